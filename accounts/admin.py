@@ -1,0 +1,104 @@
+from typing import Any
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext_lazy as _
+
+from .models import Membership, Organisation, User
+from .scoping import OrganisationScopedAdmin, ScopedInline
+from .selectors import organisation_ids_for_user
+
+
+class MembershipInline(ScopedInline):
+    model = Membership
+    fk_name = "user"
+    fields = ["organisation", "role", "title"]
+    autocomplete_fields = ["organisation"]
+    show_change_link = False
+
+    def get_min_num(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> int:
+        # A coordinator's colleague is a member of one of their organisations;
+        # without a membership the new account would vanish from their view.
+        return 0 if request.user.is_superuser else 1
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    ordering = ["email"]
+    list_display = ["email", "first_name", "last_name", "is_active", "last_login"]
+    list_filter = ["is_active", "is_superuser", "memberships__role"]
+    search_fields = ["email", "first_name", "last_name"]
+    inlines = [MembershipInline]
+    fieldsets = (
+        (None, {"fields": ("email", "password")}),
+        (_("Personal info"), {"fields": ("first_name", "last_name", "language")}),
+        (_("Access"), {"fields": ("is_active", "is_superuser")}),
+        (_("Important dates"), {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = (
+        (None, {"classes": ("wide",), "fields": ("email", "first_name", "usable_password", "password1", "password2")}),
+    )
+    readonly_fields = ["last_login", "date_joined"]
+
+    def get_queryset(self, request: HttpRequest):  # type: ignore[no-untyped-def]
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        # Coordinators manage the people of their own organisations only.
+        org_ids = organisation_ids_for_user(user=request.user)  # type: ignore[arg-type]
+        return queryset.filter(Exists(Membership.objects.filter(user=OuterRef("pk"), organisation_id__in=org_ids)))
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if not super().has_change_permission(request, obj):
+            return False
+        if obj is None or request.user.is_superuser:
+            return True
+        # A coordinator changes only people who work solely for their own
+        # organisations: not platform administrators, and not someone who is
+        # also a member elsewhere (that organisation's coordinator owns them too).
+        org_ids = organisation_ids_for_user(user=request.user)  # type: ignore[arg-type]
+        return not obj.is_superuser and not obj.memberships.exclude(organisation_id__in=org_ids).exists()
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # People leave by deactivation (is_active) or by ending their membership:
+        # deleting an account would also delete what they logged.
+        return request.user.is_superuser and super().has_delete_permission(request, obj)
+
+    def user_change_password(self, request: HttpRequest, id: str, form_url: str = "") -> HttpResponse:
+        # Coordinators never learn or set a colleague's password; the colleague
+        # resets it by e-mail. Only platform administrators may set one here.
+        if not request.user.is_superuser:
+            raise PermissionDenied
+        return super().user_change_password(request, id, form_url)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: object = None):  # type: ignore[no-untyped-def]
+        fields = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            # Only platform administrators hand out superuser rights.
+            fields.append("is_superuser")
+        return fields
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(OrganisationScopedAdmin):
+    scope_path = "pk"
+    shared_reference = True
+    list_display = ["name", "kind", "country", "city", "parent"]
+    list_filter = ["kind", "country"]
+    search_fields = ["name", "city"]
+    list_select_related = ["parent"]
+    prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["parent"]
+
+
+@admin.register(Membership)
+class MembershipAdmin(OrganisationScopedAdmin):
+    scope_path = "organisation"
+    list_display = ["user", "organisation", "role", "title"]
+    list_filter = ["role", "organisation"]
+    search_fields = ["user__email", "user__first_name", "user__last_name", "organisation__name"]
+    list_select_related = ["user", "organisation"]
+    autocomplete_fields = ["user", "organisation"]

@@ -1,0 +1,255 @@
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from accounts.scoping import OrganisationScopedAdmin, ScopedInline
+
+from .forms import ScheduleForm
+from .models import (
+    Activity,
+    AgeBand,
+    CheckIn,
+    HolidayCalendar,
+    Participant,
+    Programme,
+    Schedule,
+    ScheduleDate,
+    SchoolHoliday,
+    Session,
+    Tally,
+)
+from .services import schedule_generate_sessions
+
+
+def _generate(request: HttpRequest, schedules: QuerySet[Schedule] | list[Schedule]) -> None:
+    created = removed = kept = 0
+    for schedule in schedules:
+        result = schedule_generate_sessions(schedule=schedule, by=request.user)
+        created, removed, kept = created + result.created, removed + result.removed, kept + result.kept
+    created_text = ngettext("%(count)d session created.", "%(count)d sessions created.", created) % {"count": created}
+    removed_text = ngettext("%(count)d session removed.", "%(count)d sessions removed.", removed) % {"count": removed}
+    messages.success(request, f"{created_text} {removed_text}")
+    if kept:
+        messages.warning(
+            request,
+            ngettext(
+                "%(kept)d session no longer fits the schedule but was kept: it has attendance or was changed by hand.",
+                "%(kept)d sessions no longer fit the schedule but were kept: they have attendance or were changed by hand.",
+                kept,
+            )
+            % {"kept": kept},
+        )
+
+
+class ActivityInline(ScopedInline):
+    model = Activity
+    fields = ["name", "slug", "category", "venue", "attendance_mode", "is_public"]
+    prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["venue"]
+
+
+@admin.register(Programme)
+class ProgrammeAdmin(OrganisationScopedAdmin):
+    scope_path = "lead_organisation"
+    list_display = ["name", "lead_organisation", "starts_on", "ends_on", "is_public"]
+    list_filter = ["lead_organisation", "is_public", "districts"]
+    search_fields = ["name", "description"]
+    list_select_related = ["lead_organisation"]
+    prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["lead_organisation", "partner_organisations", "districts"]
+    date_hierarchy = "starts_on"
+    inlines = [ActivityInline]
+
+
+class ScheduleInline(ScopedInline):
+    model = Schedule
+    form = ScheduleForm
+    fields = [
+        "starts_on",
+        "until",
+        "start_time",
+        "end_time",
+        "frequency",
+        "interval",
+        "weekdays",
+        "holiday_rule",
+        "holiday_calendar",
+        "space",
+    ]
+    extra = 0
+
+
+@admin.register(Activity)
+class ActivityAdmin(OrganisationScopedAdmin):
+    scope_path = "programme__lead_organisation"
+    list_display = ["name", "programme", "category", "venue", "attendance_mode", "is_public"]
+    list_filter = ["category", "attendance_mode", "is_public", "programme"]
+    search_fields = ["name", "programme__name", "venue__name"]
+    list_select_related = ["programme", "venue"]
+    prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["programme", "venue", "space", "outreach_organisation", "leaders"]
+    inlines = [ScheduleInline]
+    actions = ["generate_sessions"]
+
+    def save_related(self, request: HttpRequest, form, formsets, change) -> None:  # type: ignore[no-untyped-def]
+        super().save_related(request, form, formsets, change)
+        # Flow 1: the sessions appear as soon as the schedule is saved.
+        schedules = list(form.instance.schedules.all())
+        if schedules:
+            _generate(request, schedules)
+
+    @admin.action(description=_("Generate sessions from the schedules"))
+    def generate_sessions(self, request: HttpRequest, queryset: QuerySet[Activity]) -> None:
+        _generate(request, Schedule.objects.filter(activity__in=queryset).select_related("activity"))
+
+
+class ScheduleDateInline(ScopedInline):
+    model = ScheduleDate
+    fields = ["date", "kind", "note"]
+    show_change_link = False
+
+
+@admin.register(Schedule)
+class ScheduleAdmin(OrganisationScopedAdmin):
+    scope_path = "activity__programme__lead_organisation"
+    form = ScheduleForm
+    list_display = ["activity", "starts_on", "until", "start_time", "end_time", "frequency", "weekdays", "holiday_rule"]
+    list_filter = ["frequency", "holiday_rule", "activity__programme"]
+    search_fields = ["activity__name", "activity__programme__name"]
+    list_select_related = ["activity"]
+    autocomplete_fields = ["activity", "holiday_calendar", "space"]
+    readonly_fields = ["rrule_text"]
+    inlines = [ScheduleDateInline]
+    actions = ["generate_sessions"]
+
+    @admin.display(description=_("RFC 5545 rule"))
+    def rrule_text(self, obj: Schedule) -> str:
+        return obj.rrule if obj.pk else ""
+
+    def save_related(self, request: HttpRequest, form, formsets, change) -> None:  # type: ignore[no-untyped-def]
+        super().save_related(request, form, formsets, change)
+        _generate(request, [form.instance])
+
+    @admin.action(description=_("Generate sessions"))
+    def generate_sessions(self, request: HttpRequest, queryset: QuerySet[Schedule]) -> None:
+        _generate(request, queryset)
+
+
+class TallyInline(ScopedInline):
+    model = Tally
+    fields = ["age_band", "gender", "visits", "first_visits"]
+    show_change_link = False
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Tally]:
+        return super().get_queryset(request).select_related("age_band")
+
+
+class CheckInInline(ScopedInline):
+    model = CheckIn
+    fields = ["participant", "checked_in_at", "checked_out_at"]
+    autocomplete_fields = ["participant"]
+    show_change_link = False
+
+
+@admin.register(Session)
+class SessionAdmin(OrganisationScopedAdmin):
+    scope_path = "activity__programme__lead_organisation"
+    list_display = ["activity", "starts_at", "ends_at", "status", "space"]
+    list_filter = ["status", "activity__category", "activity__programme"]
+    search_fields = ["activity__name", "notes"]
+    list_select_related = ["activity", "space__venue"]
+    autocomplete_fields = ["activity", "schedule", "space"]
+    date_hierarchy = "starts_at"
+    inlines = [TallyInline, CheckInInline]
+    readonly_fields = ["occurrence_date", "customised"]
+    # Sessions grow with every week of every activity; skip the exact total count.
+    show_full_result_count = False
+
+    def save_model(self, request: HttpRequest, obj: Session, form, change: bool) -> None:  # type: ignore[no-untyped-def]
+        if change and {"starts_at", "ends_at"} & set(form.changed_data):
+            # Moved by hand: later schedule changes must not move it back.
+            obj.customised = True
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(AgeBand)
+class AgeBandAdmin(OrganisationScopedAdmin):
+    scope_path = "organisation"
+    list_display = ["label", "organisation", "min_age", "max_age"]
+    list_filter = ["organisation"]
+    search_fields = ["organisation__name"]
+    list_select_related = ["organisation"]
+    autocomplete_fields = ["organisation"]
+
+
+@admin.register(Tally)
+class TallyAdmin(OrganisationScopedAdmin):
+    scope_path = "session__activity__programme__lead_organisation"
+    list_display = ["session", "age_band", "gender", "visits", "first_visits"]
+    list_filter = ["gender", "session__activity__programme"]
+    search_fields = ["session__activity__name"]
+    list_select_related = ["session__activity", "age_band"]
+    autocomplete_fields = ["session", "age_band"]
+    show_full_result_count = False
+
+
+@admin.register(Participant)
+class ParticipantAdmin(OrganisationScopedAdmin):
+    scope_path = "organisation"
+    list_display = ["alias", "code", "birth_year", "organisation", "district", "consent_given_on", "retain_until"]
+    list_filter = ["organisation", "district", "guardian_consent"]
+    search_fields = ["alias", "code"]
+    list_select_related = ["organisation", "district"]
+    autocomplete_fields = ["organisation", "district"]
+    readonly_fields = ["code"]
+
+
+@admin.register(CheckIn)
+class CheckInAdmin(OrganisationScopedAdmin):
+    scope_path = "participant__organisation"
+    list_display = ["participant", "session", "checked_in_at", "checked_out_at"]
+    search_fields = ["participant__alias", "participant__code", "session__activity__name"]
+    list_select_related = ["participant", "session__activity"]
+    autocomplete_fields = ["participant", "session"]
+    show_full_result_count = False
+
+
+class SchoolHolidayInline(ScopedInline):
+    model = SchoolHoliday
+    fields = ["kind", "starts_on", "ends_on"]
+    show_change_link = False
+
+
+@admin.register(HolidayCalendar)
+class HolidayCalendarAdmin(OrganisationScopedAdmin):
+    scope_path = "organisation"
+    shared_reference = True
+    list_display = ["name", "organisation"]
+    search_fields = ["name"]
+    list_select_related = ["organisation"]
+    autocomplete_fields = ["organisation"]
+    inlines = [SchoolHolidayInline]
+
+
+@admin.register(SchoolHoliday)
+class SchoolHolidayAdmin(OrganisationScopedAdmin):
+    scope_path = "calendar__organisation"
+    shared_reference = True
+    list_display = ["calendar", "kind", "starts_on", "ends_on"]
+    list_filter = ["kind", "calendar"]
+    search_fields = ["calendar__name"]
+    list_select_related = ["calendar"]
+    autocomplete_fields = ["calendar"]
+    date_hierarchy = "starts_on"
+
+
+@admin.register(ScheduleDate)
+class ScheduleDateAdmin(OrganisationScopedAdmin):
+    scope_path = "schedule__activity__programme__lead_organisation"
+    list_display = ["schedule", "date", "kind", "note"]
+    list_filter = ["kind"]
+    search_fields = ["schedule__activity__name", "note"]
+    list_select_related = ["schedule__activity"]
+    autocomplete_fields = ["schedule"]

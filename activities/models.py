@@ -1,0 +1,526 @@
+import datetime as dt
+import functools
+import secrets
+import zoneinfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Organisation
+from core.models import TimeStampedModel
+from venues.models import District, Space, Venue
+
+from .enums import (
+    WEEKDAY_CODES,
+    ActivityCategory,
+    AttendanceMode,
+    Frequency,
+    Gender,
+    HolidayKind,
+    HolidayRule,
+    ScheduleDateKind,
+    SessionStatus,
+)
+
+
+@functools.cache
+def _known_timezones() -> frozenset[str]:
+    # available_timezones() walks the tz database on disk on every call.
+    return frozenset(zoneinfo.available_timezones())
+
+
+def validate_timezone(value: str) -> None:
+    if value not in _known_timezones():
+        raise ValidationError(_("%(value)s is not a known time zone."), params={"value": value})
+
+
+def validate_weekdays(value: str) -> None:
+    codes = [code for code in value.split(",") if code]
+    if any(code not in WEEKDAY_CODES for code in codes):
+        raise ValidationError(_("Weekdays must be RFC 5545 codes such as MO,TU."))
+
+
+class Programme(TimeStampedModel):
+    """A named initiative with a period: Connexion West, Verbinden in de buurt."""
+
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=200, unique=True)
+    lead_organisation = models.ForeignKey(
+        Organisation, verbose_name=_("lead organisation"), on_delete=models.PROTECT, related_name="led_programmes"
+    )
+    partner_organisations = models.ManyToManyField(
+        Organisation, verbose_name=_("partner organisations"), blank=True, related_name="partner_programmes"
+    )
+    districts = models.ManyToManyField(District, verbose_name=_("districts"), blank=True, related_name="programmes")
+    description = models.TextField(_("description"), blank=True)
+    goals = models.TextField(_("goals"), blank=True)
+    target_groups = models.CharField(_("target groups"), max_length=200, blank=True)
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"), null=True, blank=True)
+    is_public = models.BooleanField(_("public"), default=True, help_text=_("Shown in the public programme."))
+
+    class Meta:
+        verbose_name = _("programme")
+        verbose_name_plural = _("programmes")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=F("starts_on")),
+                name="programme_ends_after_start",
+                violation_error_message=_("A programme cannot end before it starts."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def is_active_on(self, day: dt.date) -> bool:
+        return self.starts_on <= day and (self.ends_on is None or day <= self.ends_on)
+
+
+class Activity(TimeStampedModel):
+    """Something recurring within a programme: a weekly café, homework help, MVP at a school."""
+
+    programme = models.ForeignKey(
+        Programme, verbose_name=_("programme"), on_delete=models.PROTECT, related_name="activities"
+    )
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=200)
+    category = models.CharField(_("category"), max_length=30, choices=ActivityCategory.choices)
+    description = models.TextField(_("description"), blank=True)
+    venue = models.ForeignKey(
+        Venue, verbose_name=_("venue"), null=True, blank=True, on_delete=models.PROTECT, related_name="activities"
+    )
+    space = models.ForeignKey(
+        Space, verbose_name=_("space"), null=True, blank=True, on_delete=models.SET_NULL, related_name="activities"
+    )
+    outreach_organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("outreach location"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="outreach_activities",
+        help_text=_("For work at another organisation's premises, such as a school."),
+    )
+    location_note = models.CharField(_("location note"), max_length=200, blank=True)
+    min_age = models.PositiveSmallIntegerField(
+        _("minimum age"), null=True, blank=True, validators=[MaxValueValidator(120)]
+    )
+    max_age = models.PositiveSmallIntegerField(
+        _("maximum age"), null=True, blank=True, validators=[MaxValueValidator(120)]
+    )
+    attendance_mode = models.CharField(
+        _("attendance"), max_length=20, choices=AttendanceMode.choices, default=AttendanceMode.OPEN_DOOR
+    )
+    capacity = models.PositiveIntegerField(
+        _("capacity"), null=True, blank=True, help_text=_("Empty: the venue's capacity applies.")
+    )
+    leaders = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("leaders"), blank=True, related_name="led_activities"
+    )
+    is_public = models.BooleanField(_("public"), default=True, help_text=_("Shown in the public programme."))
+
+    class Meta:
+        verbose_name = _("activity")
+        verbose_name_plural = _("activities")
+        ordering = ["programme__name", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "slug"], name="activity_unique_slug"),
+            models.CheckConstraint(
+                condition=Q(min_age__isnull=True) | Q(max_age__isnull=True) | Q(max_age__gte=F("min_age")),
+                name="activity_age_range_valid",
+                violation_error_message=_("The maximum age cannot be below the minimum age."),
+            ),
+            models.CheckConstraint(
+                condition=Q(venue__isnull=False) | Q(outreach_organisation__isnull=False) | ~Q(location_note=""),
+                name="activity_has_location",
+                violation_error_message=_("Say where the activity happens: a venue, an outreach location or a note."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if self.space is not None and self.space.venue_id != self.venue_id:
+            raise ValidationError({"space": _("The space must be in the activity's venue.")})
+
+    @property
+    def effective_capacity(self) -> int | None:
+        if self.capacity:
+            return self.capacity
+        return self.venue.capacity if self.venue is not None else None
+
+
+class HolidayCalendar(TimeStampedModel):
+    """School holidays of one municipality (Sweden) or region (the Netherlands)."""
+
+    name = models.CharField(_("name"), max_length=100)
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("municipality"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="holiday_calendars",
+        help_text=_("Empty for a national or regional calendar."),
+    )
+
+    class Meta:
+        verbose_name = _("school holiday calendar")
+        verbose_name_plural = _("school holiday calendars")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SchoolHoliday(models.Model):
+    calendar = models.ForeignKey(
+        HolidayCalendar, verbose_name=_("calendar"), on_delete=models.CASCADE, related_name="holidays"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=HolidayKind.choices)
+    starts_on = models.DateField(_("first day"))
+    ends_on = models.DateField(_("last day"))
+
+    class Meta:
+        verbose_name = _("school holiday")
+        verbose_name_plural = _("school holidays")
+        ordering = ["calendar", "starts_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=F("starts_on")),
+                name="holiday_ends_after_start",
+                violation_error_message=_("A holiday cannot end before it starts."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.starts_on:%Y}"
+
+
+class Schedule(TimeStampedModel):
+    """When an activity meets, as an RFC 5545 recurrence with excluded and extra dates.
+
+    The rule is kept as fields a coordinator can edit (frequency, interval,
+    weekdays, until) and rendered to RRULE text by `rrule`; sessions are
+    generated from it by `activities.services.schedule_generate_sessions`.
+    Times are wall-clock times in `timezone`, so a 15:00 café stays at 15:00
+    across daylight-saving changes.
+    """
+
+    activity = models.ForeignKey(
+        Activity, verbose_name=_("activity"), on_delete=models.CASCADE, related_name="schedules"
+    )
+    timezone = models.CharField(
+        _("time zone"), max_length=64, default=settings.TIME_ZONE, validators=[validate_timezone]
+    )
+    starts_on = models.DateField(_("first date"))
+    until = models.DateField(_("until"), null=True, blank=True, help_text=_("Last possible date; empty: no end."))
+    start_time = models.TimeField(_("start time"))
+    end_time = models.TimeField(_("end time"))
+    frequency = models.CharField(_("repeats"), max_length=10, choices=Frequency.choices, default=Frequency.WEEKLY)
+    interval = models.PositiveSmallIntegerField(
+        _("repeat interval"),
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(52)],
+        help_text=_("1: every week; 2: every other week."),
+    )
+    weekdays = models.CharField(
+        _("weekdays"), max_length=30, blank=True, validators=[validate_weekdays], help_text=_("For weekly schedules.")
+    )
+    holiday_rule = models.CharField(
+        _("school holidays"), max_length=10, choices=HolidayRule.choices, default=HolidayRule.IGNORE
+    )
+    holiday_calendar = models.ForeignKey(
+        HolidayCalendar,
+        verbose_name=_("holiday calendar"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="schedules",
+    )
+    space = models.ForeignKey(
+        Space, verbose_name=_("space"), null=True, blank=True, on_delete=models.SET_NULL, related_name="schedules"
+    )
+
+    class Meta:
+        verbose_name = _("schedule")
+        verbose_name_plural = _("schedules")
+        ordering = ["activity", "starts_on", "start_time"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(until__isnull=True) | Q(until__gte=F("starts_on")),
+                name="schedule_until_after_start",
+                violation_error_message=_("A schedule's end date cannot be before its first date."),
+            ),
+            models.CheckConstraint(
+                condition=Q(end_time__gt=F("start_time")),
+                name="schedule_ends_after_start",
+                violation_error_message=_("The end time must be after the start time."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.activity} · {self.rrule}"
+
+    def clean(self) -> None:
+        if self.frequency == Frequency.WEEKLY and not self.weekdays:
+            raise ValidationError({"weekdays": _("Choose at least one weekday for a weekly schedule.")})
+        if self.holiday_rule != HolidayRule.IGNORE and not self.holiday_calendar_id:
+            raise ValidationError({"holiday_calendar": _("Choose the holiday calendar this schedule follows.")})
+        if self.space is not None and self.activity_id and self.space.venue_id != self.activity.venue_id:
+            raise ValidationError({"space": _("The space must be in the activity's venue.")})
+
+    @property
+    def weekday_codes(self) -> list[str]:
+        return [code for code in self.weekdays.split(",") if code]
+
+    @property
+    def rrule(self) -> str:
+        """The recurrence as an RFC 5545 RRULE value (what iCal feeds publish)."""
+        parts = [f"FREQ={self.frequency}"]
+        if self.interval != 1:
+            parts.append(f"INTERVAL={self.interval}")
+        if self.frequency == Frequency.WEEKLY and self.weekdays:
+            parts.append(f"BYDAY={','.join(self.weekday_codes)}")
+        if self.until:
+            # UNTIL is inclusive; the last possible moment of that local day, in UTC.
+            tz = zoneinfo.ZoneInfo(self.timezone)
+            last = dt.datetime.combine(self.until, dt.time(23, 59, 59), tzinfo=tz).astimezone(dt.UTC)
+            parts.append(f"UNTIL={last:%Y%m%dT%H%M%SZ}")
+        return ";".join(parts)
+
+
+class ScheduleDate(models.Model):
+    """An excluded date (EXDATE) or an extra date (RDATE) of a schedule."""
+
+    schedule = models.ForeignKey(Schedule, verbose_name=_("schedule"), on_delete=models.CASCADE, related_name="dates")
+    date = models.DateField(_("date"))
+    kind = models.CharField(_("kind"), max_length=10, choices=ScheduleDateKind.choices)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("excluded or extra date")
+        verbose_name_plural = _("excluded and extra dates")
+        ordering = ["schedule", "date"]
+        constraints = [
+            models.UniqueConstraint(fields=["schedule", "date"], name="schedule_date_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.date:%Y-%m-%d}"
+
+
+class Session(TimeStampedModel):
+    """One occurrence of an activity: planned, held or cancelled."""
+
+    activity = models.ForeignKey(
+        Activity, verbose_name=_("activity"), on_delete=models.PROTECT, related_name="sessions"
+    )
+    schedule = models.ForeignKey(
+        Schedule,
+        verbose_name=_("schedule"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="sessions",
+    )
+    occurrence_date = models.DateField(
+        _("occurrence"),
+        null=True,
+        blank=True,
+        help_text=_("The schedule date this session was generated for; it stays when the session is moved."),
+    )
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
+    status = models.CharField(_("status"), max_length=10, choices=SessionStatus.choices, default=SessionStatus.PLANNED)
+    cancellation_reason = models.CharField(_("reason for cancelling"), max_length=200, blank=True)
+    space = models.ForeignKey(
+        Space, verbose_name=_("space"), null=True, blank=True, on_delete=models.SET_NULL, related_name="sessions"
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    customised = models.BooleanField(
+        _("changed by hand"),
+        default=False,
+        help_text=_("Set when the time was changed here; schedule changes then leave this session alone."),
+    )
+
+    class Meta:
+        verbose_name = _("session")
+        verbose_name_plural = _("sessions")
+        ordering = ["starts_at"]
+        constraints = [
+            # No two sessions of an activity at the same moment; it is also the
+            # index behind "this activity's sessions between two dates".
+            models.UniqueConstraint(fields=["activity", "starts_at"], name="session_unique_start"),
+            # Generation is idempotent: one session per schedule occurrence.
+            models.UniqueConstraint(
+                fields=["schedule", "occurrence_date"],
+                condition=Q(schedule__isnull=False),
+                name="session_unique_occurrence",
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=F("starts_at")),
+                name="session_ends_after_start",
+                violation_error_message=_("A session cannot end before it starts."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=SessionStatus.CANCELLED) | ~Q(cancellation_reason=""),
+                name="session_cancel_has_reason",
+                violation_error_message=_("Give a reason when cancelling a session."),
+            ),
+        ]
+        indexes = [
+            # The tablet's "today" and the calendars filter on a time window across activities.
+            models.Index(fields=["starts_at"], name="session_starts_at_idx"),
+        ]
+
+    def __str__(self) -> str:
+        local = self.starts_at.astimezone(zoneinfo.ZoneInfo(settings.TIME_ZONE))
+        return f"{self.activity} {local:%Y-%m-%d %H:%M}"
+
+
+class AgeBand(models.Model):
+    """An age band for headcounts; each organisation chooses its own bands."""
+
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organisation"), on_delete=models.CASCADE, related_name="age_bands"
+    )
+    min_age = models.PositiveSmallIntegerField(_("from age"), validators=[MaxValueValidator(120)])
+    max_age = models.PositiveSmallIntegerField(
+        _("to age"), null=True, blank=True, validators=[MaxValueValidator(120)], help_text=_("Empty: and older.")
+    )
+
+    class Meta:
+        verbose_name = _("age band")
+        verbose_name_plural = _("age bands")
+        ordering = ["organisation", "min_age"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "min_age"], name="age_band_unique_start"),
+            models.CheckConstraint(
+                condition=Q(max_age__isnull=True) | Q(max_age__gte=F("min_age")),
+                name="age_band_range_valid",
+                violation_error_message=_("An age band cannot end below where it starts."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def label(self) -> str:
+        if self.max_age is None:
+            return f"{self.min_age}+"
+        return f"{self.min_age}–{self.max_age}"
+
+
+class Tally(models.Model):
+    """Anonymous headcount of one session for one age band and gender."""
+
+    session = models.ForeignKey(Session, verbose_name=_("session"), on_delete=models.CASCADE, related_name="tallies")
+    age_band = models.ForeignKey(AgeBand, verbose_name=_("age band"), on_delete=models.PROTECT, related_name="tallies")
+    gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices)
+    visits = models.PositiveIntegerField(_("visits"), default=0)
+    first_visits = models.PositiveIntegerField(
+        _("first visits this year"),
+        default=0,
+        help_text=_("Of these visits, people here for the first time this year."),
+    )
+
+    class Meta:
+        verbose_name = _("headcount")
+        verbose_name_plural = _("headcounts")
+        ordering = ["session", "age_band__min_age", "gender"]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "age_band", "gender"], name="tally_unique_cell"),
+            models.CheckConstraint(
+                condition=Q(first_visits__lte=F("visits")),
+                name="tally_first_visits_within_visits",
+                violation_error_message=_("First visits cannot exceed visits."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.session} · {self.age_band} · {self.get_gender_display()}: {self.visits}"
+
+
+def new_participant_code() -> str:
+    # 8 characters from an alphabet without look-alikes (0/O, 1/I/L): easy to read out.
+    alphabet = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+    return "".join(secrets.choice(alphabet) for _ in range(8))
+
+
+class Participant(TimeStampedModel):
+    """A registered participant, pseudonymous: alias and birth year, never a birth date."""
+
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="participants"
+    )
+    code = models.CharField(_("code"), max_length=12, unique=True, default=new_participant_code, editable=False)
+    alias = models.CharField(_("first name or alias"), max_length=60)
+    birth_year = models.PositiveSmallIntegerField(
+        _("birth year"), validators=[MinValueValidator(1900), MaxValueValidator(2100)]
+    )
+    gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices, default=Gender.OTHER)
+    district = models.ForeignKey(
+        District, verbose_name=_("district"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    consent_given_on = models.DateField(_("consent given on"))
+    guardian_consent = models.BooleanField(
+        _("guardian consent"), default=False, help_text=_("Required for participants under 18.")
+    )
+    retain_until = models.DateField(
+        _("keep until"), null=True, blank=True, help_text=_("After this date the record is pseudonymised or erased.")
+    )
+
+    class Meta:
+        verbose_name = _("participant")
+        verbose_name_plural = _("participants")
+        ordering = ["alias", "code"]
+
+    def __str__(self) -> str:
+        return f"{self.alias} ({self.code})"
+
+    def age_in(self, year: int) -> int:
+        return year - self.birth_year
+
+    def clean(self) -> None:
+        year = (self.consent_given_on or timezone.localdate()).year
+        if self.birth_year and self.birth_year > year:
+            raise ValidationError({"birth_year": _("The birth year cannot be in the future.")})
+        if self.birth_year and self.age_in(year) < 18 and not self.guardian_consent:
+            raise ValidationError({"guardian_consent": _("Participants under 18 need their guardian's consent.")})
+
+
+class CheckIn(models.Model):
+    """A registered participant present at a session."""
+
+    session = models.ForeignKey(Session, verbose_name=_("session"), on_delete=models.CASCADE, related_name="check_ins")
+    participant = models.ForeignKey(
+        Participant, verbose_name=_("participant"), on_delete=models.CASCADE, related_name="check_ins"
+    )
+    checked_in_at = models.DateTimeField(_("checked in at"))
+    checked_out_at = models.DateTimeField(_("checked out at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("check-in")
+        verbose_name_plural = _("check-ins")
+        ordering = ["session", "checked_in_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "participant"], name="check_in_unique"),
+            models.CheckConstraint(
+                condition=Q(checked_out_at__isnull=True) | Q(checked_out_at__gte=F("checked_in_at")),
+                name="check_out_after_check_in",
+                violation_error_message=_("Check-out cannot be before check-in."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.participant} @ {self.session}"

@@ -1,0 +1,20 @@
+import os
+
+from celery import Celery
+from celery.schedules import crontab
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+
+app = Celery("kvarter")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+# A static schedule instead of django-celery-beat, which caps Django below 6.1.
+# Every entry is also a management command calling the same service, so cron
+# or an operator can do the same by hand.
+app.conf.beat_schedule = {
+    "generate-upcoming-sessions": {
+        "task": "activities.generate_upcoming_sessions",
+        "schedule": crontab(hour=2, minute=15),
+    },
+}

@@ -1,0 +1,23 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+from core import views as core_views
+
+from .api import api
+
+urlpatterns = [
+    # The admin signs in through allauth like every other page, so one set of
+    # protections (rate limits, MFA later) guards both.
+    path("admin/login/", core_views.admin_login, name="admin_login"),
+    path("admin/", admin.site.urls),
+    path("accounts/", include("allauth.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/", api.urls),
+    path("", include("core.urls")),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,0 +1,37 @@
+from django.contrib import admin
+from django.http import HttpRequest
+
+from .models import AuditLogEntry
+
+
+@admin.register(AuditLogEntry)
+class AuditLogEntryAdmin(admin.ModelAdmin):
+    list_display = ["at", "actor", "action", "content_type", "object_repr"]
+    list_filter = ["action", "content_type"]
+    search_fields = ["object_repr", "actor__email", "action"]
+    list_select_related = ["actor", "content_type"]
+    date_hierarchy = "at"
+    # The log can grow to millions of rows; an exact count on every page is not worth it.
+    show_full_result_count = False
+
+    def get_queryset(self, request: HttpRequest):  # type: ignore[no-untyped-def]
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        # Coordinators see what they and their colleagues did, nothing of other organisations.
+        from accounts.models import Membership
+        from accounts.selectors import organisation_ids_for_user
+
+        org_ids = organisation_ids_for_user(user=request.user)  # type: ignore[arg-type]
+        colleagues = Membership.objects.filter(organisation_id__in=org_ids).values("user_id")
+        return queryset.filter(actor_id__in=colleagues)
+
+    # Append-only: nobody adds, edits or deletes entries by hand.
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False

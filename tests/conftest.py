@@ -1,0 +1,103 @@
+"""Personas and strict test behaviour shared by the whole suite.
+
+Alice coordinates at here 4U, Bob leads its café, Stina is the municipality's
+strategist, Vera volunteers, and Olga coordinates at another organisation
+(the outsider whose data must never show up for Alice, and vice versa).
+"""
+
+import logging
+import os
+
+import pytest
+
+from accounts.enums import OrganisationKind, Role
+
+from .factories import MembershipFactory, OrganisationFactory, UserFactory
+
+# Playwright's sync API runs an event loop in the test thread; Django's ORM
+# would refuse to run there without this. Set before Django touches the DB.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(autouse=True)
+def _fail_on_logged_errors(caplog: pytest.LogCaptureFixture):
+    """A logged ERROR anywhere (a 500 in a view, a failed task) fails the test."""
+    caplog.set_level(logging.WARNING)
+    yield
+    errors = [record for record in caplog.get_records("call") if record.levelno >= logging.ERROR]
+    assert not errors, "ERROR logged: " + "; ".join(record.getMessage() for record in errors)
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Assertions read English messages; the product's default language is Swedish.
+
+    Tests about other languages activate theirs explicitly (override or the
+    language cookie/Accept-Language on a request).
+    """
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def organisation(db):
+    return OrganisationFactory(name="here 4U", slug="here-4u")
+
+
+@pytest.fixture
+def other_organisation(db):
+    return OrganisationFactory(name="Raster", slug="raster", country="NL")
+
+
+@pytest.fixture
+def municipality(db):
+    return OrganisationFactory(name="Västerås stad", slug="vasteras-stad", kind=OrganisationKind.MUNICIPALITY)
+
+
+def _member(organisation, role, email, first_name):
+    user = UserFactory(email=email, first_name=first_name)
+    MembershipFactory(user=user, organisation=organisation, role=role)
+    return user
+
+
+@pytest.fixture
+def coordinator(organisation):
+    return _member(organisation, Role.COORDINATOR, "alice@example.org", "Alice")
+
+
+@pytest.fixture
+def leader(organisation):
+    return _member(organisation, Role.LEADER, "bob@example.org", "Bob")
+
+
+@pytest.fixture
+def strategist(municipality):
+    return _member(municipality, Role.STRATEGIST, "stina@example.org", "Stina")
+
+
+@pytest.fixture
+def volunteer_user(organisation):
+    return _member(organisation, Role.VOLUNTEER, "vera@example.org", "Vera")
+
+
+@pytest.fixture
+def outsider(other_organisation):
+    return _member(other_organisation, Role.COORDINATOR, "olga@example.org", "Olga")
+
+
+@pytest.fixture
+def administrator(db):
+    return UserFactory(email="admin@example.org", first_name="Ada", is_superuser=True, is_staff=True)
+
+
+@pytest.fixture
+def time_machine_today(monkeypatch):
+    """Pin timezone.localdate() (what "today" means to services) to a given date."""
+    from django.utils import timezone
+
+    def set_today(day):
+        monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: day)
+
+    return set_today

@@ -1,0 +1,123 @@
+"""Browser tests in Debian's Chromium, driven by Playwright, with axe-core on every page.
+
+Playwright's own browser download does not work here, so Chromium is launched by
+its path. Every page a test visits goes through `visit()`, which runs axe-core
+and fails on any WCAG 2.1 A/AA violation.
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+from django.db import connections
+
+AXE = (Path(__file__).parent / "vendor" / "axe-core-4.14.1.min.js").read_text()
+SCREENSHOTS = Path(__file__).resolve().parent.parent.parent / "docs" / "screenshots"
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "tests/e2e/" in str(item.fspath):
+            item.add_marker(pytest.mark.e2e)
+            if not Path(CHROMIUM).exists():
+                item.add_marker(pytest.mark.skip(reason=f"no Chromium at {CHROMIUM} (apt-get install chromium)"))
+
+
+@pytest.fixture(scope="session")
+def _close_connections_outside_the_event_loop():
+    connections.close_all()
+
+
+@pytest.fixture(scope="session")
+def playwright(_close_connections_outside_the_event_loop, playwright):
+    """Playwright, with no database connection left behind on either side of it.
+
+    Playwright's sync API keeps an asyncio loop running in the main thread, and
+    Django keeps a thread's connections in context-local storage while a loop
+    runs and in plain thread-local storage otherwise (asgiref's Local). So the
+    main thread gets a second connection once the browser starts, and the one
+    from before becomes unreachable; left open, PostgreSQL refuses to drop the
+    test database at the end ("being accessed by other users"). Close the
+    connections before the loop starts and again before it stops.
+    """
+    yield playwright
+    connections.close_all()
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        # As root in a container, and with no network beyond loopback: keep
+        # Chromium from phoning home (each attempt is refused and slows it down).
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+        ],
+    }
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, "locale": "en-GB", "timezone_id": "Europe/Stockholm"}
+
+
+# Markup that Django's admin ships and we cannot change from a template:
+# select2 (the autocomplete widget) builds a combobox with no accessible name
+# and an input straight inside a <ul>, and the calendar shortcuts' "Today"
+# link has an aria-label that differs from its text. Reported upstream; until
+# fixed there, axe skips exactly these widgets on admin pages, and everything
+# else on those pages must pass.
+ADMIN_THIRD_PARTY_WIDGETS = [".select2-container", ".datetimeshortcuts"]
+
+
+def check_accessibility(page) -> None:
+    # Evaluated through the DevTools protocol rather than as a <script> tag, so
+    # the page's strict Content-Security-Policy stays on while axe runs.
+    page.evaluate(AXE)
+    exclude = ADMIN_THIRD_PARTY_WIDGETS if "/admin/" in page.url else []
+    result = page.evaluate(
+        """async (exclude) => await axe.run(
+            {include: [document], exclude: exclude.map((selector) => [selector])},
+            {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}}
+        )""",
+        exclude,
+    )
+    violations = [
+        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
+        for v in result["violations"]
+    ]
+    assert violations == [], f"axe-core found violations on {page.url}:\n" + "\n".join(violations)
+
+
+@pytest.fixture
+def visit(page, live_server):
+    """Open a path on the live server, wait for it, and check it with axe-core."""
+
+    def _visit(path: str):
+        response = page.goto(live_server.url + path)
+        page.wait_for_load_state("networkidle")
+        check_accessibility(page)
+        return response
+
+    return _visit
+
+
+@pytest.fixture
+def screenshot(page):
+    """Save a screenshot for the README (docs/screenshots/NAME.png)."""
+
+    def _shot(name: str, full_page: bool = False) -> Path:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        path = SCREENSHOTS / f"{name}.png"
+        page.screenshot(path=str(path), full_page=full_page)
+        return path
+
+    return _shot

@@ -1,0 +1,55 @@
+import pytest
+
+from accounts.enums import Role
+
+from ..factories import MembershipFactory, OrganisationFactory, UserFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def alice():
+    user = UserFactory(email="alice@example.org", first_name="Alice")
+    MembershipFactory(user=user, organisation=OrganisationFactory(name="here 4U"), role=Role.COORDINATOR)
+    return user
+
+
+def test_coordinator_signs_in_and_reaches_the_admin(page, visit, screenshot, alice):
+    visit("/")
+    page.get_by_role("link", name="Sign in").first.click()
+    page.wait_for_url("**/accounts/login/")
+    visit("/accounts/login/")
+    assert page.get_by_role("link", name="sign up").count() == 0
+    screenshot("sign-in")
+
+    page.get_by_label("Email").fill("alice@example.org")
+    page.get_by_label("Password").fill("correct horse battery")
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/")
+
+    assert page.get_by_role("heading", name="Signed in as Alice").is_visible()
+    assert page.locator("li", has_text="here 4U").is_visible()
+    page.get_by_role("link", name="Open the administration").click()
+    page.wait_for_url("**/admin/")
+    assert page.get_by_role("link", name="Programmes").is_visible()
+
+
+def test_wrong_password_is_refused_with_a_clear_message(page, visit, alice):
+    visit("/accounts/login/")
+
+    page.get_by_label("Email").fill("alice@example.org")
+    page.get_by_label("Password").fill("not her password")
+    page.get_by_role("button", name="Sign in").click()
+
+    assert page.get_by_text("The email address and/or password you specified are not correct.").is_visible()
+    assert page.url.endswith("/accounts/login/")
+
+
+def test_language_switcher_changes_the_page_language(page, visit):
+    visit("/")
+
+    page.get_by_label("Language").select_option("sv")
+    page.get_by_role("button", name="Change").click()
+    page.wait_for_load_state("networkidle")
+
+    assert page.locator("html").get_attribute("lang") == "sv"

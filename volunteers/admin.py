@@ -1,0 +1,141 @@
+from django.contrib import admin
+
+from accounts.scoping import OrganisationScopedAdmin, ScopedInline
+
+from .models import (
+    Availability,
+    HoursLog,
+    Language,
+    Placement,
+    ScreeningCheck,
+    Shift,
+    Skill,
+    Vacancy,
+    Volunteer,
+    VolunteerStatusChange,
+)
+
+
+@admin.register(Skill)
+class SkillAdmin(admin.ModelAdmin):
+    list_display = ["name"]
+    search_fields = ["name"]
+
+
+@admin.register(Language)
+class LanguageAdmin(admin.ModelAdmin):
+    list_display = ["name", "code"]
+    search_fields = ["name", "code"]
+
+
+class AvailabilityInline(ScopedInline):
+    model = Availability
+    fields = ["weekday", "start_time", "end_time"]
+    show_change_link = False
+
+
+class ScreeningCheckInline(ScopedInline):
+    model = ScreeningCheck
+    fields = ["kind", "seen_on", "seen_by", "valid_until"]
+    autocomplete_fields = ["seen_by"]
+    show_change_link = False
+
+
+class StatusChangeInline(ScopedInline):
+    model = VolunteerStatusChange
+    fields = ["changed_at", "from_status", "to_status", "reason", "changed_by"]
+    readonly_fields = fields
+    show_change_link = False
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+
+@admin.register(Volunteer)
+class VolunteerAdmin(OrganisationScopedAdmin):
+    scope_path = "organisation"
+    list_display = ["__str__", "organisation", "status", "email", "last_active_on"]
+    list_filter = ["status", "organisation", "districts", "skills"]
+    search_fields = ["first_name", "last_name", "email"]
+    list_select_related = ["organisation"]
+    autocomplete_fields = ["organisation", "user", "skills", "languages", "districts"]
+    inlines = [AvailabilityInline, ScreeningCheckInline, StatusChangeInline]
+
+
+@admin.register(VolunteerStatusChange)
+class VolunteerStatusChangeAdmin(OrganisationScopedAdmin):
+    scope_path = "volunteer__organisation"
+    list_display = ["volunteer", "from_status", "to_status", "reason", "changed_by", "changed_at"]
+    list_filter = ["to_status"]
+    search_fields = ["volunteer__first_name", "volunteer__last_name", "reason"]
+    list_select_related = ["volunteer", "changed_by"]
+    autocomplete_fields = ["volunteer", "changed_by"]
+
+
+@admin.register(Availability)
+class AvailabilityAdmin(OrganisationScopedAdmin):
+    scope_path = "volunteer__organisation"
+    list_display = ["volunteer", "weekday", "start_time", "end_time"]
+    list_filter = ["weekday"]
+    search_fields = ["volunteer__first_name", "volunteer__last_name"]
+    list_select_related = ["volunteer"]
+    autocomplete_fields = ["volunteer"]
+
+
+@admin.register(ScreeningCheck)
+class ScreeningCheckAdmin(OrganisationScopedAdmin):
+    scope_path = "volunteer__organisation"
+    list_display = ["volunteer", "kind", "seen_on", "seen_by", "valid_until"]
+    list_filter = ["kind"]
+    search_fields = ["volunteer__first_name", "volunteer__last_name"]
+    list_select_related = ["volunteer", "seen_by"]
+    autocomplete_fields = ["volunteer", "seen_by"]
+    date_hierarchy = "valid_until"
+
+
+class PlacementInline(ScopedInline):
+    model = Placement
+    fields = ["volunteer", "status", "started_on", "ended_on"]
+    autocomplete_fields = ["volunteer"]
+
+
+@admin.register(Vacancy)
+class VacancyAdmin(OrganisationScopedAdmin):
+    scope_path = "organisation"
+    list_display = ["title", "organisation", "activity", "places", "requires_screening", "status"]
+    list_filter = ["status", "requires_screening", "organisation"]
+    search_fields = ["title", "description"]
+    list_select_related = ["organisation", "activity"]
+    autocomplete_fields = ["organisation", "programme", "activity", "skills", "languages"]
+    inlines = [PlacementInline]
+
+
+@admin.register(Placement)
+class PlacementAdmin(OrganisationScopedAdmin):
+    scope_path = "vacancy__organisation"
+    list_display = ["volunteer", "vacancy", "status", "started_on", "ended_on"]
+    list_filter = ["status"]
+    search_fields = ["volunteer__first_name", "volunteer__last_name", "vacancy__title"]
+    list_select_related = ["volunteer", "vacancy"]
+    autocomplete_fields = ["volunteer", "vacancy"]
+
+
+@admin.register(Shift)
+class ShiftAdmin(OrganisationScopedAdmin):
+    scope_path = "volunteer__organisation"
+    list_display = ["volunteer", "session", "role"]
+    search_fields = ["volunteer__first_name", "volunteer__last_name", "session__activity__name"]
+    list_select_related = ["volunteer", "session__activity"]
+    autocomplete_fields = ["volunteer", "session"]
+
+
+@admin.register(HoursLog)
+class HoursLogAdmin(OrganisationScopedAdmin):
+    scope_path = "volunteer__organisation"
+    list_display = ["volunteer", "date", "hours", "activity", "status"]
+    list_filter = ["status"]
+    search_fields = ["volunteer__first_name", "volunteer__last_name", "note"]
+    list_select_related = ["volunteer", "activity"]
+    autocomplete_fields = ["volunteer", "activity", "session"]
+    date_hierarchy = "date"
