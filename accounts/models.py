@@ -1,6 +1,7 @@
 from typing import ClassVar
 
 from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
@@ -79,6 +80,12 @@ class Organisation(TimeStampedModel):
         on_delete=models.PROTECT,
         related_name="children",
         help_text=_("For example a municipal department within the municipality."),
+    )
+    attendance_lock_days = models.PositiveSmallIntegerField(
+        _("attendance editable by leaders for (days)"),
+        default=7,
+        validators=[MaxValueValidator(365)],
+        help_text=_("After this many days past a session, only coordinators can change its attendance."),
     )
 
     class Meta:

@@ -72,3 +72,15 @@ WEEKDAY_CHOICES = [
     ("SA", _("Saturday")),
     ("SU", _("Sunday")),
 ]
+
+
+class AttendanceEventKind(models.TextChoices):
+    """What one event of the attendance ledger records (the sync contract's `kind`)."""
+
+    TALLY = "tally", _("headcount tap")
+    CORRECTION = "correction", _("headcount correction")
+    CHECK_IN = "check_in", _("check-in")
+    CHECK_OUT = "check_out", _("check-out")
+    NOTE = "note", _("note")
+    STATUS = "status", _("held or cancelled")
+    LEADER = "leader", _("leader present")

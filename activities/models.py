@@ -18,6 +18,7 @@ from venues.models import District, Space, Venue
 from .enums import (
     WEEKDAY_CODES,
     ActivityCategory,
+    AttendanceEventKind,
     AttendanceMode,
     Frequency,
     Gender,
@@ -351,6 +352,9 @@ class Session(TimeStampedModel):
         default=False,
         help_text=_("Set when the time was changed here; schedule changes then leave this session alone."),
     )
+    leaders_present = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("leaders present"), blank=True, related_name="sessions_led"
+    )
 
     class Meta:
         verbose_name = _("session")
@@ -464,6 +468,9 @@ class Participant(TimeStampedModel):
         Organisation, verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="participants"
     )
     code = models.CharField(_("code"), max_length=12, unique=True, default=new_participant_code, editable=False)
+    # Set when a tablet registered the participant, offline perhaps: the
+    # tablet's id makes a replayed registration find the same person.
+    client_id = models.UUIDField(_("device id"), null=True, blank=True, unique=True, editable=False)
     alias = models.CharField(_("first name or alias"), max_length=60)
     birth_year = models.PositiveSmallIntegerField(
         _("birth year"), validators=[MinValueValidator(1900), MaxValueValidator(2100)]
@@ -524,3 +531,67 @@ class CheckIn(models.Model):
 
     def __str__(self) -> str:
         return f"{self.participant} @ {self.session}"
+
+
+class AttendanceEvent(models.Model):
+    """One tap, check-in, check-out, note or status change, as a tablet sent it.
+
+    The ledger behind attendance. Tallies, check-ins, a session's status and
+    its leaders present are projections recomputed from it, never counters
+    bumped in place: a replayed, reordered or concurrent batch then gives the
+    same numbers (`activities.services.attendance_sync`). Coordinators'
+    corrections are events too, so the ledger is the whole history.
+    """
+
+    client_id = models.UUIDField(_("device id"), unique=True)
+    session = models.ForeignKey(
+        Session, verbose_name=_("session"), on_delete=models.CASCADE, related_name="attendance_events"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=AttendanceEventKind.choices)
+    payload = models.JSONField(_("payload"), default=dict)
+    # The cell or person the event is about, copied out of the payload so the
+    # projections are recomputed with plain aggregate queries.
+    age_band = models.ForeignKey(
+        AgeBand, verbose_name=_("age band"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices, blank=True)
+    visits = models.IntegerField(_("visits (change)"), default=0)
+    first_visits = models.IntegerField(_("first visits (change)"), default=0)
+    participant = models.ForeignKey(
+        Participant,
+        verbose_name=_("participant"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="attendance_events",
+    )
+    device_time = models.DateTimeField(_("device time"))
+    received_at = models.DateTimeField(_("received at"), default=timezone.now)
+    clock_skew_seconds = models.IntegerField(
+        _("device clock skew (s)"), default=0, help_text=_("Server time minus device time when the batch was sent.")
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    device = models.CharField(_("device"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("attendance event")
+        verbose_name_plural = _("attendance events")
+        ordering = ["session", "device_time", "client_id"]
+        indexes = [
+            # The projections' recompute: all events of one kind for a session.
+            models.Index(fields=["session", "kind"], name="attendance_event_session_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.client_id}"
+
+    @property
+    def clock_skew_flagged(self) -> bool:
+        return abs(self.clock_skew_seconds) > CLOCK_SKEW_TOLERANCE.total_seconds()
+
+
+# A device clock further off than this is shown to coordinators; its events
+# still count (a tablet with a wrong clock still saw the visitors).
+CLOCK_SKEW_TOLERANCE = dt.timedelta(minutes=5)

@@ -1,8 +1,25 @@
 import datetime as dt
+from typing import Any
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
-from .models import CheckIn, Schedule, SchoolHoliday, Session, Tally
+from accounts.models import User
+from accounts.selectors import organisation_ids_for_user
+
+from .enums import AttendanceEventKind, SessionStatus
+from .models import (
+    Activity,
+    AgeBand,
+    AttendanceEvent,
+    CheckIn,
+    Participant,
+    Schedule,
+    SchoolHoliday,
+    Session,
+    Tally,
+)
 
 
 def holiday_dates(*, schedule: Schedule, start: dt.date, end: dt.date) -> set[dt.date]:
@@ -26,4 +43,129 @@ def session_list_with_attendance_flag(*, schedule: Schedule) -> QuerySet[Session
     return Session.objects.filter(schedule=schedule).annotate(
         has_attendance=Exists(Tally.objects.filter(session=OuterRef("pk")))
         | Exists(CheckIn.objects.filter(session=OuterRef("pk")))
+    )
+
+
+# --- Attendance on the tablet -------------------------------------------------
+
+
+def session_queryset_for_recording(*, user: User) -> QuerySet[Session]:
+    """Sessions whose attendance `user` may record.
+
+    A leader records the sessions of the activities they lead; coordinators
+    and administrators those of every programme their organisation leads; the
+    platform operator (superuser) all. Everything else is absent, so views
+    answer 404 and the sync API rejects the event as an unknown session.
+    """
+    sessions = Session.objects.all()
+    if user.is_superuser:
+        return sessions
+    managed = organisation_ids_for_user(user=user)
+    led = Activity.objects.filter(leaders=user).values("pk")
+    return sessions.filter(Q(activity__in=led) | Q(activity__programme__lead_organisation_id__in=managed))
+
+
+def session_is_locked_for(*, user: User, session: Session, today: dt.date | None = None) -> bool:
+    """Leaders may change attendance until the organisation's lock period has passed; managers always."""
+    organisation = session.activity.programme.lead_organisation
+    if user.is_superuser or organisation.pk in organisation_ids_for_user(user=user):
+        return False
+    today = today or timezone.localdate()
+    last_day = timezone.localtime(session.ends_at).date() + dt.timedelta(days=organisation.attendance_lock_days)
+    return today > last_day
+
+
+def session_list_for_leader(*, user: User, day: dt.date) -> list[Session]:
+    """The day's sessions the user records, the one under way (or next) first, then the rest by time.
+
+    Outreach sessions (school visits, evening rounds) are included: they have
+    no venue but are counted the same way.
+    """
+    start = timezone.make_aware(dt.datetime.combine(day, dt.time()))
+    end = start + dt.timedelta(days=1)
+    sessions = list(
+        session_queryset_for_recording(user=user)
+        .filter(starts_at__lt=end, ends_at__gt=start)
+        .exclude(status=SessionStatus.CANCELLED)
+        .select_related("activity__programme", "activity__venue", "activity__outreach_organisation", "space")
+        .order_by("starts_at", "activity__name")
+    )
+    now = timezone.now()
+    # Sessions already over go last; of the rest, earliest first (under way, then next).
+    return sorted(sessions, key=lambda session: (session.ends_at <= now, session.starts_at))
+
+
+def session_for_recording(*, user: User, session_id: int) -> Session:
+    """One session the user records, with what the tablet page needs; Http404 otherwise."""
+    queryset = session_queryset_for_recording(user=user).select_related(
+        "activity__programme__lead_organisation", "activity__venue", "activity__outreach_organisation", "space"
+    )
+    return get_object_or_404(queryset, pk=session_id)
+
+
+def age_band_list(*, organisation_id: int) -> list[AgeBand]:
+    return list(AgeBand.objects.filter(organisation_id=organisation_id).order_by("min_age"))
+
+
+def session_attendance_state(*, session: Session) -> dict[str, Any]:
+    """The session's current attendance as the tablet and the API show it (JSON-ready).
+
+    Four queries whatever the number of cells, check-ins or notes.
+    """
+    tallies = [
+        {"age_band": band_id, "gender": gender, "visits": visits, "first_visits": first_visits}
+        for band_id, gender, visits, first_visits in Tally.objects.filter(session=session)
+        .order_by("age_band__min_age", "gender")
+        .values_list("age_band_id", "gender", "visits", "first_visits")
+    ]
+    check_ins = [
+        {
+            "participant": check_in.participant.code,
+            "alias": check_in.participant.alias,
+            "checked_in_at": check_in.checked_in_at.isoformat(),
+            "checked_out_at": check_in.checked_out_at.isoformat() if check_in.checked_out_at else None,
+        }
+        for check_in in CheckIn.objects.filter(session=session).select_related("participant").order_by("checked_in_at")
+    ]
+    notes = [
+        {
+            "id": str(client_id),
+            "text": payload.get("text", ""),
+            "incident": bool(payload.get("incident")),
+            "at": at.isoformat(),
+        }
+        for client_id, payload, at in AttendanceEvent.objects.filter(session=session, kind=AttendanceEventKind.NOTE)
+        .order_by("device_time", "client_id")
+        .values_list("client_id", "payload", "device_time")
+    ]
+    leaders_present = list(session.leaders_present.order_by("pk").values_list("pk", flat=True))
+    activity = session.activity
+    return {
+        "session": session.pk,
+        "status": session.status,
+        "cancellation_reason": session.cancellation_reason,
+        "visits": sum(cell["visits"] for cell in tallies),
+        "first_visits": sum(cell["first_visits"] for cell in tallies),
+        "capacity": activity.effective_capacity,
+        "tallies": tallies,
+        "check_ins": check_ins,
+        "notes": notes,
+        "leaders_present": leaders_present,
+        "server_time": timezone.now().isoformat(),
+    }
+
+
+def participant_roster(*, session: Session, limit: int = 500) -> list[Participant]:
+    """Who the tablet offers to check in: the organisation's participants who came to this activity, then others.
+
+    Pseudonymous data only (alias, code, birth year); the page keeps it for
+    offline search. Capped so a large organisation does not ship its whole
+    register to a tablet.
+    """
+    activity = session.activity
+    came_here = CheckIn.objects.filter(participant=OuterRef("pk"), session__activity=activity)
+    return list(
+        Participant.objects.filter(organisation_id=activity.programme.lead_organisation_id)
+        .annotate(regular=Exists(came_here))
+        .order_by("-regular", "alias", "code")[:limit]
     )

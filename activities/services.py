@@ -1,17 +1,31 @@
 import datetime as dt
+import uuid
 import zoneinfo
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
 
 from dateutil import rrule as du_rrule
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from accounts.models import User
 from core.services import log_action
+from venues.models import District
 
-from .enums import Frequency, HolidayRule, ScheduleDateKind, SessionStatus
-from .models import Schedule, Session
-from .selectors import holiday_dates, session_list_with_attendance_flag
+from .enums import AttendanceEventKind, Frequency, Gender, HolidayRule, ScheduleDateKind, SessionStatus
+from .models import Activity, AgeBand, AttendanceEvent, CheckIn, Participant, Schedule, Session, Tally
+from .selectors import (
+    holiday_dates,
+    session_is_locked_for,
+    session_list_with_attendance_flag,
+    session_queryset_for_recording,
+)
 
 _FREQ = {Frequency.DAILY: du_rrule.DAILY, Frequency.WEEKLY: du_rrule.WEEKLY, Frequency.MONTHLY: du_rrule.MONTHLY}
 _BYDAY = {
@@ -175,3 +189,516 @@ def sessions_generate_upcoming(*, by: object = None) -> dict[int, GenerationResu
     for schedule in schedules.iterator():
         results[schedule.pk] = schedule_generate_sessions(schedule=schedule, by=by)
     return results
+
+
+# --- Attendance: the tablet's sync ------------------------------------------------
+
+# One request carries a tablet's whole queue: 500 queued taps is one request.
+MAX_EVENTS_PER_BATCH = 1000
+MAX_TALLY_DELTA = 100
+MAX_NOTE_LENGTH = 2000
+
+
+class EventStatus(StrEnum):
+    ACCEPTED = "accepted"
+    DUPLICATE = "duplicate"
+    REJECTED = "rejected"
+
+
+@dataclass(frozen=True)
+class AttendanceEventIn:
+    """One event as a tablet sends it (the sync contract, `activities.api`)."""
+
+    id: uuid.UUID
+    session_id: int
+    kind: str
+    at: dt.datetime
+    payload: dict[str, Any]
+
+    def same_as(self, stored: AttendanceEvent) -> bool:
+        return (
+            stored.session_id == self.session_id
+            and stored.kind == self.kind
+            and stored.payload == self.payload
+            and stored.device_time == self.at
+        )
+
+
+@dataclass(frozen=True)
+class EventResult:
+    id: uuid.UUID
+    status: EventStatus
+    reason: str = ""
+
+
+class SyncConflict(Exception):
+    """Events whose id the server already holds with another content; nothing of the batch was applied."""
+
+    def __init__(self, ids: list[uuid.UUID]) -> None:
+        super().__init__(f"{len(ids)} event(s) reuse an id with different content")
+        self.ids = ids
+
+
+class _Reject(Exception):
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+
+
+@dataclass
+class _Context:
+    """What validating a batch needs, loaded once per batch (constant queries, whatever its size)."""
+
+    user: User
+    sessions: dict[int, Session]
+    bands: dict[int, int]  # age band id → organisation id
+    participants: dict[str, Participant]  # by code and by device id
+    districts: set[int]
+    leaders: dict[int, set[int]]  # activity id → leader user ids
+    today: dt.date
+    new_participants: dict[uuid.UUID, Participant] = field(default_factory=dict)
+
+
+def attendance_sync(
+    *,
+    user: User,
+    events: Sequence[AttendanceEventIn],
+    device: str = "",
+    sent_at: dt.datetime | None = None,
+) -> list[EventResult]:
+    """Apply a tablet's batch of attendance events, exactly once each.
+
+    Every event gets a result: `accepted` (applied now), `duplicate` (the
+    server already had this id with this content: not applied again) or
+    `rejected` with a reason (unknown session, no permission, session locked,
+    invalid values). An id the server holds with other content raises
+    `SyncConflict` and nothing of the batch is applied. Events are validated
+    one by one and a rejected one never blocks the others; the accepted ones
+    are written in one transaction, so an event is applied whole or not at all.
+
+    The sessions touched are locked for the transaction (in id order, so two
+    tablets cannot deadlock): concurrent batches for a session apply one after
+    the other, and the projections (tallies, check-ins, status, leaders
+    present) are recomputed from the whole ledger, so replays in any order, any
+    number of times, from any number of tablets give the same totals.
+    """
+    now = timezone.now()
+    skew = round((now - sent_at).total_seconds()) if sent_at else 0
+    with transaction.atomic():
+        context = _load_context(user=user, events=events)
+        existing = AttendanceEvent.objects.in_bulk([event.id for event in events], field_name="client_id")
+        results: list[EventResult] = []
+        accepted: list[AttendanceEvent] = []
+        seen: dict[uuid.UUID, AttendanceEventIn] = {}
+        conflicts: list[uuid.UUID] = []
+        for event in events:
+            stored = existing.get(event.id)
+            earlier = seen.get(event.id)
+            if stored is not None or earlier is not None:
+                same = event.same_as(stored) if stored is not None else earlier == event
+                if same:
+                    results.append(EventResult(event.id, EventStatus.DUPLICATE))
+                else:
+                    conflicts.append(event.id)
+                continue
+            seen[event.id] = event
+            try:
+                row = _validate(event, context=context)
+            except _Reject as rejection:
+                results.append(EventResult(event.id, EventStatus.REJECTED, rejection.reason))
+                continue
+            row.device = device[:100]
+            row.actor = user
+            row.received_at = now
+            row.clock_skew_seconds = skew
+            accepted.append(row)
+            results.append(EventResult(event.id, EventStatus.ACCEPTED))
+        if conflicts:
+            raise SyncConflict(conflicts)
+
+        Participant.objects.bulk_create(context.new_participants.values())
+        for row in accepted:
+            # bulk_create set the new participants' keys after the rows were built.
+            if row.participant is not None:
+                row.participant_id = row.participant.pk
+        AttendanceEvent.objects.bulk_create(accepted)
+        _recompute_projections(accepted)
+
+        rejected = {str(result.id): result.reason for result in results if result.status == EventStatus.REJECTED}
+        log_action(
+            actor=user,
+            action="attendance.sync",
+            changes={
+                "device": device[:100],
+                "accepted": len(accepted),
+                "duplicate": sum(result.status == EventStatus.DUPLICATE for result in results),
+                "rejected": rejected,
+                "clock_skew_seconds": skew,
+            },
+        )
+    return results
+
+
+def _load_context(*, user: User, events: Sequence[AttendanceEventIn]) -> _Context:
+    session_ids = sorted({event.session_id for event in events})
+    sessions = {
+        session.pk: session
+        for session in session_queryset_for_recording(user=user)
+        .filter(pk__in=session_ids)
+        .select_related("activity__programme__lead_organisation")
+        .select_for_update(of=("self",))
+        .order_by("pk")
+    }
+    organisation_ids = {session.activity.programme.lead_organisation_id for session in sessions.values()}
+    references: set[str] = set()
+    for event in events:
+        reference = event.payload.get("participant") if isinstance(event.payload, dict) else None
+        if isinstance(reference, str):
+            references.add(reference)
+        new = event.payload.get("new_participant") if isinstance(event.payload, dict) else None
+        if isinstance(new, dict) and isinstance(new.get("id"), str):
+            references.add(new["id"])
+    device_ids = [_as_uuid(reference) for reference in references]
+    participants: dict[str, Participant] = {}
+    if references:
+        for participant in Participant.objects.filter(organisation_id__in=organisation_ids).filter(
+            Q(code__in=references) | Q(client_id__in=[value for value in device_ids if value])
+        ):
+            participants[participant.code] = participant
+            if participant.client_id:
+                participants[str(participant.client_id)] = participant
+    leaders: dict[int, set[int]] = {}
+    if any(event.kind == AttendanceEventKind.LEADER for event in events):
+        through = Activity.leaders.through
+        for activity_id, user_id in through.objects.filter(
+            activity_id__in={session.activity_id for session in sessions.values()}
+        ).values_list("activity_id", "user_id"):
+            leaders.setdefault(activity_id, set()).add(user_id)
+    return _Context(
+        user=user,
+        sessions=sessions,
+        bands=dict(AgeBand.objects.filter(organisation_id__in=organisation_ids).values_list("pk", "organisation_id")),
+        participants=participants,
+        districts=set(District.objects.values_list("pk", flat=True))
+        if any(event.kind == AttendanceEventKind.CHECK_IN for event in events)
+        else set(),
+        leaders=leaders,
+        today=timezone.localdate(),
+    )
+
+
+def _as_uuid(value: object) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return None
+
+
+def _int(payload: dict[str, Any], key: str, *, low: int, high: int) -> int:
+    value = payload.get(key, 0)
+    # bool is an int in Python; true is not a count.
+    if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+        raise _Reject(f"invalid values: {key} must be a whole number from {low} to {high}")
+    return value
+
+
+def _validate(event: AttendanceEventIn, *, context: _Context) -> AttendanceEvent:
+    """Build the ledger row for one event, or raise _Reject with the reason."""
+    session = context.sessions.get(event.session_id)
+    if session is None:
+        raise _Reject("unknown session")
+    if session_is_locked_for(user=context.user, session=session, today=context.today):
+        raise _Reject("session locked")
+    payload = event.payload
+    row = AttendanceEvent(client_id=event.id, session=session, kind=event.kind, payload=payload, device_time=event.at)
+    organisation_id = session.activity.programme.lead_organisation_id
+    match event.kind:
+        case AttendanceEventKind.TALLY:
+            band_id = payload.get("age_band")
+            if context.bands.get(band_id) != organisation_id:  # type: ignore[arg-type]
+                raise _Reject("invalid values: unknown age band")
+            if payload.get("gender") not in Gender.values:
+                raise _Reject("invalid values: gender must be F, M or X")
+            row.age_band_id = band_id
+            row.gender = payload["gender"]
+            row.visits = _int(payload, "visits", low=-MAX_TALLY_DELTA, high=MAX_TALLY_DELTA)
+            row.first_visits = _int(payload, "first_visits", low=-MAX_TALLY_DELTA, high=MAX_TALLY_DELTA)
+            if row.visits == 0 and row.first_visits == 0:
+                raise _Reject("invalid values: a tally changes visits or first visits")
+        case AttendanceEventKind.CHECK_IN:
+            row.participant = _participant_for_check_in(payload, context=context, organisation_id=organisation_id)
+        case AttendanceEventKind.CHECK_OUT:
+            row.participant = _known_participant(payload.get("participant"), context=context)
+        case AttendanceEventKind.NOTE:
+            text = payload.get("text")
+            if not isinstance(text, str) or not text.strip() or len(text) > MAX_NOTE_LENGTH:
+                raise _Reject(f"invalid values: a note needs text of at most {MAX_NOTE_LENGTH} characters")
+            if not isinstance(payload.get("incident", False), bool):
+                raise _Reject("invalid values: incident must be true or false")
+        case AttendanceEventKind.STATUS:
+            status, reason = payload.get("status"), payload.get("reason", "")
+            if status not in SessionStatus.values or not isinstance(reason, str) or len(reason) > 200:
+                raise _Reject("invalid values: status must be planned, held or cancelled, with a short reason")
+            if status == SessionStatus.CANCELLED and not reason.strip():
+                raise _Reject("invalid values: give a reason when cancelling a session")
+        case AttendanceEventKind.LEADER:
+            if payload.get("user") not in context.leaders.get(session.activity_id, set()):
+                raise _Reject("invalid values: not a leader of this activity")
+            if not isinstance(payload.get("present"), bool):
+                raise _Reject("invalid values: present must be true or false")
+        case _:
+            raise _Reject("invalid values: unknown kind")
+    return row
+
+
+def _known_participant(reference: object, *, context: _Context) -> Participant:
+    participant = context.participants.get(str(reference)) if isinstance(reference, str) else None
+    if participant is None:
+        uid = _as_uuid(reference)
+        participant = context.new_participants.get(uid) if uid else None
+    if participant is None:
+        raise _Reject("invalid values: unknown participant")
+    return participant
+
+
+def _participant_for_check_in(payload: dict[str, Any], *, context: _Context, organisation_id: int) -> Participant:
+    new = payload.get("new_participant")
+    if new is None:
+        return _known_participant(payload.get("participant"), context=context)
+    if not isinstance(new, dict):
+        raise _Reject("invalid values: new_participant must be an object")
+    uid = _as_uuid(new.get("id"))
+    if uid is None:
+        raise _Reject("invalid values: new_participant needs an id (UUID)")
+    existing = context.participants.get(str(uid)) or context.new_participants.get(uid)
+    if existing is not None:
+        return existing
+    alias = new.get("alias")
+    if not isinstance(alias, str) or not alias.strip() or len(alias) > 60:
+        raise _Reject("invalid values: a first name or alias of at most 60 characters")
+    birth_year = _int(new, "birth_year", low=1900, high=context.today.year)
+    if new.get("consent") is not True:
+        raise _Reject("invalid values: consent is required to register a participant")
+    if context.today.year - birth_year < 18 and new.get("guardian_consent") is not True:
+        raise _Reject("invalid values: participants under 18 need their guardian's consent")
+    district = new.get("district")
+    if district is not None and district not in context.districts:
+        raise _Reject("invalid values: unknown district")
+    gender = new.get("gender", Gender.OTHER)
+    if gender not in Gender.values:
+        raise _Reject("invalid values: gender must be F, M or X")
+    participant = Participant(
+        organisation_id=organisation_id,
+        client_id=uid,
+        alias=alias.strip(),
+        birth_year=birth_year,
+        gender=gender,
+        district_id=district,
+        consent_given_on=context.today,
+        guardian_consent=bool(new.get("guardian_consent")),
+    )
+    context.new_participants[uid] = participant
+    return participant
+
+
+def _recompute_projections(rows: Sequence[AttendanceEvent]) -> None:
+    """Bring tallies, check-ins, status and leaders present in line with the ledger for what `rows` touched.
+
+    A fixed number of queries per kind of event, whatever the batch size.
+    """
+    by_kind: dict[str, set[int]] = {}
+    for row in rows:
+        by_kind.setdefault(row.kind, set()).add(row.session_id)
+    tally_sessions = by_kind.get(AttendanceEventKind.TALLY, set()) | by_kind.get(AttendanceEventKind.CORRECTION, set())
+    if tally_sessions:
+        _recompute_tallies(tally_sessions)
+    pairs = {
+        (row.session_id, row.participant_id)
+        for row in rows
+        if row.participant_id is not None and row.kind in (AttendanceEventKind.CHECK_IN, AttendanceEventKind.CHECK_OUT)
+    }
+    if pairs:
+        _recompute_check_ins(pairs)
+    if AttendanceEventKind.STATUS in by_kind:
+        _recompute_status(by_kind[AttendanceEventKind.STATUS])
+    if AttendanceEventKind.LEADER in by_kind:
+        _recompute_leaders(by_kind[AttendanceEventKind.LEADER])
+
+
+def _recompute_tallies(session_ids: set[int]) -> None:
+    cells = (
+        AttendanceEvent.objects.filter(
+            session_id__in=session_ids, kind__in=[AttendanceEventKind.TALLY, AttendanceEventKind.CORRECTION]
+        )
+        .values("session_id", "age_band_id", "gender")
+        .annotate(visits_sum=Sum("visits"), first_sum=Sum("first_visits"))
+        .order_by()
+    )
+    tallies = []
+    for cell in cells:
+        # Replayed out of order, an undo can arrive before its tap: the sum is
+        # then briefly negative. Shown as zero until the tap arrives.
+        visits = max(0, cell["visits_sum"])
+        tallies.append(
+            Tally(
+                session_id=cell["session_id"],
+                age_band_id=cell["age_band_id"],
+                gender=cell["gender"],
+                visits=visits,
+                first_visits=min(visits, max(0, cell["first_sum"])),
+            )
+        )
+    Tally.objects.bulk_create(
+        tallies,
+        update_conflicts=True,
+        unique_fields=["session", "age_band", "gender"],
+        update_fields=["visits", "first_visits"],
+    )
+
+
+def _recompute_check_ins(pairs: set[tuple[int, int]]) -> None:
+    session_ids = {session_id for session_id, _ in pairs}
+    participant_ids = {participant_id for _, participant_id in pairs}
+    times: dict[tuple[int, int], dict[str, list[dt.datetime]]] = {pair: {"in": [], "out": []} for pair in pairs}
+    for check_in in CheckIn.objects.filter(session_id__in=session_ids, participant_id__in=participant_ids):
+        pair = (check_in.session_id, check_in.participant_id)
+        if pair in times:
+            times[pair]["in"].append(check_in.checked_in_at)
+            if check_in.checked_out_at:
+                times[pair]["out"].append(check_in.checked_out_at)
+    for session_id, participant_id, kind, at in AttendanceEvent.objects.filter(
+        session_id__in=session_ids,
+        participant_id__in=participant_ids,
+        kind__in=[AttendanceEventKind.CHECK_IN, AttendanceEventKind.CHECK_OUT],
+    ).values_list("session_id", "participant_id", "kind", "device_time"):
+        if (session_id, participant_id) in times:
+            times[session_id, participant_id]["in" if kind == AttendanceEventKind.CHECK_IN else "out"].append(at)
+    rows = []
+    for (session_id, participant_id), seen in times.items():
+        # min and max do not care about order or repetition: the same events
+        # in any order give the same check-in. A check-out counts only when it
+        # is the latest thing that happened (someone may come back in).
+        checked_in_at = min(seen["in"] + seen["out"])
+        last_out = max(seen["out"], default=None)
+        checked_out_at = last_out if last_out and last_out >= max(seen["in"], default=last_out) else None
+        rows.append(
+            CheckIn(
+                session_id=session_id,
+                participant_id=participant_id,
+                checked_in_at=checked_in_at,
+                checked_out_at=checked_out_at,
+            )
+        )
+    CheckIn.objects.bulk_create(
+        rows,
+        update_conflicts=True,
+        unique_fields=["session", "participant"],
+        update_fields=["checked_in_at", "checked_out_at"],
+    )
+
+
+def _latest_events(session_ids: set[int], kind: str) -> list[AttendanceEvent]:
+    """The session's events of one kind, oldest first (device time, then id for ties), so later ones win."""
+    return list(
+        AttendanceEvent.objects.filter(session_id__in=session_ids, kind=kind).order_by("device_time", "client_id")
+    )
+
+
+def _recompute_status(session_ids: set[int]) -> None:
+    latest = {event.session_id: event for event in _latest_events(session_ids, AttendanceEventKind.STATUS)}
+    sessions = Session.objects.in_bulk(latest)
+    changed = []
+    for session_id, event in latest.items():
+        session = sessions[session_id]
+        status = event.payload["status"]
+        reason = event.payload.get("reason", "") if status == SessionStatus.CANCELLED else ""
+        if (session.status, session.cancellation_reason) != (status, reason):
+            session.status, session.cancellation_reason = status, reason
+            changed.append(session)
+    Session.objects.bulk_update(changed, ["status", "cancellation_reason", "updated_at"])
+
+
+def _recompute_leaders(session_ids: set[int]) -> None:
+    through = Session.leaders_present.through
+    latest: dict[tuple[int, int], bool] = {
+        (event.session_id, event.payload["user"]): event.payload["present"]
+        for event in _latest_events(session_ids, AttendanceEventKind.LEADER)
+    }
+    absent = Q()
+    for (session_id, user_id), present in latest.items():
+        if not present:
+            absent |= Q(session_id=session_id, user_id=user_id)
+    if absent:
+        through.objects.filter(absent).delete()
+    through.objects.bulk_create(
+        [
+            through(session_id=session_id, user_id=user_id)
+            for (session_id, user_id), present in latest.items()
+            if present
+        ],
+        ignore_conflicts=True,
+    )
+
+
+def attendance_correct(
+    *, session: Session, counts: dict[tuple[int, str], tuple[int, int]], by: User, reason: str = ""
+) -> int:
+    """A coordinator's correction of a session's headcounts, as events in the ledger.
+
+    `counts` maps (age band id, gender) to the right (visits, first visits).
+    Each cell that differs gets one correction event for the difference, so
+    the history shows who changed what and the tablets' events still add up.
+    Returns the number of cells changed.
+    """
+    with transaction.atomic():
+        Session.objects.select_for_update().filter(pk=session.pk).first()
+        current = {
+            (tally.age_band_id, tally.gender): (tally.visits, tally.first_visits)
+            for tally in Tally.objects.filter(session=session)
+        }
+        now = timezone.now()
+        rows = []
+        for (band_id, gender), (visits, first_visits) in counts.items():
+            if first_visits > visits or visits < 0 or first_visits < 0:
+                raise ValidationError(_("First visits cannot exceed visits, and counts cannot be negative."))
+            old_visits, old_first = current.get((band_id, gender), (0, 0))
+            if (visits, first_visits) == (old_visits, old_first):
+                continue
+            payload: dict[str, Any] = {
+                "age_band": band_id,
+                "gender": gender,
+                "visits": visits - old_visits,
+                "first_visits": first_visits - old_first,
+                "reason": reason,
+            }
+            rows.append(
+                AttendanceEvent(
+                    client_id=uuid.uuid4(),
+                    session=session,
+                    kind=AttendanceEventKind.CORRECTION,
+                    payload=payload,
+                    age_band_id=band_id,
+                    gender=gender,
+                    visits=payload["visits"],
+                    first_visits=payload["first_visits"],
+                    device_time=now,
+                    received_at=now,
+                    actor=by,
+                    device="correction",
+                )
+            )
+        if rows:
+            AttendanceEvent.objects.bulk_create(rows)
+            _recompute_tallies({session.pk})
+            log_action(
+                actor=by,
+                action="attendance.correct",
+                obj=session,
+                changes={
+                    "cells": [
+                        {key: row.payload[key] for key in ("age_band", "gender", "visits", "first_visits")}
+                        for row in rows
+                    ],
+                    "reason": reason,
+                },
+            )
+    return len(rows)

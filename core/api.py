@@ -1,5 +1,5 @@
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from .health import run_checks
 
@@ -17,8 +17,8 @@ class HealthSchema(Schema):
 
 
 @router.get("/health", response={200: HealthSchema, 503: HealthSchema}, auth=None)
-def health(request: HttpRequest) -> tuple[int, dict]:
+def health(request: HttpRequest) -> Status[dict]:
     """The same checks as /healthz, described in the schema for monitoring tools."""
     checks = run_checks()
     ok = all(check["ok"] for check in checks.values())
-    return (200 if ok else 503), {"ok": ok, "checks": checks}
+    return Status(200 if ok else 503, {"ok": ok, "checks": checks})

@@ -1,0 +1,489 @@
+"""The tablet's sync contract, against the real database (PostgreSQL in CI).
+
+Bob leads the café at here 4U; Alice coordinates there; Olga coordinates at
+Raster and must never reach here 4U's sessions.
+"""
+
+import datetime as dt
+import json
+import random
+import threading
+import uuid
+
+import pytest
+from django.db import connection, connections
+from django.test import Client
+from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from activities.enums import AttendanceMode, SessionStatus
+from activities.models import AttendanceEvent, CheckIn, Participant, Session, Tally
+from activities.services import MAX_EVENTS_PER_BATCH
+from core.models import AuditLogEntry
+
+from ..factories import ActivityFactory, AgeBandFactory, ParticipantFactory, ProgrammeFactory, SessionFactory
+
+SYNC = "/api/attendance/sync"
+
+
+@pytest.fixture
+def bands(organisation):
+    return [AgeBandFactory(organisation=organisation, min_age=age, max_age=top) for age, top in ((0, 12), (13, 17))]
+
+
+@pytest.fixture
+def cafe_session(organisation, leader):
+    activity = ActivityFactory(
+        programme=ProgrammeFactory(lead_organisation=organisation),
+        attendance_mode=AttendanceMode.REGISTRATION,
+    )
+    activity.leaders.add(leader)
+    start = timezone.now().replace(microsecond=0) - dt.timedelta(hours=1)
+    return SessionFactory(activity=activity, starts_at=start, ends_at=start + dt.timedelta(hours=5))
+
+
+def _client(user) -> Client:
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(user)
+    client.get("/api/openapi.json")  # any response sets no cookie; take the token from the session's cookie below
+    return client
+
+
+def _post(client: Client, body, *, csrf: bool = True):
+    headers = {}
+    if csrf:
+        from django.middleware.csrf import _get_new_csrf_string, _mask_cipher_secret
+
+        secret = _get_new_csrf_string()
+        client.cookies["csrftoken"] = secret
+        headers["HTTP_X_CSRFTOKEN"] = _mask_cipher_secret(secret)
+    data = body if isinstance(body, str) else json.dumps(body)
+    return client.post(SYNC, data=data, content_type="application/json", **headers)
+
+
+def tap(session, band, gender="F", visits=1, first_visits=0, at=None):
+    return {
+        "id": str(uuid.uuid4()),
+        "session": session.pk,
+        "kind": "tally",
+        "at": (at or timezone.now()).isoformat(),
+        "payload": {"age_band": band.pk, "gender": gender, "visits": visits, "first_visits": first_visits},
+    }
+
+
+def batch(*events):
+    return {"device": "tablet-1", "sent_at": timezone.now().isoformat(), "events": list(events)}
+
+
+def total_visits(session) -> int:
+    return sum(Tally.objects.filter(session=session).values_list("visits", flat=True))
+
+
+@pytest.mark.django_db
+def test_leader_syncs_taps_and_gets_the_totals(leader, cafe_session, bands):
+    events = [tap(cafe_session, bands[0]), tap(cafe_session, bands[1], "M", first_visits=1)]
+
+    response = _post(_client(leader), batch(*events))
+
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert [result["status"] for result in body["results"]] == ["accepted", "accepted"]
+    state = body["sessions"][str(cafe_session.pk)]
+    assert (state["visits"], state["first_visits"]) == (2, 1)
+    assert total_visits(cafe_session) == 2
+
+
+@pytest.mark.django_db
+def test_replaying_a_batch_three_times_shuffled_gives_the_same_totals(leader, cafe_session, bands):
+    rng = random.Random(7)
+    events = [tap(cafe_session, rng.choice(bands), rng.choice("FMX")) for _ in range(30)]
+    events += [tap(cafe_session, bands[0], "F", visits=-1)]  # an undo
+    client = _client(leader)
+    _post(client, batch(*events))
+    after_first = list(Tally.objects.filter(session=cafe_session).values_list("age_band", "gender", "visits"))
+
+    for _ in range(3):
+        rng.shuffle(events)
+        response = _post(client, batch(*events))
+        assert {result["status"] for result in response.json()["results"]} == {"duplicate"}
+
+    assert list(Tally.objects.filter(session=cafe_session).values_list("age_band", "gender", "visits")) == after_first
+    assert total_visits(cafe_session) == 29
+    assert AttendanceEvent.objects.filter(session=cafe_session).count() == 31
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_tablets_sending_the_same_batch_at_once_count_it_once(leader, cafe_session, bands):
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrent writers need a server database (runs on PostgreSQL in CI)")
+    events = [tap(cafe_session, bands[index % 2], "FMX"[index % 3]) for index in range(40)]
+    barrier = threading.Barrier(2)
+    statuses: list[int] = []
+
+    def send(order):
+        try:
+            client = _client(leader)
+            barrier.wait()
+            statuses.append(_post(client, batch(*order)).status_code)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=send, args=(order,)) for order in (events, list(reversed(events)))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert statuses == [200, 200]
+    assert total_visits(cafe_session) == 40
+    assert AttendanceEvent.objects.count() == 40
+
+
+@pytest.mark.django_db
+def test_same_id_with_other_content_is_a_conflict_and_nothing_is_applied(leader, cafe_session, bands):
+    client = _client(leader)
+    first = tap(cafe_session, bands[0])
+    _post(client, batch(first))
+    changed = {**first, "payload": {**first["payload"], "visits": 5}}
+    innocent = tap(cafe_session, bands[1])
+
+    response = _post(client, batch(innocent, changed))
+
+    assert response.status_code == 422
+    assert response.json()["conflicts"] == [first["id"]]
+    assert total_visits(cafe_session) == 1
+    assert not AttendanceEvent.objects.filter(client_id=innocent["id"]).exists()
+
+
+@pytest.mark.django_db
+def test_a_leader_who_does_not_lead_the_activity_is_rejected_and_it_is_logged(organisation, cafe_session, bands):
+    from accounts.enums import Role
+
+    from ..factories import MembershipFactory, UserFactory
+
+    other_leader = UserFactory()
+    MembershipFactory(user=other_leader, organisation=organisation, role=Role.LEADER)
+
+    response = _post(_client(other_leader), batch(tap(cafe_session, bands[0])))
+
+    assert response.json()["results"][0]["status"] == "rejected"
+    assert response.json()["results"][0]["reason"] == "unknown session"
+    assert total_visits(cafe_session) == 0
+    entry = AuditLogEntry.objects.get(action="attendance.sync")
+    assert list(entry.changes["rejected"].values()) == ["unknown session"]
+
+
+@pytest.mark.django_db
+def test_outsider_cannot_write_to_another_organisations_session(outsider, cafe_session, bands):
+    response = _post(_client(outsider), batch(tap(cafe_session, bands[0])))
+
+    assert [result["status"] for result in response.json()["results"]] == ["rejected"]
+    assert response.json()["sessions"] == {}
+    assert total_visits(cafe_session) == 0
+
+
+@pytest.mark.django_db
+def test_a_session_locks_for_leaders_after_the_organisations_period(
+    organisation, leader, coordinator, cafe_session, bands
+):
+    organisation.attendance_lock_days = 2
+    organisation.save()
+    Session.objects.filter(pk=cafe_session.pk).update(
+        starts_at=cafe_session.starts_at - dt.timedelta(days=5), ends_at=cafe_session.ends_at - dt.timedelta(days=5)
+    )
+
+    as_leader = _post(_client(leader), batch(tap(cafe_session, bands[0])))
+    as_coordinator = _post(_client(coordinator), batch(tap(cafe_session, bands[0])))
+
+    assert as_leader.json()["results"][0] == {
+        "id": as_leader.json()["results"][0]["id"],
+        "status": "rejected",
+        "reason": "session locked",
+    }
+    assert as_coordinator.json()["results"][0]["status"] == "accepted"
+    assert total_visits(cafe_session) == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ("{not json", "Cannot parse request body"),
+        ({"events": [], "colour": "blue"}, "colour"),
+        ({"events": [{"id": "x", "session": 1, "kind": "tally", "at": "now", "payload": {}}]}, "id"),
+        (
+            {
+                "events": [
+                    {
+                        "id": str(uuid.uuid4()),
+                        "session": 1,
+                        "kind": "dance",
+                        "at": "2026-01-01T10:00:00Z",
+                        "payload": {},
+                    }
+                ]
+            },
+            "kind",
+        ),
+        (
+            {
+                "events": [
+                    {
+                        "id": str(uuid.uuid4()),
+                        "session": 1,
+                        "kind": "tally",
+                        "at": "2026-01-01T10:00:00Z",
+                        "payload": {},
+                        "extra": 1,
+                    }
+                ]
+            },
+            "extra",
+        ),
+    ],
+)
+def test_malformed_input_is_a_400_with_a_clear_message_and_nothing_applied(leader, cafe_session, body, message):
+    response = _post(_client(leader), body)
+
+    assert response.status_code == 400
+    assert message in response.json()["detail"]
+    assert AttendanceEvent.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_a_batch_over_the_limit_is_refused_whole(leader, cafe_session, bands):
+    events = [tap(cafe_session, bands[0]) for _ in range(MAX_EVENTS_PER_BATCH + 1)]
+
+    response = _post(_client(leader), batch(*events))
+
+    assert response.status_code == 400
+    assert "events" in response.json()["detail"]
+    assert AttendanceEvent.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_500_queued_events_sync_in_one_request(leader, cafe_session, bands):
+    events = [tap(cafe_session, bands[index % 2], "FMX"[index % 3]) for index in range(500)]
+
+    response = _post(_client(leader), batch(*events))
+
+    assert response.status_code == 200
+    assert total_visits(cafe_session) == 500
+
+
+@pytest.mark.django_db
+def test_invalid_values_are_rejected_one_by_one(leader, cafe_session, bands, other_organisation):
+    foreign_band = AgeBandFactory(organisation=other_organisation, min_age=0)
+    good = tap(cafe_session, bands[0])
+    events = [
+        tap(cafe_session, foreign_band),
+        tap(cafe_session, bands[0], gender="Q"),
+        tap(cafe_session, bands[0], visits=0),
+        tap(cafe_session, bands[0], visits=1000),
+        {**tap(cafe_session, bands[0]), "session": 999_999},
+        good,
+    ]
+
+    results = _post(_client(leader), batch(*events)).json()["results"]
+
+    assert [result["status"] for result in results] == ["rejected"] * 5 + ["accepted"]
+    assert [result["reason"] for result in results][:5] == [
+        "invalid values: unknown age band",
+        "invalid values: gender must be F, M or X",
+        "invalid values: a tally changes visits or first visits",
+        "invalid values: visits must be a whole number from -100 to 100",
+        "unknown session",
+    ]
+    assert total_visits(cafe_session) == 1
+
+
+@pytest.mark.django_db
+def test_without_the_csrf_header_nothing_is_applied(leader, cafe_session, bands):
+    response = _post(_client(leader), batch(tap(cafe_session, bands[0])), csrf=False)
+
+    assert response.status_code == 403
+    assert AttendanceEvent.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_anonymous_is_refused(cafe_session, bands):
+    response = Client().post(SYNC, data=json.dumps(batch(tap(cafe_session, bands[0]))), content_type="application/json")
+
+    assert response.status_code == 401
+
+
+def _event(session, kind, payload, at=None):
+    return {
+        "id": str(uuid.uuid4()),
+        "session": session.pk,
+        "kind": kind,
+        "at": (at or timezone.now()).isoformat(),
+        "payload": payload,
+    }
+
+
+@pytest.mark.django_db
+def test_check_in_a_known_and_a_new_participant_then_check_out(leader, organisation, cafe_session):
+    known = ParticipantFactory(organisation=organisation, alias="Amina")
+    newcomer = str(uuid.uuid4())
+    now = timezone.now()
+    events = [
+        _event(cafe_session, "check_in", {"participant": known.code}, now),
+        _event(
+            cafe_session,
+            "check_in",
+            {
+                "new_participant": {
+                    "id": newcomer,
+                    "alias": "Leo",
+                    "birth_year": now.year - 15,
+                    "gender": "M",
+                    "district": None,
+                    "consent": True,
+                    "guardian_consent": True,
+                }
+            },
+            now,
+        ),
+        _event(cafe_session, "check_out", {"participant": newcomer}, now + dt.timedelta(hours=1)),
+    ]
+
+    response = _post(_client(leader), batch(*events))
+
+    assert [result["status"] for result in response.json()["results"]] == ["accepted"] * 3
+    leo = Participant.objects.get(client_id=newcomer)
+    assert (leo.alias, leo.organisation) == ("Leo", organisation)
+    check_ins = {check_in.participant.alias: check_in for check_in in CheckIn.objects.filter(session=cafe_session)}
+    assert sorted(check_ins) == ["Amina", "Leo"]
+    assert check_ins["Amina"].checked_out_at is None
+    assert check_ins["Leo"].checked_out_at == now.replace(microsecond=now.microsecond) + dt.timedelta(hours=1)
+
+
+@pytest.mark.django_db
+def test_a_minor_without_guardian_consent_is_not_registered(leader, cafe_session):
+    event = _event(
+        cafe_session,
+        "check_in",
+        {
+            "new_participant": {
+                "id": str(uuid.uuid4()),
+                "alias": "Kim",
+                "birth_year": timezone.now().year - 12,
+                "consent": True,
+            }
+        },
+    )
+
+    result = _post(_client(leader), batch(event)).json()["results"][0]
+
+    assert (result["status"], result["reason"]) == (
+        "rejected",
+        "invalid values: participants under 18 need their guardian's consent",
+    )
+    assert Participant.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_notes_status_and_leaders_present(leader, cafe_session):
+    earlier = timezone.now() - dt.timedelta(minutes=5)
+    events = [
+        _event(cafe_session, "note", {"text": "Quiet evening, table tennis", "incident": False}),
+        _event(cafe_session, "status", {"status": "cancelled", "reason": "Power cut"}, earlier),
+        _event(cafe_session, "status", {"status": "held", "reason": ""}),
+        _event(cafe_session, "leader", {"user": leader.pk, "present": True}),
+    ]
+
+    state = _post(_client(leader), batch(*events)).json()["sessions"][str(cafe_session.pk)]
+
+    cafe_session.refresh_from_db()
+    assert cafe_session.status == SessionStatus.HELD
+    assert [note["text"] for note in state["notes"]] == ["Quiet evening, table tennis"]
+    assert state["leaders_present"] == [leader.pk]
+
+
+@pytest.mark.django_db
+def test_a_big_device_clock_skew_is_recorded_not_refused(leader, cafe_session, bands):
+    body = batch(tap(cafe_session, bands[0]))
+    body["sent_at"] = (timezone.now() - dt.timedelta(hours=2)).isoformat()
+
+    response = _post(_client(leader), body)
+
+    assert response.json()["results"][0]["status"] == "accepted"
+    event = AttendanceEvent.objects.get()
+    assert event.clock_skew_flagged
+    assert 7150 < event.clock_skew_seconds < 7250
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("kind", ["tally", "check_in", "note", "status"])
+def test_sync_queries_do_not_grow_with_the_batch(
+    django_assert_num_queries, leader, organisation, cafe_session, bands, kind
+):
+    participants = [ParticipantFactory(organisation=organisation) for _ in range(6)]
+
+    def events(count, offset):
+        if kind == "tally":
+            return [tap(cafe_session, bands[index % 2]) for index in range(count)]
+        if kind == "check_in":
+            return [
+                _event(cafe_session, "check_in", {"participant": p.code}) for p in participants[offset : offset + count]
+            ]
+        if kind == "note":
+            return [_event(cafe_session, "note", {"text": f"note {index}"}) for index in range(count)]
+        return [_event(cafe_session, "status", {"status": "held"}) for _ in range(count)]
+
+    client = _client(leader)
+    # Session, CSRF and the user load before the view; warm them up once.
+    _post(client, batch(*events(1, 0)))
+    # Session and user, the batch's context (sessions locked, known events,
+    # bands, participants...), the ledger insert, the projection of this kind,
+    # the audit entry, and the state in the response: a fixed set per kind.
+    expected = {"tally": 17, "check_in": 20, "note": 15, "status": 17}[kind]
+    with django_assert_num_queries(expected):
+        _post(client, batch(*events(1, 1)))
+    with django_assert_num_queries(expected):
+        _post(client, batch(*events(3, 2)))
+
+
+# --- Property: any sequence, with duplicates and reorderings, sums up right ---
+
+event_plan = st.lists(
+    st.tuples(st.integers(0, 1), st.sampled_from("FMX"), st.sampled_from([1, 1, 1, -1]), st.booleans()),
+    min_size=1,
+    max_size=25,
+)
+
+
+@pytest.mark.django_db
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(plan=event_plan, data=st.data())
+def test_server_totals_equal_the_deduplicated_sum(leader, cafe_session, bands, plan, data):
+    Tally.objects.filter(session=cafe_session).delete()
+    AttendanceEvent.objects.filter(session=cafe_session).delete()
+    events = [
+        tap(cafe_session, bands[band], gender, visits=delta, first_visits=delta if first else 0)
+        for band, gender, delta, first in plan
+    ]
+    # Replays: some events sent again, in random batches, in random order.
+    sent = events + data.draw(st.lists(st.sampled_from(events), max_size=10))
+    sent = data.draw(st.permutations(sent))
+    cut = data.draw(st.integers(0, len(sent)))
+    client = _client(leader)
+    for part in (sent[:cut], sent[cut:]):
+        if part:
+            assert _post(client, batch(*part)).status_code == 200
+
+    expected: dict[tuple[int, str], int] = {}
+    for event in events:
+        key = (event["payload"]["age_band"], event["payload"]["gender"])
+        expected[key] = expected.get(key, 0) + event["payload"]["visits"]
+    actual = {
+        (band, gender): visits
+        for band, gender, visits in Tally.objects.filter(session=cafe_session).values_list(
+            "age_band", "gender", "visits"
+        )
+    }
+    assert {key: value for key, value in actual.items() if value} == {
+        key: max(0, value) for key, value in expected.items() if max(0, value)
+    }
