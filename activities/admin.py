@@ -1,8 +1,8 @@
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from accounts.scoping import OrganisationScopedAdmin, ScopedInline
 
@@ -10,6 +10,7 @@ from .forms import ScheduleForm
 from .models import (
     Activity,
     AgeBand,
+    AttendanceEvent,
     CheckIn,
     HolidayCalendar,
     Participant,
@@ -20,7 +21,7 @@ from .models import (
     Session,
     Tally,
 )
-from .services import schedule_generate_sessions
+from .services import attendance_correct, schedule_generate_sessions
 
 
 def _generate(request: HttpRequest, schedules: QuerySet[Schedule] | list[Schedule]) -> None:
@@ -137,6 +138,16 @@ class ScheduleAdmin(OrganisationScopedAdmin):
         _generate(request, queryset)
 
 
+def _correct_tallies(request: HttpRequest, session: Session, counts: dict[tuple[int, str], tuple[int, int]]) -> None:
+    """Headcounts changed in the admin go into the ledger as corrections, like the app's correction page.
+
+    Tallies are projections of the ledger (see AttendanceEvent): a row saved
+    straight to the table would be overwritten by the next tablet sync.
+    """
+    if counts:
+        attendance_correct(session=session, counts=counts, by=request.user, reason=gettext("changed in the admin"))  # type: ignore[arg-type]
+
+
 class TallyInline(ScopedInline):
     model = Tally
     fields = ["age_band", "gender", "visits", "first_visits"]
@@ -173,6 +184,19 @@ class SessionAdmin(OrganisationScopedAdmin):
             obj.customised = True
         super().save_model(request, obj, form, change)
 
+    def save_formset(self, request: HttpRequest, form, formset, change: bool) -> None:  # type: ignore[no-untyped-def]
+        if formset.model is not Tally:
+            super().save_formset(request, form, formset, change)
+            return
+        # Sets new/changed/deleted_objects for the admin's history message; the
+        # rows themselves are written by the correction service.
+        formset.save(commit=False)
+        counts = {(tally.age_band_id, tally.gender): (0, 0) for tally in formset.deleted_objects}
+        for tally in [*formset.new_objects, *(tally for tally, _fields in formset.changed_objects)]:
+            counts[tally.age_band_id, tally.gender] = (tally.visits, tally.first_visits)
+        _correct_tallies(request, form.instance, counts)
+        Tally.objects.filter(pk__in=[tally.pk for tally in formset.deleted_objects]).delete()
+
 
 @admin.register(AgeBand)
 class AgeBandAdmin(OrganisationScopedAdmin):
@@ -193,6 +217,56 @@ class TallyAdmin(OrganisationScopedAdmin):
     list_select_related = ["session__activity", "age_band"]
     autocomplete_fields = ["session", "age_band"]
     show_full_result_count = False
+
+    def save_model(self, request: HttpRequest, obj: Tally, form, change: bool) -> None:  # type: ignore[no-untyped-def]
+        counts = {}
+        if change:
+            old = Tally.objects.get(pk=obj.pk)
+            if (old.session_id, old.age_band_id, old.gender) != (obj.session_id, obj.age_band_id, obj.gender):
+                _correct_tallies(request, old.session, {(old.age_band_id, old.gender): (0, 0)})
+        counts[obj.age_band_id, obj.gender] = (obj.visits, obj.first_visits)
+        _correct_tallies(request, obj.session, counts)
+        obj.pk = Tally.objects.get_or_create(session=obj.session, age_band=obj.age_band, gender=obj.gender)[0].pk
+
+    def delete_model(self, request: HttpRequest, obj: Tally) -> None:
+        _correct_tallies(request, obj.session, {(obj.age_band_id, obj.gender): (0, 0)})
+        obj.delete()
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Tally]) -> None:
+        for tally in queryset.select_related("session"):
+            self.delete_model(request, tally)
+
+
+@admin.register(AttendanceEvent)
+class AttendanceEventAdmin(OrganisationScopedAdmin):
+    """The ledger, read-only: what each tablet sent and each correction, with device and server time."""
+
+    scope_path = "session__activity__programme__lead_organisation"
+    list_display = [
+        "device_time",
+        "kind",
+        "session",
+        "visits",
+        "first_visits",
+        "participant",
+        "actor",
+        "device",
+        "clock_skew_seconds",
+    ]
+    list_filter = ["kind", "session__activity__programme"]
+    search_fields = ["client_id", "session__activity__name", "device"]
+    list_select_related = ["session__activity", "participant", "actor"]
+    date_hierarchy = "device_time"
+    show_full_result_count = False
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
 
 
 @admin.register(Participant)

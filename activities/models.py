@@ -571,7 +571,12 @@ class AttendanceEvent(models.Model):
         _("device clock skew (s)"), default=0, help_text=_("Server time minus device time when the batch was sent.")
     )
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     device = models.CharField(_("device"), max_length=100, blank=True)
 

@@ -702,3 +702,39 @@ def attendance_correct(
                 },
             )
     return len(rows)
+
+
+def tallies_import(*, tallies: Sequence[Tally], source: str) -> None:
+    """Headcounts from elsewhere (paper lists, an old system, the demo), with their ledger events.
+
+    Tallies are projections of the ledger; an imported count gets an event
+    too, so later taps and corrections add to it instead of replacing it. The
+    event ids derive from the cell, so importing the same cells twice is
+    refused by the database instead of counting them twice.
+    """
+    now = timezone.now()
+    events = [
+        AttendanceEvent(
+            client_id=uuid.uuid5(uuid.NAMESPACE_URL, f"kvarter:{source}:{t.session_id}:{t.age_band_id}:{t.gender}"),
+            session_id=t.session_id,
+            kind=AttendanceEventKind.CORRECTION,
+            payload={
+                "age_band": t.age_band_id,
+                "gender": t.gender,
+                "visits": t.visits,
+                "first_visits": t.first_visits,
+                "source": source,
+            },
+            age_band_id=t.age_band_id,
+            gender=t.gender,
+            visits=t.visits,
+            first_visits=t.first_visits,
+            device_time=now,
+            received_at=now,
+            device=source,
+        )
+        for t in tallies
+    ]
+    with transaction.atomic():
+        Tally.objects.bulk_create(tallies)
+        AttendanceEvent.objects.bulk_create(events)

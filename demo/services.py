@@ -47,7 +47,7 @@ from activities.models import (
     Session,
     Tally,
 )
-from activities.services import schedule_generate_sessions
+from activities.services import schedule_generate_sessions, tallies_import
 from partnerships.enums import AgreementKind, AgreementStatus, Currency, IndicatorMetric, PartyRole
 from partnerships.models import Agreement, AgreementParty, Funding, Indicator, ReportingObligation
 from reporting.enums import ReportLanguage, ScopeKind
@@ -545,7 +545,7 @@ def _count_heads(*, activity: Activity, crowd: Crowd, size: tuple[int, int], ban
         month = timezone.localtime(session.starts_at).month
         visits = max(1, round(rng.randint(*size) * MONTH_FACTOR[month]))
         rows += _tally_rows(rng=rng, session=session, visits=visits, crowd=crowd, bands=bands)
-    Tally.objects.bulk_create(rows)
+    tallies_import(tallies=rows, source="seed_demo")
 
 
 def _bands(organisation: Organisation) -> dict[int, AgeBand]:
@@ -936,13 +936,42 @@ def _seed_vasteras(*, orgs: Orgs, users: dict[str, User], today: dt.date) -> Non
     if Session.objects.filter(activity=evening_round, occurrence_date=training_day).exists():
         _cancel(activity=evening_round, day=training_day, reason="Teamet på utbildningsdag")
 
+    # The youth club runs every day with registration (members' cards): the
+    # tablet always has a session today with both counters and a roster.
+    youth_club = _activity(
+        programme=mobile_teams,
+        slug="ungdomsgarden",
+        name="Ungdomsgården Bäckbyhuset",
+        category=ActivityCategory.MEETING_PLACE,
+        description="Kvällsöppen ungdomsgård med medlemskort: spel, läxhörna och samtal med mobila teamet.",
+        venue=backbyhuset,
+        space=backbyhuset_spaces["Öppna ytan"],
+        attendance_mode=AttendanceMode.REGISTRATION,
+        min_age=13,
+        max_age=25,
+        leaders=[leader],
+    )
+    _schedule(
+        activity=youth_club,
+        starts_on=today - WINDOW_BEFORE,
+        until=None,
+        generate_until=today + WINDOW_AFTER,
+        start="15:00",
+        end="21:00",
+        frequency=Frequency.DAILY,
+        space=backbyhuset_spaces["Öppna ytan"],
+        window=True,
+    )
+
     cw_activities = [cafe_first, cafe, homework, *outreach, *mvp, holiday]
-    _mark_past_held(activities=[*cw_activities, evening_round, parents], today=today)
+    _mark_past_held(activities=[*cw_activities, evening_round, parents, youth_club], today=today)
     bands = _bands(here4u)
     _tally_connexion_west(activities=cw_activities, bands=bands)
     _seed_homework_registrations(activity=homework, organisation=here4u, district=backby)
     _count_heads(activity=evening_round, crowd=CROWD_STREET, size=(6, 24), bands=bands)
     _count_heads(activity=parents, crowd=CROWD_PARENTS, size=(4, 12), bands=bands)
+    _count_heads(activity=youth_club, crowd=CROWD_STREET, size=(10, 30), bands=bands)
+    _seed_youth_club_members(organisation=here4u, district=backby, today=today)
     _seed_here4u_volunteers(
         organisation=here4u,
         district=backby,
@@ -1018,7 +1047,7 @@ def _tally_connexion_west(*, activities: Sequence[Activity], bands: dict[int, Ag
             # Drawn even when skipped, so the generator stays in step with the first run.
             if session.pk not in counted:
                 rows += planned
-    Tally.objects.bulk_create(rows)
+    tallies_import(tallies=rows, source="seed_demo")
 
 
 HOMEWORK_PARTICIPANTS = (
@@ -1073,6 +1102,43 @@ def _seed_homework_registrations(*, activity: Activity, organisation: Organisati
                     CheckIn(session=session, participant=participant, checked_in_at=arrives, checked_out_at=leaves)
                 )
     CheckIn.objects.bulk_create(rows)
+
+
+YOUTH_CLUB_MEMBERS = (
+    ("Amira", 2009, "F"),
+    ("Yusuf", 2008, "M"),
+    ("Hanna", 2010, "F"),
+    ("Omar", 2007, "M"),
+    ("Sara", 2011, "F"),
+    ("Liban", 2009, "M"),
+    ("Noor", 2008, "X"),
+    ("Elias", 2010, "M"),
+    ("Mariam", 2006, "F"),
+    ("Ali", 2011, "M"),
+    ("Fatima", 2007, "F"),
+    ("Kevin", 2009, "M"),
+)
+
+
+def _seed_youth_club_members(*, organisation: Organisation, district: District, today: dt.date) -> None:
+    """The youth club's members: pseudonymous, with consent from the start of this term."""
+    code_rng = random.Random("youth-club-codes")
+    consent = today - dt.timedelta(days=60)
+    for alias, birth_year, gender in YOUTH_CLUB_MEMBERS:
+        code = "".join(code_rng.choice(PARTICIPANT_CODE_ALPHABET) for _ in range(8))
+        _upsert(
+            Participant,
+            lookup={"code": code},
+            values={
+                "organisation": organisation,
+                "alias": alias,
+                "birth_year": birth_year,
+                "gender": gender,
+                "district": district,
+                "consent_given_on": consent,
+                "guardian_consent": consent.year - birth_year < 18,
+            },
+        )
 
 
 # --- volunteers ----------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """Boring factories: valid by default, every value overridable."""
 
 import datetime as dt
+import uuid
 from decimal import Decimal
 
 import factory
@@ -8,10 +9,11 @@ from django.utils import timezone
 
 from accounts.enums import Country, OrganisationKind, Role
 from accounts.models import Membership, Organisation, User
-from activities.enums import ActivityCategory, Gender, HolidayKind, ScheduleDateKind
+from activities.enums import ActivityCategory, AttendanceEventKind, Gender, HolidayKind, ScheduleDateKind
 from activities.models import (
     Activity,
     AgeBand,
+    AttendanceEvent,
     CheckIn,
     HolidayCalendar,
     Participant,
@@ -175,6 +177,18 @@ class TallyFactory(factory.django.DjangoModelFactory):
     gender = Gender.FEMALE
     visits = 5
     first_visits = 1
+
+
+class AttendanceEventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AttendanceEvent
+
+    client_id = factory.LazyFunction(uuid.uuid4)
+    session = factory.SubFactory(SessionFactory)
+    kind = AttendanceEventKind.NOTE
+    payload = factory.Dict({"text": "Quiet evening", "incident": False})
+    device_time = factory.LazyFunction(timezone.now)
+    device = "tablet-1"
 
 
 class ParticipantFactory(factory.django.DjangoModelFactory):

@@ -21,6 +21,7 @@ from accounts.models import Membership, Organisation, User
 from activities.models import (
     Activity,
     AgeBand,
+    AttendanceEvent,
     CheckIn,
     HolidayCalendar,
     Participant,
@@ -63,6 +64,7 @@ from ..factories import (
     AgreementFactory,
     AgreementPartyFactory,
     AgreementStatusChangeFactory,
+    AttendanceEventFactory,
     AuditLogEntryFactory,
     AvailabilityFactory,
     CheckInFactory,
@@ -132,6 +134,7 @@ BUILDERS: dict[type[Model], Callable[[Organisation], Model]] = {
     Session: lambda org: SessionFactory(**{ACTIVITY: org}),
     AgeBand: lambda org: AgeBandFactory(organisation=org),
     Tally: lambda org: TallyFactory(**{SESSION: org}),
+    AttendanceEvent: lambda org: AttendanceEventFactory(**{SESSION: org}),
     Participant: lambda org: ParticipantFactory(organisation=org),
     CheckIn: lambda org: CheckInFactory(**{SESSION: org}),
     HolidayCalendar: lambda org: HolidayCalendarFactory(organisation=org),
@@ -177,6 +180,7 @@ CHANGELIST_QUERIES: dict[type[Model], int] = {
     Session: 7,
     AgeBand: 6,
     Tally: 5,
+    AttendanceEvent: 7,
     Participant: 7,
     CheckIn: 4,
     HolidayCalendar: 5,
@@ -220,6 +224,7 @@ COORDINATOR_CHANGELIST_QUERIES: dict[type[Model], int] = {
     Session: 12,
     AgeBand: 11,
     Tally: 10,
+    AttendanceEvent: 12,
     Participant: 12,
     CheckIn: 9,
     HolidayCalendar: 9,
@@ -252,7 +257,7 @@ COORDINATOR_CHANGELIST_QUERIES: dict[type[Model], int] = {
 # allauth's e-mail addresses.
 COORDINATOR_FORBIDDEN = [Group, EmailAddress]
 # The audit log is append-only: nobody adds entries by hand.
-NO_ADD_VIEW = {AuditLogEntry}
+NO_ADD_VIEW = {AuditLogEntry, AttendanceEvent}
 # The backend that signs people in (RoleBackend only grants permissions).
 BACKEND = "allauth.account.auth_backends.AuthenticationBackend"
 
