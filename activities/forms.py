@@ -1,8 +1,10 @@
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .enums import WEEKDAY_CHOICES, WEEKDAY_CODES
-from .models import Schedule
+from .enums import WEEKDAY_CHOICES, WEEKDAY_CODES, Gender
+from .models import AgeBand, Schedule
 
 
 class WeekdaysField(forms.MultipleChoiceField):
@@ -44,3 +46,58 @@ class ScheduleForm(forms.ModelForm):
             "space",
             "timezone",
         ]
+
+
+class TallyCorrectionForm(forms.Form):
+    """A session's headcounts as a grid of numbers, for a coordinator's correction afterwards.
+
+    One pair of fields per age band × gender: `visits_<band>_<gender>` and
+    `first_<band>_<gender>`, filled with the current counts.
+    """
+
+    reason = forms.CharField(
+        label=_("Reason for the correction"),
+        max_length=200,
+        help_text=_("Kept in the history with your name, for example “counted twice on the tablet”."),
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        bands: list[AgeBand],
+        current: dict[tuple[int, str], tuple[int, int]],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.cells: list[dict[str, Any]] = []
+        for band in bands:
+            for gender, gender_label in Gender.choices:
+                visits, first_visits = current.get((band.pk, gender), (0, 0))
+                visits_name, first_name = f"visits_{band.pk}_{gender}", f"first_{band.pk}_{gender}"
+                self.fields[visits_name] = forms.IntegerField(
+                    label=_("Visits, %(band)s, %(gender)s") % {"band": band.label, "gender": gender_label},
+                    min_value=0,
+                    max_value=100_000,
+                    initial=visits,
+                )
+                self.fields[first_name] = forms.IntegerField(
+                    label=_("First visits, %(band)s, %(gender)s") % {"band": band.label, "gender": gender_label},
+                    min_value=0,
+                    max_value=100_000,
+                    initial=first_visits,
+                )
+                self.cells.append({"band": band, "gender": gender, "visits": visits_name, "first": first_name})
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        for cell in self.cells:
+            visits, first_visits = cleaned.get(cell["visits"]), cleaned.get(cell["first"])
+            if visits is not None and first_visits is not None and first_visits > visits:
+                self.add_error(cell["first"], _("First visits cannot exceed visits."))
+        return cleaned
+
+    def counts(self) -> dict[tuple[int, str], tuple[int, int]]:
+        return {
+            (cell["band"].pk, cell["gender"]): (self.cleaned_data[cell["visits"]], self.cleaned_data[cell["first"]])
+            for cell in self.cells
+        }

@@ -593,6 +593,11 @@ class AttendanceEvent(models.Model):
         return f"{self.get_kind_display()} {self.client_id}"
 
     @property
+    def reason(self) -> str:
+        """Why a correction was made, or where imported counts came from."""
+        return self.payload.get("reason") or self.payload.get("source", "")
+
+    @property
     def clock_skew_flagged(self) -> bool:
         return abs(self.clock_skew_seconds) > CLOCK_SKEW_TOLERANCE.total_seconds()
 

@@ -169,3 +169,19 @@ def participant_roster(*, session: Session, limit: int = 500) -> list[Participan
         .annotate(regular=Exists(came_here))
         .order_by("-regular", "alias", "code")[:limit]
     )
+
+
+def session_for_correction(*, user: User, session_id: int) -> Session:
+    """A session whose attendance `user` may correct: the organisation's managers only; Http404 otherwise."""
+    sessions = Session.objects.select_related("activity__programme")
+    if not user.is_superuser:
+        sessions = sessions.filter(activity__programme__lead_organisation_id__in=organisation_ids_for_user(user=user))
+    return get_object_or_404(sessions, pk=session_id)
+
+
+def correction_list(*, session: Session) -> list[AttendanceEvent]:
+    return list(
+        AttendanceEvent.objects.filter(session=session, kind=AttendanceEventKind.CORRECTION)
+        .select_related("actor", "age_band")
+        .order_by("-received_at", "client_id")
+    )

@@ -14,6 +14,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", api.urls),
+    path("attendance/", include("activities.urls")),
     path("", include("core.urls")),
 ]
 

@@ -79,3 +79,86 @@ def test_editing_a_tally_in_the_admin_writes_a_correction(client, coordinator, s
     assert response.status_code == 302, response.content
     assert _cells(session) == [(band.pk, "F", 8, 2)]
     assert list(AttendanceEvent.objects.values_list("kind", "visits", "first_visits")) == [("correction", 8, 2)]
+
+
+def _correct_url(session):
+    return reverse("attendance:correct", args=[session.pk])
+
+
+def _grid(band, **cells):
+    data = {"reason": "counted twice on the tablet"}
+    for gender in "FMX":
+        visits, first = cells.get(gender, (0, 0))
+        data[f"visits_{band.pk}_{gender}"] = visits
+        data[f"first_{band.pk}_{gender}"] = first
+    return data
+
+
+@pytest.mark.django_db
+def test_coordinator_corrects_counts_in_the_app(client, coordinator, session, band):
+    TallyFactory(session=session, age_band=band, gender=Gender.FEMALE, visits=0, first_visits=0)
+    client.force_login(coordinator)
+
+    page = client.get(_correct_url(session))
+    response = client.post(_correct_url(session), _grid(band, F=(9, 1), M=(4, 0)))
+
+    assert page.status_code == 200
+    assert response.status_code == 302
+    assert sorted(_cells(session)) == [(band.pk, "F", 9, 1), (band.pk, "M", 4, 0)]
+    history = client.get(_correct_url(session)).content.decode()
+    assert "counted twice on the tablet" in history
+
+
+@pytest.mark.django_db
+def test_bad_correction_is_explained_and_changes_nothing(client, coordinator, session, band):
+    client.force_login(coordinator)
+
+    response = client.post(_correct_url(session), {**_grid(band, F=(2, 5)), "reason": ""}, HTTP_ACCEPT_LANGUAGE="en")
+
+    assert response.status_code == 400
+    form = response.context["form"]
+    assert form.errors[f"first_{band.pk}_F"] == ["First visits cannot exceed visits."]
+    assert "reason" in form.errors
+    assert _cells(session) == []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("persona", "status"),
+    [
+        ("coordinator", 200),
+        ("administrator", 200),
+        ("leader", 404),
+        ("strategist", 404),
+        ("volunteer_user", 404),
+        ("outsider", 404),
+    ],
+)
+def test_only_the_organisations_coordinators_may_correct(request, client, session, band, persona, status):
+    client.force_login(request.getfixturevalue(persona))
+
+    assert client.get(_correct_url(session)).status_code == status
+    assert client.post(_correct_url(session), _grid(band, F=(3, 0))).status_code in {status, 302}
+    assert _cells(session) == ([] if status == 404 else [(band.pk, "F", 3, 0)])
+
+
+@pytest.mark.django_db
+def test_anonymous_is_sent_to_sign_in(client, session):
+    response = client.get(_correct_url(session))
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_login"))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("corrections", [1, 3])
+def test_correction_page_queries_do_not_grow(
+    client, coordinator, session, band, django_assert_num_queries, corrections
+):
+    for visits in range(1, corrections + 1):
+        attendance_correct(session=session, counts={(band.pk, "F"): (visits, 0)}, by=coordinator, reason=f"r{visits}")
+    client.force_login(coordinator)
+
+    # Session and user, the session, bands, current counts, the history with actors.
+    with django_assert_num_queries(8):
+        client.get(_correct_url(session))

@@ -1,0 +1,254 @@
+"""The tablet attendance pages (`/attendance/`): today's sessions and the counter screen.
+
+The pages only render; every change is an event that `static/js/attendance.js`
+queues in the browser and sends to the sync API (`activities.api`), so a
+tablet with bad wifi keeps counting.
+"""
+
+import hashlib
+import json
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.templatetags.static import static
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.cache import never_cache
+
+from venues.models import District
+
+from .enums import AttendanceMode, Gender, SessionStatus
+from .forms import TallyCorrectionForm
+from .models import Tally
+from .selectors import (
+    age_band_list,
+    correction_list,
+    participant_roster,
+    session_attendance_state,
+    session_for_correction,
+    session_for_recording,
+    session_is_locked_for,
+    session_list_for_leader,
+)
+from .services import attendance_correct
+
+# Bump when the service worker's strategy changes; a change in the static
+# files' URLs (hashed in production) renames the cache by itself.
+SERVICE_WORKER_VERSION = 1
+CACHE_PREFIX = "kvarter-attendance-"
+PRECACHED_STATIC = (
+    "vendor/bootstrap-5.3.9.min.css",
+    "css/kvarter.css",
+    "vendor/bootstrap-5.3.9.bundle.min.js",
+    "js/attendance.js",
+)
+
+
+def _labels() -> dict[str, str]:
+    """The strings attendance.js shows, translated here so the catalogues hold them all."""
+    return {
+        "all_saved": _("All saved"),
+        # Two forms are enough for Swedish, Dutch and English (one / other).
+        "waiting_one": ngettext("%(count)s waiting to sync", "%(count)s waiting to sync", 1),
+        "waiting_other": ngettext("%(count)s waiting to sync", "%(count)s waiting to sync", 2),
+        "offline_since": _("Offline since %(time)s"),
+        "sign_in_again": _("Sign in again to sync"),
+        "syncing": _("Saving…"),
+        "retrying": _("Could not reach the server; trying again shortly"),
+        "other_user_waiting": _("%(count)s saved by another sign-in wait for that person to sign in again"),
+        "server_refused": _("The server refused some changes; they were not saved."),
+        "rejected": _("Not saved: %(reason)s"),
+        "dismiss": _("Dismiss"),
+        "nearly_full": _("Nearly full: %(visits)s of %(capacity)s"),
+        "full": _("Capacity reached: %(visits)s of %(capacity)s"),
+        "check_in": _("Check in"),
+        "check_out": _("Check out"),
+        "checked_in_at": _("Checked in %(time)s"),
+        "checked_out_at": _("Checked out %(time)s"),
+        "announce_checked_in": _("%(alias)s checked in"),
+        "announce_checked_out": _("%(alias)s checked out"),
+        "new": _("new"),
+        "incident": _("Incident"),
+        "no_notes": _("No notes yet."),
+        "alias_required": _("Enter a first name or alias."),
+        "birth_year_invalid": _("Enter a birth year between %(min)s and %(max)s."),
+        "consent_required": _("The participant must consent to being registered."),
+        "guardian_required": _("Under 18: the guardian's consent is required."),
+        "note_required": _("Write a note before saving."),
+        "reason_required": _("Give a reason for cancelling."),
+        "participant_added": _("%(alias)s registered and checked in."),
+        "note_saved": _("Note saved."),
+        "nothing_to_undo": _("Nothing to undo"),
+        "undone": _("Undone: %(band)s %(gender)s"),
+        "counted": _("Counted: %(band)s %(gender)s"),
+        "status_planned": SessionStatus.PLANNED.label,
+        "status_held": SessionStatus.HELD.label,
+        "status_cancelled": SessionStatus.CANCELLED.label,
+    }
+
+
+def _config(request: HttpRequest, **extra: object) -> dict[str, object]:
+    """What attendance.js needs to know about the page, the user and the URLs."""
+    return {
+        "user": request.user.pk,
+        "language": request.LANGUAGE_CODE,
+        "csrf_cookie": settings.CSRF_COOKIE_NAME,
+        "sync_url": "/api/attendance/sync",
+        "state_url": "/api/attendance/sessions/",
+        "service_worker": reverse("attendance:service-worker"),
+        "scope": reverse("attendance:today"),
+        "login_url": reverse("account_login"),
+        "labels": _labels(),
+        **extra,
+    }
+
+
+@login_required
+def today(request: HttpRequest) -> HttpResponse:
+    sessions = session_list_for_leader(user=request.user, day=timezone.localdate())  # type: ignore[arg-type]
+    urls = [reverse("attendance:session", args=[session.pk]) for session in sessions]
+    return render(
+        request,
+        "activities/attendance/today.html",
+        {
+            "sessions": sessions,
+            "now": timezone.now(),
+            # The service worker fetches these now, so a session opened later works offline.
+            "config": _config(request, page="today", precache=[reverse("attendance:today"), *urls]),
+        },
+    )
+
+
+@login_required
+def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    session = session_for_recording(user=user, session_id=pk)  # type: ignore[arg-type]
+    activity = session.activity
+    organisation = activity.programme.lead_organisation
+    locked = session_is_locked_for(user=user, session=session)  # type: ignore[arg-type]
+    state = session_attendance_state(session=session)
+    bands = age_band_list(organisation_id=organisation.pk)
+    counts = {(cell["age_band"], cell["gender"]): cell["visits"] for cell in state["tallies"]}
+    rows = [
+        {
+            "band": band,
+            "cells": [
+                {"gender": value, "label": label, "visits": counts.get((band.pk, value), 0)}
+                for value, label in Gender.choices
+            ],
+        }
+        for band in bands
+    ]
+    registration = activity.attendance_mode == AttendanceMode.REGISTRATION
+    roster = (
+        [{"code": p.code, "alias": p.alias, "birth_year": p.birth_year} for p in participant_roster(session=session)]
+        if registration
+        else []
+    )
+    this_year = timezone.localdate().year
+    return render(
+        request,
+        "activities/attendance/session.html",
+        {
+            "session": session,
+            "activity": activity,
+            "locked": locked,
+            "registration": registration,
+            "rows": rows,
+            "genders": Gender.choices,
+            "state": state,
+            "leaders": list(activity.leaders.order_by("first_name", "email")),
+            # Districts are shared reference data; a tablet offers them all.
+            "districts": list(District.objects.order_by("name")) if registration else [],
+            "min_birth_year": this_year - 120,
+            "this_year": this_year,
+            "bands_data": [{"id": band.pk, "label": band.label} for band in bands],
+            "genders_data": [{"value": value, "label": label} for value, label in Gender.choices],
+            "roster": roster,
+            "config": _config(
+                request, page="session", session=session.pk, locked=locked, registration=registration, year=this_year
+            ),
+        },
+    )
+
+
+@never_cache
+def service_worker(request: HttpRequest) -> HttpResponse:
+    """The attendance service worker, served from /attendance/ so that its scope covers the tablet pages."""
+    precache = [static(path) for path in PRECACHED_STATIC]
+    digest = hashlib.sha256(json.dumps(precache).encode()).hexdigest()[:8]
+    # Rendered without the request: no context processors, so no database
+    # queries for a script the browser re-checks on every navigation.
+    response = HttpResponse(
+        render_to_string(
+            "activities/attendance/sw.js",
+            {
+                # Only constants and static URLs: safe to write into the script as JSON.
+                "settings_json": json.dumps(
+                    {
+                        "cache": f"{CACHE_PREFIX}v{SERVICE_WORKER_VERSION}-{digest}",
+                        "prefix": CACHE_PREFIX,
+                        "precache": precache,
+                        "scope": reverse("attendance:today"),
+                        "static": settings.STATIC_URL,
+                        "never": ["/api/"],
+                    }
+                ),
+            },
+        ),
+        content_type="application/javascript",
+    )
+    response["Service-Worker-Allowed"] = "/"
+    return response
+
+
+@login_required
+def session_correct(request: HttpRequest, pk: int) -> HttpResponse:
+    """A coordinator corrects a session's headcounts afterwards; the correction is logged in the ledger.
+
+    Only the organisation's coordinators and administrators (and the platform
+    operator): for everybody else the page does not exist (404).
+    """
+    session = session_for_correction(user=request.user, session_id=pk)  # type: ignore[arg-type]
+    bands = age_band_list(organisation_id=session.activity.programme.lead_organisation_id)
+    current = {
+        (tally.age_band_id, tally.gender): (tally.visits, tally.first_visits)
+        for tally in Tally.objects.filter(session=session)
+    }
+    form = TallyCorrectionForm(request.POST or None, bands=bands, current=current)
+    if request.method == "POST" and form.is_valid():
+        changed = attendance_correct(
+            session=session,
+            counts=form.counts(),
+            by=request.user,
+            reason=form.cleaned_data["reason"],  # type: ignore[arg-type]
+        )
+        messages.success(
+            request,
+            ngettext("%(count)s count corrected.", "%(count)s counts corrected.", changed) % {"count": changed}
+            if changed
+            else _("Nothing changed: the numbers were the same."),
+        )
+        return redirect("attendance:correct", pk=session.pk)
+    genders = dict(Gender.choices)
+    rows = [
+        {
+            "band": cell["band"],
+            "gender_label": genders[cell["gender"]],
+            "visits": form[cell["visits"]],
+            "first": form[cell["first"]],
+        }
+        for cell in form.cells
+    ]
+    return render(
+        request,
+        "activities/attendance/correct.html",
+        {"session": session, "form": form, "rows": rows, "corrections": correction_list(session=session)},
+        status=400 if request.method == "POST" else 200,
+    )
