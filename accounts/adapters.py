@@ -1,6 +1,10 @@
 from allauth.account.adapter import DefaultAccountAdapter
 from django.conf import settings
 from django.http import HttpRequest
+from django.urls import reverse
+
+from .enums import Role
+from .selectors import user_is_manager, user_roles
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -8,3 +12,11 @@ class AccountAdapter(DefaultAccountAdapter):
         # Coordinators invite staff; open sign-up is for volunteers only and
         # off unless a deployment switches it on.
         return bool(settings.ACCOUNT_ALLOW_SIGNUPS)
+
+    def get_login_redirect_url(self, request: HttpRequest) -> str:
+        # A leader signs in on the venue's tablet to count: straight to today's
+        # sessions, not a start page one more tap away.
+        user = request.user
+        if Role.LEADER in user_roles(user=user) and not user_is_manager(user=user):  # type: ignore[arg-type]
+            return reverse("attendance:today")
+        return super().get_login_redirect_url(request)

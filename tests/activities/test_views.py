@@ -34,6 +34,12 @@ NOW = dt.datetime(2026, 3, 10, 8, 0, tzinfo=STOCKHOLM)
 
 
 @pytest.fixture(autouse=True)
+def _english_pages(client):
+    """The assertions read English; without a preference the pages are in Swedish."""
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+
+
+@pytest.fixture(autouse=True)
 def _morning(monkeypatch):
     monkeypatch.setattr(timezone, "now", lambda: NOW.astimezone(dt.UTC))
 
@@ -264,3 +270,17 @@ def test_session_page_queries_do_not_grow_with_the_attendance(
 
     assert _json_script(response, "attendance-state")["visits"] == 5 * count
     assert len(_json_script(response, "attendance-roster")) == count
+
+
+@pytest.mark.django_db
+def test_a_leader_lands_on_todays_sessions_after_signing_in(client, leader, coordinator):
+    from django.urls import reverse
+
+    as_leader = client.post(reverse("account_login"), {"login": leader.email, "password": "correct horse battery"})
+    client.logout()
+    as_coordinator = client.post(
+        reverse("account_login"), {"login": coordinator.email, "password": "correct horse battery"}
+    )
+
+    assert as_leader["Location"] == reverse("attendance:today")
+    assert as_coordinator["Location"] == reverse("core:home")
