@@ -5,6 +5,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.scoping import OrganisationScopedAdmin, ScopedInline
+from core.admin import ReadOnlyAdminMixin
 
 from .forms import ScheduleForm
 from .models import (
@@ -238,7 +239,7 @@ class TallyAdmin(OrganisationScopedAdmin):
 
 
 @admin.register(AttendanceEvent)
-class AttendanceEventAdmin(OrganisationScopedAdmin):
+class AttendanceEventAdmin(ReadOnlyAdminMixin, OrganisationScopedAdmin):
     """The ledger, read-only: what each tablet sent and each correction, with device and server time."""
 
     scope_path = "session__activity__programme__lead_organisation"
@@ -258,15 +259,6 @@ class AttendanceEventAdmin(OrganisationScopedAdmin):
     list_select_related = ["session__activity", "participant", "actor"]
     date_hierarchy = "device_time"
     show_full_result_count = False
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
 
 @admin.register(Participant)

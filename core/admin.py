@@ -4,8 +4,21 @@ from django.http import HttpRequest
 from .models import AuditLogEntry
 
 
+class ReadOnlyAdminMixin:
+    """For append-only records (the audit log, the attendance ledger): nobody adds, edits or deletes by hand."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
 @admin.register(AuditLogEntry)
-class AuditLogEntryAdmin(admin.ModelAdmin):
+class AuditLogEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["at", "actor", "action", "content_type", "object_repr"]
     list_filter = ["action", "content_type"]
     search_fields = ["object_repr", "actor__email", "action"]
@@ -25,13 +38,3 @@ class AuditLogEntryAdmin(admin.ModelAdmin):
         org_ids = organisation_ids_for_user(user=request.user)  # type: ignore[arg-type]
         colleagues = Membership.objects.filter(organisation_id__in=org_ids).values("user_id")
         return queryset.filter(actor_id__in=colleagues)
-
-    # Append-only: nobody adds, edits or deletes entries by hand.
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False

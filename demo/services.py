@@ -1066,26 +1066,13 @@ PARTICIPANT_CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 
 def _seed_homework_registrations(*, activity: Activity, organisation: Organisation, district: District) -> None:
     """Registered pupils at homework help, checked in from October 2018 when consent forms were in."""
-    code_rng = random.Random("homework-codes")
-    participants = []
-    for alias, birth_year, gender in HOMEWORK_PARTICIPANTS:
-        code = "".join(code_rng.choice(PARTICIPANT_CODE_ALPHABET) for _ in range(8))
-        consent = dt.date(2018, 9, 24)
-        participants.append(
-            _upsert(
-                Participant,
-                lookup={"code": code},
-                values={
-                    "organisation": organisation,
-                    "alias": alias,
-                    "birth_year": birth_year,
-                    "gender": gender,
-                    "district": district,
-                    "consent_given_on": consent,
-                    "guardian_consent": consent.year - birth_year < 18,
-                },
-            )
-        )
+    participants = _register_participants(
+        members=HOMEWORK_PARTICIPANTS,
+        organisation=organisation,
+        district=district,
+        consent=dt.date(2018, 9, 24),
+        seed="homework-codes",
+    )
     sessions = Session.objects.filter(
         activity=activity, status=SessionStatus.HELD, occurrence_date__gte=dt.date(2018, 10, 1)
     ).order_by("starts_at")
@@ -1122,23 +1109,44 @@ YOUTH_CLUB_MEMBERS = (
 
 def _seed_youth_club_members(*, organisation: Organisation, district: District, today: dt.date) -> None:
     """The youth club's members: pseudonymous, with consent from the start of this term."""
-    code_rng = random.Random("youth-club-codes")
-    consent = today - dt.timedelta(days=60)
-    for alias, birth_year, gender in YOUTH_CLUB_MEMBERS:
+    _register_participants(
+        members=YOUTH_CLUB_MEMBERS,
+        organisation=organisation,
+        district=district,
+        consent=today - dt.timedelta(days=60),
+        seed="youth-club-codes",
+    )
+
+
+def _register_participants(
+    *,
+    members: Iterable[tuple[str, int, str]],
+    organisation: Organisation,
+    district: District,
+    consent: dt.date,
+    seed: str,
+) -> list[Participant]:
+    """Pseudonymous participants (alias, birth year, gender) with codes from a seeded generator: the same on every run."""
+    code_rng = random.Random(seed)
+    participants = []
+    for alias, birth_year, gender in members:
         code = "".join(code_rng.choice(PARTICIPANT_CODE_ALPHABET) for _ in range(8))
-        _upsert(
-            Participant,
-            lookup={"code": code},
-            values={
-                "organisation": organisation,
-                "alias": alias,
-                "birth_year": birth_year,
-                "gender": gender,
-                "district": district,
-                "consent_given_on": consent,
-                "guardian_consent": consent.year - birth_year < 18,
-            },
+        participants.append(
+            _upsert(
+                Participant,
+                lookup={"code": code},
+                values={
+                    "organisation": organisation,
+                    "alias": alias,
+                    "birth_year": birth_year,
+                    "gender": gender,
+                    "district": district,
+                    "consent_given_on": consent,
+                    "guardian_consent": consent.year - birth_year < 18,
+                },
+            )
         )
+    return participants
 
 
 # --- volunteers ----------------------------------------------------------------------

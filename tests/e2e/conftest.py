@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 from django.db import connections
 
 AXE = (Path(__file__).parent / "vendor" / "axe-core-4.14.1.min.js").read_text()
@@ -121,3 +122,23 @@ def screenshot(page):
         return path
 
     return _shot
+
+
+@pytest.fixture
+def demo_world():
+    """The demo world of the seed texts, as `make demo` shows it."""
+    call_command("seed_demo", quiet=True)
+
+
+@pytest.fixture
+def sign_in(page, visit):
+    """Sign in with a demo login (password `kvarter-demo`) through the real form."""
+
+    def _sign_in(email: str) -> None:
+        visit("/accounts/login/")
+        page.get_by_label("Email").fill(email)
+        page.get_by_label("Password").fill("kvarter-demo")
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_url("**/")
+
+    return _sign_in

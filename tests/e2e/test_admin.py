@@ -6,14 +6,8 @@ runs under the strict Content-Security-Policy without a single violation.
 """
 
 import pytest
-from django.core.management import call_command
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def demo_world():
-    call_command("seed_demo", quiet=True)
 
 
 @pytest.fixture
@@ -30,16 +24,8 @@ def csp_violations(page):
     return violations
 
 
-def _sign_in(page, visit, email):
-    visit("/accounts/login/")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill("kvarter-demo")
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/")
-
-
-def test_coordinator_works_in_the_admin_in_swedish(page, visit, screenshot, demo_world, csp_violations):
-    _sign_in(page, visit, "coordinator@demo.kvarter.example")
+def test_coordinator_works_in_the_admin_in_swedish(page, visit, screenshot, demo_world, csp_violations, sign_in):
+    sign_in("coordinator@demo.kvarter.example")
     page.get_by_label("Language").select_option("sv")
     page.get_by_role("button", name="Change").click()
     page.wait_for_load_state("networkidle")
@@ -67,11 +53,11 @@ def test_coordinator_works_in_the_admin_in_swedish(page, visit, screenshot, demo
     assert csp_violations == []
 
 
-def test_bad_input_in_an_admin_form_is_explained_and_changes_nothing(page, visit, demo_world):
+def test_bad_input_in_an_admin_form_is_explained_and_changes_nothing(page, visit, demo_world, sign_in):
     from venues.models import Venue
 
     before = Venue.objects.count()
-    _sign_in(page, visit, "coordinator@demo.kvarter.example")
+    sign_in("coordinator@demo.kvarter.example")
 
     visit("/admin/venues/venue/add/")
     page.locator("#id_name").fill("Tiny room")

@@ -10,18 +10,12 @@ import re
 from email.utils import parsedate_to_datetime
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 LEADER = "leader@demo.kvarter.example"
 YOUTH_CLUB = "Ungdomsgården Bäckbyhuset"
-
-
-@pytest.fixture
-def demo_world():
-    call_command("seed_demo", quiet=True)
 
 
 @pytest.fixture
@@ -51,14 +45,6 @@ def browser_problems(page):
     return problems
 
 
-def _sign_in(page, visit, email):
-    visit("/accounts/login/")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill("kvarter-demo")
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/")
-
-
 def _go_offline(context):
     context.set_offline(True)
     # Belt and braces: in rare runs a document that has just been reloaded got
@@ -80,12 +66,18 @@ def _tap(page, count, start=0):
 
 
 def test_a_leader_counts_and_checks_in_through_a_wifi_outage(
-    page, context, visit, screenshot, demo_world, browser_problems
+    page,
+    context,
+    visit,
+    screenshot,
+    demo_world,
+    browser_problems,
+    sign_in,
 ):
     from activities.models import CheckIn, Session, Tally
 
     page.set_viewport_size({"width": 800, "height": 1280})
-    _sign_in(page, visit, LEADER)
+    sign_in(LEADER)
 
     visit("/attendance/")
     expect(page.get_by_role("heading", name="Today's sessions")).to_be_visible()
@@ -138,14 +130,19 @@ def test_a_leader_counts_and_checks_in_through_a_wifi_outage(
 
 
 def test_a_leader_registers_a_newcomer_takes_notes_and_closes_the_session(
-    page, context, visit, demo_world, browser_problems
+    page,
+    context,
+    visit,
+    demo_world,
+    browser_problems,
+    sign_in,
 ):
     from django.utils import timezone
 
     from activities.enums import SessionStatus
     from activities.models import AttendanceEvent, CheckIn, Participant, Session, Tally
 
-    _sign_in(page, visit, LEADER)
+    sign_in(LEADER)
     visit("/attendance/")
     path = page.get_by_role("link", name=re.compile(YOUTH_CLUB)).get_attribute("href")
     session = Session.objects.get(pk=int(path.rstrip("/").rsplit("/", 1)[1]))

@@ -1,25 +1,19 @@
 """The coordinator's correction page in a real browser, with axe-core."""
 
 import pytest
-from django.core.management import call_command
 
 from activities.models import AttendanceEvent, Session, Tally
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_coordinator_corrects_a_held_session(page, visit, screenshot):
-    call_command("seed_demo", quiet=True)
+def test_coordinator_corrects_a_held_session(page, visit, screenshot, demo_world, sign_in):
     session = Session.objects.filter(activity__slug="kvallsrunda", status="held", tallies__isnull=False).latest(
         "starts_at"
     )
     before = sum(Tally.objects.filter(session=session).values_list("visits", flat=True))
 
-    visit("/accounts/login/")
-    page.get_by_label("Email").fill("coordinator@demo.kvarter.example")
-    page.get_by_label("Password").fill("kvarter-demo")
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/")
+    sign_in("coordinator@demo.kvarter.example")
 
     visit(f"/attendance/sessions/{session.pk}/correct/")
     first_cell = page.locator("input[name^='visits_']").first
