@@ -3,8 +3,7 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
 
-from .enums import Role
-from .selectors import user_is_manager, user_roles
+from .selectors import user_works_shifts
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -16,7 +15,6 @@ class AccountAdapter(DefaultAccountAdapter):
     def get_login_redirect_url(self, request: HttpRequest) -> str:
         # A leader signs in on the venue's tablet to count: straight to today's
         # sessions, not a start page one more tap away.
-        user = request.user
-        if Role.LEADER in user_roles(user=user) and not user_is_manager(user=user):  # type: ignore[arg-type]
+        if user_works_shifts(user=request.user):  # type: ignore[arg-type]
             return reverse("attendance:today")
         return super().get_login_redirect_url(request)

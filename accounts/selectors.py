@@ -38,5 +38,10 @@ def user_is_manager(*, user: User) -> bool:
     return user.is_superuser or bool(user_roles(user=user) & set(MANAGING_ROLES))
 
 
+def user_works_shifts(*, user: User) -> bool:
+    """Leaders who manage nothing: they sign in on a venue's tablet for a shift."""
+    return Role.LEADER in user_roles(user=user) and not user_is_manager(user=user)
+
+
 def organisation_list_for_user(*, user: User) -> QuerySet[Organisation]:
     return Organisation.objects.filter(memberships__user=user).distinct().order_by("name")

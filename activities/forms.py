@@ -3,6 +3,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from venues.models import Venue
+
 from .enums import WEEKDAY_CHOICES, WEEKDAY_CODES, Gender
 from .models import AgeBand, Schedule
 
@@ -101,3 +103,21 @@ class TallyCorrectionForm(forms.Form):
             (cell["band"].pk, cell["gender"]): (self.cleaned_data[cell["visits"]], self.cleaned_data[cell["first"]])
             for cell in self.cells
         }
+
+
+class TabletVenueForm(forms.Form):
+    """Which venue this tablet stays at (see activities.tablet)."""
+
+    venue = forms.ModelChoiceField(
+        label=_("Venue"),
+        queryset=None,  # set per user in __init__
+        empty_label=None,
+        widget=forms.Select(attrs={"class": "form-select w-auto"}),
+        error_messages={"invalid_choice": _("Choose one of the venues where you record sessions.")},
+    )
+
+    def __init__(self, *args: Any, venues: list, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["venue"]
+        field.queryset = Venue.objects.filter(pk__in=[venue.pk for venue in venues])  # type: ignore[attr-defined]
+        field.choices = [(venue.pk, venue.name) for venue in venues]  # type: ignore[attr-defined]

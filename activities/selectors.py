@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.selectors import organisation_ids_for_user
+from venues.models import Venue
 
 from .enums import AttendanceEventKind, SessionStatus
 from .models import (
@@ -63,6 +64,12 @@ def session_queryset_for_recording(*, user: User) -> QuerySet[Session]:
     managed = organisation_ids_for_user(user=user)
     led = Activity.objects.filter(leaders=user).values("pk")
     return sessions.filter(Q(activity__in=led) | Q(activity__programme__lead_organisation_id__in=managed))
+
+
+def venue_list_for_recording(*, user: User) -> list[Venue]:
+    """The venues of the sessions `user` records: where they may set up a tablet."""
+    venue_ids = session_queryset_for_recording(user=user).filter(activity__venue__isnull=False)
+    return list(Venue.objects.filter(pk__in=venue_ids.values("activity__venue")).order_by("name"))
 
 
 def session_is_locked_for(*, user: User, session: Session, today: dt.date | None = None) -> bool:

@@ -20,11 +20,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
 
 from venues.models import District
 
 from .enums import AttendanceMode, Gender, SessionStatus
-from .forms import TallyCorrectionForm
+from .forms import TabletVenueForm, TallyCorrectionForm
 from .models import Tally
 from .selectors import (
     age_band_list,
@@ -35,8 +36,10 @@ from .selectors import (
     session_for_recording,
     session_is_locked_for,
     session_list_for_leader,
+    venue_list_for_recording,
 )
 from .services import attendance_correct
+from .tablet import forget_venue, remember_venue, remembered_venue_id
 
 # Bump when the service worker's strategy changes; a change in the static
 # files' URLs (hashed in production) renames the cache by itself.
@@ -111,18 +114,50 @@ def _config(request: HttpRequest, **extra: object) -> dict[str, object]:
 
 @login_required
 def today(request: HttpRequest) -> HttpResponse:
-    sessions = session_list_for_leader(user=request.user, day=timezone.localdate())  # type: ignore[arg-type]
+    user = request.user
+    sessions = session_list_for_leader(user=user, day=timezone.localdate())  # type: ignore[arg-type]
+    venues = venue_list_for_recording(user=user)  # type: ignore[arg-type]
+    pinned_id = remembered_venue_id(request)
+    tablet_venue = next((venue for venue in venues if venue.pk == pinned_id), None)
+    if tablet_venue is not None:
+        here = [session for session in sessions if session.activity.venue_id == tablet_venue.pk]
+        elsewhere = [session for session in sessions if session.activity.venue_id != tablet_venue.pk]
+    else:
+        here, elsewhere = sessions, []
     urls = [reverse("attendance:session", args=[session.pk]) for session in sessions]
     return render(
         request,
         "activities/attendance/today.html",
         {
             "sessions": sessions,
+            "here": here,
+            "elsewhere": elsewhere,
+            "tablet_venue": tablet_venue,
+            "tablet_form": TabletVenueForm(venues=venues) if venues and tablet_venue is None else None,
             "now": timezone.now(),
             # The service worker fetches these now, so a session opened later works offline.
             "config": _config(request, page="today", precache=[reverse("attendance:today"), *urls]),
         },
     )
+
+
+@login_required
+@require_POST
+def tablet(request: HttpRequest) -> HttpResponse:
+    """Remember this tablet for a venue, or forget it (a cookie on the device, see activities.tablet)."""
+    response = redirect("attendance:today")
+    if "forget" in request.POST:
+        forget_venue(response)
+        messages.success(request, _("This tablet no longer remembers a venue."))
+        return response
+    form = TabletVenueForm(request.POST, venues=venue_list_for_recording(user=request.user))  # type: ignore[arg-type]
+    if not form.is_valid():
+        messages.error(request, " ".join(form.errors["venue"]))
+        return response
+    venue = form.cleaned_data["venue"]
+    remember_venue(response, venue)
+    messages.success(request, _("This tablet now opens with the sessions at %(venue)s.") % {"venue": venue.name})
+    return response
 
 
 @login_required
@@ -172,7 +207,16 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "genders_data": [{"value": value, "label": label} for value, label in Gender.choices],
             "roster": roster,
             "config": _config(
-                request, page="session", session=session.pk, locked=locked, registration=registration, year=this_year
+                request,
+                page="session",
+                session=session.pk,
+                locked=locked,
+                registration=registration,
+                year=this_year,
+                # The ledger's device label names the venue of a remembered tablet.
+                device_venue=activity.venue.name
+                if activity.venue_id and activity.venue_id == remembered_venue_id(request)
+                else "",
             ),
         },
     )

@@ -141,6 +141,9 @@ ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_ALLOW_SIGNUPS = env.bool("ACCOUNT_ALLOW_SIGNUPS", default=False)
+ACCOUNT_FORMS = {"login": "accounts.forms.LoginForm"}
+# A leader's sign-in on a venue's tablet lasts one shift (accounts.forms.LoginForm).
+KVARTER_SHIFT_HOURS = env.int("KVARTER_SHIFT_HOURS", default=12)
 
 LANGUAGE_CODE = "sv"
 LANGUAGES = [

@@ -53,16 +53,17 @@
 
   function deviceLabel() {
     // A stable name per tablet, so coordinators can tell devices apart in the ledger.
+    let label;
     try {
-      let label = localStorage.getItem("kvarter-device");
+      label = localStorage.getItem("kvarter-device");
       if (!label) {
         label = "tablet-" + uuid4().slice(0, 8);
         localStorage.setItem("kvarter-device", label);
       }
-      return label;
     } catch (error) {
-      return "tablet";
+      label = "tablet";
     }
+    return (config.device_venue ? config.device_venue + " · " + label : label).slice(0, 100);
   }
 
   // --- Storage: IndexedDB, with memory as the fallback where it is unavailable ---

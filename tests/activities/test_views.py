@@ -242,8 +242,9 @@ def test_today_queries_do_not_grow_with_the_sessions(client, django_assert_num_q
         SessionFactory(activity=cafe, starts_at=at(12 + index), ends_at=at(12 + index) + dt.timedelta(minutes=30))
     client.force_login(leader)
 
-    # Session, user, memberships (navigation), memberships (scope), the sessions.
-    with django_assert_num_queries(5):
+    # Session, user, memberships (navigation), memberships (scope), the
+    # sessions, the venues a tablet may be remembered for.
+    with django_assert_num_queries(6):
         response = client.get("/attendance/")
 
     assert len(response.context["sessions"]) == count

@@ -6,10 +6,12 @@ and fails on any WCAG 2.1 A/AA violation.
 """
 
 import os
+import threading
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.core.signals import request_finished, request_started
 from django.db import connections
 
 AXE = (Path(__file__).parent / "vendor" / "axe-core-4.14.1.min.js").read_text()
@@ -44,6 +46,47 @@ def playwright(_close_connections_outside_the_event_loop, playwright):
     """
     yield playwright
     connections.close_all()
+
+
+class _RequestsInFlight:
+    """Counts the requests the live server is handling, so teardown can wait for none.
+
+    A page's script may still be syncing when a test ends. Closing the page does
+    not stop the live server's thread, whose open transaction then deadlocks
+    with the database flush after the test on PostgreSQL. Waiting for the
+    server to go quiet first makes the flush safe.
+    """
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.quiet = threading.Condition()
+
+    def started(self, **kwargs) -> None:
+        with self.quiet:
+            self.count += 1
+
+    def finished(self, **kwargs) -> None:
+        with self.quiet:
+            self.count -= 1
+            self.quiet.notify_all()
+
+    def wait(self, timeout: float = 10) -> None:
+        with self.quiet:
+            assert self.quiet.wait_for(lambda: self.count <= 0, timeout), f"{self.count} requests still running"
+
+
+_in_flight = _RequestsInFlight()
+request_started.connect(_in_flight.started, dispatch_uid="e2e-in-flight-started")
+request_finished.connect(_in_flight.finished, dispatch_uid="e2e-in-flight-finished")
+
+
+@pytest.fixture
+def page(context, live_server):
+    """Playwright's page, closed (and the live server quiet) before the database is flushed."""
+    page = context.new_page()
+    yield page
+    page.close()
+    _in_flight.wait()
 
 
 @pytest.fixture(scope="session")

@@ -12,6 +12,8 @@ from email.utils import parsedate_to_datetime
 import pytest
 from playwright.sync_api import expect
 
+from .conftest import check_accessibility
+
 pytestmark = pytest.mark.django_db(transaction=True)
 
 LEADER = "leader@demo.kvarter.example"
@@ -216,3 +218,31 @@ def test_a_leader_registers_a_newcomer_takes_notes_and_closes_the_session(
     assert [problem.split(" ")[0] + " " + problem.split("/", 3)[3] for problem in browser_problems] == [
         "403 api/attendance/sync"
     ]
+
+
+def test_the_tablet_remembers_its_venue_for_the_next_sign_in(
+    page, visit, screenshot, demo_world, browser_problems, sign_in
+):
+    page.set_viewport_size({"width": 1280, "height": 800})
+    sign_in(LEADER)
+    visit("/attendance/")
+
+    page.get_by_text("Set up this tablet for a venue").click()
+    page.get_by_label("Venue").select_option(label="Bäckbyhuset")
+    page.get_by_role("button", name="Remember this tablet").click()
+    expect(page.get_by_role("heading", name="This tablet is at Bäckbyhuset")).to_be_visible()
+    check_accessibility(page)
+    expect(
+        page.get_by_role("list", name="Bäckbyhuset").get_by_role("link", name=re.compile(YOUTH_CLUB))
+    ).to_be_visible()
+    screenshot("attendance-tablet-venue")
+
+    page.get_by_role("button", name="Sign out").click()
+    visit("/accounts/login/")
+    expect(page.get_by_text("This tablet is at Bäckbyhuset.")).to_be_visible()
+    sign_in(LEADER)
+    visit("/attendance/")
+    page.get_by_role("button", name="Forget this venue").click()
+    expect(page.get_by_text("This tablet no longer remembers a venue.")).to_be_visible()
+    expect(page.get_by_role("heading", name="This tablet is at Bäckbyhuset")).to_have_count(0)
+    assert browser_problems == []

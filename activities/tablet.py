@@ -1,0 +1,44 @@
+"""A tablet remembered for its venue.
+
+Leaders share the venue's tablet, so what it remembers belongs to the device,
+not to whoever signed in: a signed cookie holding the venue, which outlives
+sign-out and the shift's session. Whoever signs in next sees that venue's
+sessions first. It holds no personal data, and the venue is checked against
+what the signed-in user may record every time it is read, so a cookie from
+another venue or organisation simply does nothing.
+"""
+
+from django.conf import settings
+from django.core import signing
+from django.http import HttpRequest, HttpResponse
+
+from venues.models import Venue
+
+COOKIE = "kvarter_tablet_venue"
+SALT = "kvarter.attendance.tablet"
+# Browsers cap a cookie's lifetime at 400 days; a tablet is re-pinned sooner than that.
+MAX_AGE = 400 * 24 * 60 * 60
+
+
+def remembered_venue_id(request: HttpRequest) -> int | None:
+    try:
+        value = request.get_signed_cookie(COOKIE, salt=SALT, max_age=MAX_AGE)
+    except (KeyError, signing.BadSignature):
+        return None
+    return int(value) if value.isdigit() else None
+
+
+def remember_venue(response: HttpResponse, venue: Venue) -> None:
+    response.set_signed_cookie(
+        COOKIE,
+        str(venue.pk),
+        salt=SALT,
+        max_age=MAX_AGE,
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite="Lax",
+    )
+
+
+def forget_venue(response: HttpResponse) -> None:
+    response.delete_cookie(COOKIE, samesite="Lax")
