@@ -72,5 +72,8 @@ messages: $(VENV)/.installed
 	$(PY) manage.py makemessages --ignore=.venv --ignore=staticfiles --ignore=tests --no-obsolete -l sv -l nl -l en
 	$(PY) scripts/check_catalogues.py --fill-english
 
+bench: install
+	$(PY) bench/report_bench.py
+
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache

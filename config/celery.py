@@ -17,4 +17,9 @@ app.conf.beat_schedule = {
         "task": "activities.generate_upcoming_sessions",
         "schedule": crontab(hour=2, minute=15),
     },
+    # 1 January: last year's annual reports (manage.py produce_annual_reports).
+    "produce-annual-reports": {
+        "task": "reporting.produce_annual_reports",
+        "schedule": crontab(month_of_year=1, day_of_month=1, hour=3, minute=0),
+    },
 }

@@ -15,6 +15,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", api.urls),
     path("attendance/", include("activities.urls")),
+    path("reports/", include("reporting.urls")),
     path("", include("core.urls")),
 ]
 

@@ -1,8 +1,9 @@
 from django.contrib import admin
 
 from accounts.scoping import OrganisationScopedAdmin
+from core.admin import ReadOnlyAdminMixin
 
-from .models import Narrative, Report
+from .models import Narrative, Report, ReportRequest
 
 _SCOPE_FIELDS = ["scope_kind", "programme", "venue", "district", "agreement", "organisation"]
 _SCOPE_RELATIONS = ["programme", "venue", "district", "agreement", "organisation"]
@@ -51,8 +52,18 @@ class NarrativeAdmin(ScopeAdmin):
 
 
 @admin.register(Report)
-class ReportAdmin(ScopeAdmin):
-    list_display = ["__str__", "scope_kind", "year", "language", "version", "status", "finished_at"]
+class ReportAdmin(ReadOnlyAdminMixin, ScopeAdmin):
+    """Reports are made by the workers (reporting.services); the admin only shows them."""
+
+    list_display = ["__str__", "scope_kind", "year", "language", "version", "pages", "created_at"]
+    list_filter = ["scope_kind", "year", "language"]
+    search_fields = ["programme__name", "venue__name", "district__name", "agreement__title", "organisation__name"]
+    exclude = ["figures"]
+
+
+@admin.register(ReportRequest)
+class ReportRequestAdmin(ReadOnlyAdminMixin, ScopeAdmin):
+    list_display = ["__str__", "scope_kind", "year", "language", "status", "requested_by", "created_at", "finished_at"]
+    list_select_related = [*_SCOPE_RELATIONS, "requested_by", "report"]
     list_filter = ["status", "scope_kind", "year", "language"]
     search_fields = ["programme__name", "venue__name", "district__name", "agreement__title", "organisation__name"]
-    readonly_fields = ["status", "version", "data_fingerprint", "requested_by", "file", "finished_at", "error"]

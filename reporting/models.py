@@ -90,18 +90,53 @@ class Narrative(ScopedModel, TimeStampedModel):
 
 
 class Report(ScopedModel, TimeStampedModel):
-    """A yearly report for a scope: its status while a worker produces it, then the PDF."""
+    """One version of a scope's yearly report: the PDF and the figures it was made from.
+
+    A version exists only once it is complete. A new version is made only when
+    the figures, the narrative or the layout changed (`data_fingerprint`), so
+    producing the same report again, by hand, by the yearly job or after a
+    killed worker, never makes a second copy; older versions are kept.
+    """
 
     year = models.PositiveSmallIntegerField(_("year"), validators=[MinValueValidator(1990)])
     language = models.CharField(_("language"), max_length=2, choices=ReportLanguage.choices)
-    status = models.CharField(_("status"), max_length=10, choices=ReportStatus.choices, default=ReportStatus.QUEUED)
     version = models.PositiveSmallIntegerField(_("version"), default=1)
     data_fingerprint = models.CharField(
         _("data fingerprint"),
         max_length=64,
-        blank=True,
         help_text=_("Changes when the figures behind the report change."),
     )
+    # The published figures (suppressed and rounded) exactly as the PDF shows
+    # them: the CSV and XLSX downloads are made from these, so they cannot differ.
+    figures = models.JSONField(_("figures"), default=dict, editable=False)
+    file = models.FileField(_("file"), upload_to="reports/%Y/")
+    pages = models.PositiveSmallIntegerField(_("pages"), default=0)
+
+    class Meta:
+        verbose_name = _("report")
+        verbose_name_plural = _("reports")
+        ordering = ["-year", "-version"]
+        constraints = [
+            models.CheckConstraint(condition=_one_scope_condition(), name="report_one_scope"),
+            *_unique_per_scope("report", ["year", "language", "version"]),
+            *_unique_per_scope("report_data", ["year", "language", "data_fingerprint"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.year} ({self.language}) v{self.version}"
+
+
+class ReportRequest(ScopedModel, TimeStampedModel):
+    """Somebody (or the yearly job) asked for a report; a worker answers it with a `Report`.
+
+    The page follows `status` while the worker computes and renders. Once done,
+    `report` is the version that answers it: a new one, or the existing one
+    when nothing changed since.
+    """
+
+    year = models.PositiveSmallIntegerField(_("year"), validators=[MinValueValidator(1990)])
+    language = models.CharField(_("language"), max_length=2, choices=ReportLanguage.choices)
+    status = models.CharField(_("status"), max_length=10, choices=ReportStatus.choices, default=ReportStatus.QUEUED)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("requested by"),
@@ -110,18 +145,24 @@ class Report(ScopedModel, TimeStampedModel):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    file = models.FileField(_("file"), upload_to="reports/%Y/", blank=True)
+    report = models.ForeignKey(
+        Report, verbose_name=_("report"), null=True, blank=True, on_delete=models.SET_NULL, related_name="requests"
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     error = models.TextField(_("error"), blank=True)
 
     class Meta:
-        verbose_name = _("report")
-        verbose_name_plural = _("reports")
+        verbose_name = _("report request")
+        verbose_name_plural = _("report requests")
         ordering = ["-created_at"]
         constraints = [
-            models.CheckConstraint(condition=_one_scope_condition(), name="report_one_scope"),
-            *_unique_per_scope("report", ["year", "language", "version"]),
+            models.CheckConstraint(condition=_one_scope_condition(), name="report_request_one_scope"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.scope} {self.year} ({self.language}) v{self.version}"
+        return f"{self.scope} {self.year} ({self.language}): {self.get_status_display()}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (ReportStatus.DONE, ReportStatus.FAILED)

@@ -36,7 +36,7 @@ from partnerships.models import (
     ReportingObligation,
 )
 from reporting.enums import ReportLanguage, ScopeKind
-from reporting.models import Narrative, Report
+from reporting.models import Narrative, Report, ReportRequest
 from venues.enums import Weekday
 from venues.models import District, OpeningHours, Space, Venue
 from volunteers.enums import ScreeningKind, VolunteerStatus
@@ -441,3 +441,17 @@ class ReportFactory(factory.django.DjangoModelFactory):
     programme = factory.SubFactory(ProgrammeFactory)
     year = 2018
     language = ReportLanguage.ENGLISH
+    version = factory.Sequence(lambda n: n + 1)
+    data_fingerprint = factory.Sequence(lambda n: f"{n:064x}")
+    file = factory.django.FileField(filename="report.pdf", data=b"%PDF-1.7 test")
+
+
+class ReportRequestFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ReportRequest
+
+    scope_kind = ScopeKind.PROGRAMME
+    programme = factory.SubFactory(ProgrammeFactory)
+    year = 2018
+    language = ReportLanguage.ENGLISH
+    requested_by = factory.SubFactory(UserFactory)

@@ -210,6 +210,13 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 
+# Where people reach this site, for links in e-mails sent by workers (no request there).
+KVARTER_BASE_URL = env("KVARTER_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# A yearly report's PDF must render within this many seconds (reporting.pdf).
+KVARTER_REPORT_RENDER_SECONDS = env.int("KVARTER_REPORT_RENDER_SECONDS", default=120)
+# A pause before rendering: only for the killed-worker test and for demonstrating the progress bar.
+KVARTER_REPORT_RENDER_DELAY_SECONDS = env.float("KVARTER_REPORT_RENDER_DELAY_SECONDS", default=0)
+
 # Sessions generated ahead from each schedule (the nightly job rolls this on).
 KVARTER_SESSION_HORIZON_DAYS = env.int("KVARTER_SESSION_HORIZON_DAYS", default=120)
 
@@ -219,5 +226,10 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # WeasyPrint narrates every rendering step at INFO; its warnings still show.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }

@@ -42,7 +42,7 @@ from partnerships.models import (
     Indicator,
     ReportingObligation,
 )
-from reporting.models import Narrative, Report
+from reporting.models import Narrative, Report, ReportRequest
 from venues.models import District, Space, Venue
 from volunteers.models import (
     Availability,
@@ -82,6 +82,7 @@ from ..factories import (
     ProgrammeFactory,
     ReportFactory,
     ReportingObligationFactory,
+    ReportRequestFactory,
     ScheduleDateFactory,
     ScheduleFactory,
     SchoolHolidayFactory,
@@ -159,6 +160,7 @@ BUILDERS: dict[type[Model], Callable[[Organisation], Model]] = {
     AgreementStatusChange: lambda org: AgreementStatusChangeFactory(agreement__organisation=org),
     Narrative: lambda org: NarrativeFactory(programme__lead_organisation=org),
     Report: lambda org: ReportFactory(programme__lead_organisation=org),
+    ReportRequest: lambda org: ReportRequestFactory(programme__lead_organisation=org),
 }
 
 # Queries for the superuser's changelist with 1 and with 3 rows: the same number
@@ -205,6 +207,7 @@ CHANGELIST_QUERIES: dict[type[Model], int] = {
     AgreementStatusChange: 5,
     Narrative: 6,
     Report: 6,
+    ReportRequest: 6,
 }
 
 # The same for Alice, a coordinator: her organisations' ids are looked up once
@@ -249,6 +252,7 @@ COORDINATOR_CHANGELIST_QUERIES: dict[type[Model], int] = {
     AgreementStatusChange: 10,
     Narrative: 11,
     Report: 11,
+    ReportRequest: 11,
 }
 
 # Coordinators administer the apps of their organisations (accounts.backends),
@@ -257,7 +261,7 @@ COORDINATOR_CHANGELIST_QUERIES: dict[type[Model], int] = {
 # allauth's e-mail addresses.
 COORDINATOR_FORBIDDEN = [Group, EmailAddress]
 # The audit log is append-only: nobody adds entries by hand.
-NO_ADD_VIEW = {AuditLogEntry, AttendanceEvent}
+NO_ADD_VIEW = {AuditLogEntry, AttendanceEvent, Report, ReportRequest}
 # The backend that signs people in (RoleBackend only grants permissions).
 BACKEND = "allauth.account.auth_backends.AuthenticationBackend"
 

@@ -1,0 +1,307 @@
+"""The figures of a yearly report, aggregated in the database.
+
+Every number comes from a GROUP BY (by month with the database's date
+truncation, by activity, by age band and gender); Python only arranges the
+few aggregated rows. A programme with 100,000 attendance rows costs the same
+dozen queries as one with ten (see `bench/`).
+
+Visits are headcounts (`Tally.visits`) plus named check-ins (`CheckIn`): a
+registered pupil checked in at homework help is one visit like any other.
+People reached is estimated by first visits this year (the tablet's toggle)
+plus the named participants; unique named participants are exact.
+"""
+
+import datetime as dt
+import zoneinfo
+from collections import defaultdict
+from dataclasses import asdict, dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import TruncMonth
+
+from accounts.enums import OrganisationKind
+from accounts.models import Organisation
+from activities.enums import Gender, SessionStatus
+from activities.models import Activity, AgeBand, CheckIn, Programme, Session, Tally
+from partnerships.enums import IndicatorMetric
+from partnerships.models import Agreement, Indicator
+from venues.models import District, Venue
+from volunteers.enums import HoursStatus
+from volunteers.models import HoursLog
+
+from .enums import ScopeKind
+
+Scope = Programme | Venue | District | Agreement | Organisation
+NO_VENUE = ""  # the venue key of outreach sessions, labelled in the templates
+
+
+@dataclass
+class Indicator_:
+    name: str
+    metric: str
+    target: float
+    actual: float | None
+
+
+@dataclass
+class YearFigures:
+    """The exact figures of one scope and year, before rounding and suppression."""
+
+    year: int
+    visits: int = 0
+    headcount_visits: int = 0
+    named_visits: int = 0
+    first_visits: int = 0
+    unique_participants: int = 0
+    registration_used: bool = False
+    sessions_held: int = 0
+    sessions_cancelled: int = 0
+    sessions_unrecorded: int = 0
+    months: list[int] = field(default_factory=lambda: [0] * 12)
+    activities: list[tuple[str, int]] = field(default_factory=list)
+    venues: list[tuple[str, int]] = field(default_factory=list)
+    age_bands: list[str] = field(default_factory=list)
+    genders: list[str] = field(default_factory=list)
+    age_gender: list[list[int]] = field(default_factory=list)
+    volunteers: int = 0
+    volunteer_hours: float = 0.0
+    indicators: list[Indicator_] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+# --- Scopes -----------------------------------------------------------------
+
+
+def scope_session_filter(*, scope_kind: str, scope: Scope) -> Q:
+    """The sessions that belong to a scope, as a filter on Session."""
+    match ScopeKind(scope_kind):
+        case ScopeKind.PROGRAMME:
+            return Q(activity__programme=scope)
+        case ScopeKind.VENUE:
+            return Q(activity__venue=scope)
+        case ScopeKind.DISTRICT:
+            # Outreach has no venue: it counts for the districts its programme works in.
+            return Q(activity__venue__district=scope) | Q(
+                activity__venue__isnull=True,
+                activity__programme__in=Programme.objects.filter(districts=scope),  # type: ignore[misc]
+            )
+        case ScopeKind.AGREEMENT:
+            return Q(activity__programme__in=Programme.objects.filter(agreements=scope))  # type: ignore[misc]
+        case ScopeKind.ORGANISATION:
+            condition = Q(activity__programme__lead_organisation=scope)
+            if scope.kind == OrganisationKind.MUNICIPALITY:  # type: ignore[union-attr]
+                # The whole municipality: everything in its districts, whoever runs it.
+                condition |= Q(activity__venue__district__municipality=scope)
+            return condition
+    raise ValueError(scope_kind)
+
+
+def year_bounds(year: int) -> tuple[dt.datetime, dt.datetime]:
+    zone = zoneinfo.ZoneInfo(settings.TIME_ZONE)
+    return dt.datetime(year, 1, 1, tzinfo=zone), dt.datetime(year + 1, 1, 1, tzinfo=zone)
+
+
+# --- The figures ------------------------------------------------------------
+
+
+def report_figures(*, scope_kind: str, scope: Scope, year: int, organisation_id: int | None) -> YearFigures:
+    """All the figures of one scope and year, in a fixed number of queries whatever the data."""
+    start, end = year_bounds(year)
+    zone = zoneinfo.ZoneInfo(settings.TIME_ZONE)
+    in_scope = scope_session_filter(scope_kind=scope_kind, scope=scope)
+    sessions = Session.objects.filter(in_scope, starts_at__gte=start, starts_at__lt=end)
+    counted = sessions.exclude(status=SessionStatus.CANCELLED)
+    tallies = Tally.objects.filter(session__in=counted.values("pk"))
+    check_ins = CheckIn.objects.filter(session__in=counted.values("pk"))
+    figures = YearFigures(year=year)
+
+    for status, number in sessions.values_list("status").annotate(number=Count("pk")).order_by():
+        if status == SessionStatus.HELD:
+            figures.sessions_held = number
+        elif status == SessionStatus.CANCELLED:
+            figures.sessions_cancelled = number
+        else:
+            figures.sessions_unrecorded += number
+
+    # By month.
+    for month, visits, first in (
+        tallies.annotate(month=TruncMonth("session__starts_at", tzinfo=zone))
+        .values_list("month")
+        .annotate(visits=Sum("visits"), first=Sum("first_visits"))
+        .order_by()
+    ):
+        figures.months[month.month - 1] += visits
+        figures.headcount_visits += visits
+        figures.first_visits += first
+    for month, visits in (
+        check_ins.annotate(month=TruncMonth("session__starts_at", tzinfo=zone))
+        .values_list("month")
+        .annotate(visits=Count("pk"))
+        .order_by()
+    ):
+        figures.months[month.month - 1] += visits
+        figures.named_visits += visits
+    figures.visits = figures.headcount_visits + figures.named_visits
+
+    # By activity, and by venue from the same groups.
+    by_activity: dict[int, list] = {}
+    activity_columns = ("session__activity_id", "session__activity__name", "session__activity__venue__name")
+    for rows in (
+        tallies.values_list(*activity_columns).annotate(visits=Sum("visits")).order_by(),
+        check_ins.values_list(*activity_columns).annotate(visits=Count("pk")).order_by(),
+    ):
+        for activity_id, name, venue, visits in rows:
+            entry = by_activity.setdefault(activity_id, [name, venue or NO_VENUE, 0])
+            entry[2] += visits
+    figures.activities = sorted(((name, visits) for name, _, visits in by_activity.values()), key=_largest_first)
+    by_venue: dict[str, int] = defaultdict(int)
+    for _, venue, visits in by_activity.values():
+        by_venue[venue] += visits
+    figures.venues = sorted(by_venue.items(), key=_largest_first)
+
+    # By age band and gender. Named visitors fall into the band of their age that year.
+    bands = list(AgeBand.objects.filter(organisation_id=organisation_id).order_by("min_age")) if organisation_id else []
+    if not bands:
+        band_ids = tallies.values("age_band")
+        bands = list(AgeBand.objects.filter(pk__in=band_ids).order_by("min_age", "organisation_id"))
+    genders = [value for value, _ in Gender.choices]
+    matrix = {(band.pk, gender): 0 for band in bands for gender in genders}
+    band_of_label: dict[str, int] = {}
+    for band in bands:
+        band_of_label.setdefault(band.label, band.pk)
+    for band_id, gender, visits in (
+        tallies.values_list("age_band_id", "gender").annotate(visits=Sum("visits")).order_by()
+    ):
+        if (band_id, gender) not in matrix:
+            # A band of another organisation (a district report): file it under the same label.
+            band = AgeBand.objects.get(pk=band_id)
+            band_id = band_of_label.get(band.label, band_id)
+            if (band_id, gender) not in matrix:
+                bands.append(band)
+                for value in genders:
+                    matrix[(band.pk, value)] = 0
+        matrix[(band_id, gender)] += visits
+    for birth_year, gender, visits in (
+        check_ins.values_list("participant__birth_year", "participant__gender").annotate(visits=Count("pk")).order_by()
+    ):
+        named_band = _band_for_age(bands, year - birth_year)
+        if named_band is not None:
+            matrix[(named_band.pk, gender)] += visits
+    figures.age_bands = [band.label for band in bands]
+    figures.genders = genders
+    figures.age_gender = [[matrix[(band.pk, gender)] for gender in genders] for band in bands]
+
+    people = check_ins.aggregate(people=Count("participant", distinct=True))["people"]
+    figures.unique_participants = people
+    figures.registration_used = people > 0
+
+    hours = HoursLog.objects.filter(
+        Q(session__in=sessions.values("pk"))
+        | Q(session__isnull=True, activity__in=Activity.objects.filter(_activity_filter(in_scope)).values("pk")),
+        date__gte=start.date(),
+        date__lt=end.date(),
+        status__in=[HoursStatus.LOGGED, HoursStatus.CONFIRMED],
+    ).aggregate(volunteers=Count("volunteer", distinct=True), hours=Sum("hours"))
+    figures.volunteers = hours["volunteers"]
+    figures.volunteer_hours = float(hours["hours"] or Decimal(0))
+
+    figures.indicators = _indicators(scope_kind=scope_kind, scope=scope, year=year, figures=figures)
+    return figures
+
+
+def previous_year_totals(*, scope_kind: str, scope: Scope, year: int) -> dict[str, Any]:
+    """The previous year's visits by month and its sessions held, for the comparison."""
+    start, end = year_bounds(year - 1)
+    zone = zoneinfo.ZoneInfo(settings.TIME_ZONE)
+    sessions = Session.objects.filter(
+        scope_session_filter(scope_kind=scope_kind, scope=scope), starts_at__gte=start, starts_at__lt=end
+    )
+    counted = sessions.exclude(status=SessionStatus.CANCELLED).values("pk")
+    months = [0] * 12
+    first_visits = 0
+    for month, visits, first in (
+        Tally.objects.filter(session__in=counted)
+        .annotate(month=TruncMonth("session__starts_at", tzinfo=zone))
+        .values_list("month")
+        .annotate(visits=Sum("visits"), first=Sum("first_visits"))
+        .order_by()
+    ):
+        months[month.month - 1] += visits
+        first_visits += first
+    for month, visits in (
+        CheckIn.objects.filter(session__in=counted)
+        .annotate(month=TruncMonth("session__starts_at", tzinfo=zone))
+        .values_list("month")
+        .annotate(visits=Count("pk"))
+        .order_by()
+    ):
+        months[month.month - 1] += visits
+    return {
+        "year": year - 1,
+        "visits": sum(months),
+        "months": months,
+        "first_visits": first_visits,
+        "sessions_held": sessions.filter(status=SessionStatus.HELD).count(),
+    }
+
+
+def _activity_filter(session_filter: Q) -> Q:
+    """A Session filter (on activity__…) as a filter on Activity."""
+
+    def strip(condition: Q) -> Q:
+        children = [
+            strip(child) if isinstance(child, Q) else (child[0].removeprefix("activity__"), child[1])  # type: ignore[index]
+            for child in condition.children
+        ]
+        return Q(*children, _connector=condition.connector, _negated=condition.negated)
+
+    return strip(session_filter)
+
+
+def _band_for_age(bands: list[AgeBand], age: int) -> AgeBand | None:
+    for band in bands:
+        if band.min_age <= age and (band.max_age is None or age <= band.max_age):
+            return band
+    return None
+
+
+def _largest_first(item: tuple[str, int]) -> tuple[int, str]:
+    return (-item[1], item[0])
+
+
+METRIC_FIELDS = {
+    IndicatorMetric.VISITS: "visits",
+    IndicatorMetric.FIRST_VISITS: "first_visits",
+    IndicatorMetric.SESSIONS_HELD: "sessions_held",
+    IndicatorMetric.VOLUNTEERS_ACTIVE: "volunteers",
+    IndicatorMetric.VOLUNTEER_HOURS: "volunteer_hours",
+}
+
+
+def _indicators(*, scope_kind: str, scope: Scope, year: int, figures: YearFigures) -> list[Indicator_]:
+    """The targets set for this programme or agreement this year, against what happened.
+
+    An indicator measured by Kvarter's own data takes its actual from this
+    report's figures; the rest were entered by hand.
+    """
+    if scope_kind == ScopeKind.PROGRAMME:
+        indicators = Indicator.objects.filter(programme=scope, year=year)  # type: ignore[misc]
+    elif scope_kind == ScopeKind.AGREEMENT:
+        indicators = Indicator.objects.filter(agreement=scope, programme__isnull=True, year=year)  # type: ignore[misc]
+    else:
+        return []
+    result = []
+    for indicator in indicators.order_by("name"):
+        field_name = METRIC_FIELDS.get(IndicatorMetric(indicator.metric))
+        actual = (
+            float(getattr(figures, field_name))
+            if field_name
+            else (float(indicator.manual_actual) if indicator.manual_actual is not None else None)
+        )
+        result.append(Indicator_(indicator.name, indicator.metric, float(indicator.target), actual))
+    return result

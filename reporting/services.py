@@ -1,0 +1,191 @@
+"""Producing yearly reports: requests, versions, the stored PDF, the yearly run.
+
+A request is answered by exactly one version per dataset. The worker
+computes the document; if a version with the same fingerprint exists it is
+the answer, otherwise the PDF is rendered and stored as the next version.
+The database enforces "one version per fingerprint", so two workers (or a
+redelivered task after a killed worker) racing on the same report end with
+one file and one row: the loser deletes its file and takes the winner's.
+"""
+
+import logging
+import time
+from typing import Any
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.text import slugify
+
+from accounts.enums import Country
+from accounts.models import User
+from activities.enums import SessionStatus
+from activities.models import Programme, Session
+from core.services import log_action
+from partnerships.models import Agreement
+from venues.models import Venue
+
+from .document import document_for_language, fingerprint, report_document, scope_organisation
+from .enums import ReportLanguage, ReportStatus, ScopeKind
+from .figures import Scope, year_bounds
+from .models import SCOPE_FIELDS, Report, ReportRequest
+from .pdf import render_report_pdf
+
+logger = logging.getLogger(__name__)
+
+IN_PROGRESS = (ReportStatus.QUEUED, ReportStatus.COMPUTING, ReportStatus.RENDERING)
+COUNTRY_LANGUAGE = {Country.SWEDEN: ReportLanguage.SWEDISH, Country.NETHERLANDS: ReportLanguage.DUTCH}
+
+
+def _key(*, scope_kind: str, scope: Scope, year: int, language: str) -> dict[str, Any]:
+    return {"scope_kind": scope_kind, SCOPE_FIELDS[ScopeKind(scope_kind)]: scope, "year": year, "language": language}
+
+
+def _enqueue(request: ReportRequest) -> None:
+    from .tasks import produce_report
+
+    transaction.on_commit(lambda: produce_report.delay(request.pk))
+
+
+def report_request_create(
+    *, user: User | None, scope_kind: str, scope: Scope, year: int, language: str
+) -> tuple[ReportRequest, bool]:
+    """Ask for a report; the worker starts once this transaction commits.
+
+    A second click while the first request is still being worked on returns
+    that request instead of queueing another (the bool says whether it is new).
+    """
+    key = _key(scope_kind=scope_kind, scope=scope, year=year, language=language)
+    with transaction.atomic():
+        waiting = ReportRequest.objects.filter(**key, requested_by=user, status__in=IN_PROGRESS).first()
+        if waiting is not None:
+            return waiting, False
+        request = ReportRequest.objects.create(**key, requested_by=user)
+        log_action(actor=user, action="reporting.report_requested", obj=request)
+        _enqueue(request)
+    return request, True
+
+
+def _set_status(request: ReportRequest, status: str) -> None:
+    request.status = status
+    ReportRequest.objects.filter(pk=request.pk).update(status=status, updated_at=timezone.now())
+
+
+def report_produce(*, request_id: int) -> Report | None:
+    """Answer one request (the worker's whole job). Safe to run again at any point."""
+    with transaction.atomic():
+        request = ReportRequest.objects.select_for_update().filter(pk=request_id).first()
+        if request is None:
+            return None
+        if request.status == ReportStatus.DONE:
+            return request.report
+        request.status = ReportStatus.COMPUTING
+        request.attempts += 1
+        request.error = ""
+        request.save(update_fields=["status", "attempts", "error", "updated_at"])
+    scope: Scope = request.scope  # type: ignore[assignment]
+    document = document_for_language(
+        report_document(scope_kind=request.scope_kind, scope=scope, year=request.year),
+        scope_kind=request.scope_kind,
+        scope=scope,
+        year=request.year,
+        language=request.language,
+    )
+    digest = fingerprint(document)
+    key = _key(scope_kind=request.scope_kind, scope=scope, year=request.year, language=request.language)
+    report = Report.objects.filter(**key, data_fingerprint=digest).first()
+    if report is None:
+        _set_status(request, ReportStatus.RENDERING)
+        if settings.KVARTER_REPORT_RENDER_DELAY_SECONDS:
+            # Fault injection for the killed-worker test (and for showing the progress bar); 0 in production.
+            time.sleep(settings.KVARTER_REPORT_RENDER_DELAY_SECONDS)
+        pdf, pages = render_report_pdf(document)
+        report = _store(key=key, document=document, digest=digest, pdf=pdf, pages=pages)
+    with transaction.atomic():
+        ReportRequest.objects.filter(pk=request.pk).update(
+            status=ReportStatus.DONE, report=report, finished_at=timezone.now(), updated_at=timezone.now()
+        )
+        if request.requested_by_id:
+            from .tasks import send_report_ready
+
+            transaction.on_commit(lambda: send_report_ready.delay(request.pk))
+    return report
+
+
+def _store(*, key: dict[str, Any], document: dict[str, Any], digest: str, pdf: bytes, pages: int) -> Report:
+    """Save the PDF and its row together: a row never points at a missing file."""
+    scope = key[SCOPE_FIELDS[ScopeKind(key["scope_kind"])]]
+    name = f"{slugify(str(scope))[:60] or key['scope_kind']}-{key['year']}-{key['language']}-{digest[:12]}.pdf"
+    for _ in range(5):
+        version = (Report.objects.filter(**key).aggregate(latest=Max("version"))["latest"] or 0) + 1
+        report = Report(**key, version=version, data_fingerprint=digest, figures=document, pages=pages)
+        report.file.save(name, ContentFile(pdf), save=False)
+        try:
+            with transaction.atomic():
+                report.save()
+        except IntegrityError:
+            # Another worker stored this report, or took this version number, first.
+            report.file.delete(save=False)
+            same = Report.objects.filter(**key, data_fingerprint=digest).first()
+            if same is not None:
+                return same
+            continue
+        logger.info("Stored %s (%s pages)", report, pages)
+        return report
+    raise RuntimeError(f"Could not store a new version of {scope} {key['year']}")
+
+
+def report_failed(*, request_id: int, error: str) -> None:
+    ReportRequest.objects.filter(pk=request_id).exclude(status=ReportStatus.DONE).update(
+        status=ReportStatus.FAILED, error=error[:2000], finished_at=timezone.now(), updated_at=timezone.now()
+    )
+
+
+# --- The yearly run -------------------------------------------------------------
+
+
+def annual_report_scopes(*, year: int) -> list[tuple[str, Scope, str]]:
+    """Every scope with sessions in `year`, with the language of the organisation behind it."""
+    start, end = year_bounds(year)
+    sessions = Session.objects.filter(starts_at__gte=start, starts_at__lt=end).exclude(status=SessionStatus.CANCELLED)
+    programme_ids = set(sessions.values_list("activity__programme_id", flat=True).distinct())
+    programmes = list(Programme.objects.filter(pk__in=programme_ids).select_related("lead_organisation"))
+    venues = list(
+        Venue.objects.filter(pk__in=sessions.values("activity__venue")).select_related(
+            "organisation", "district__municipality"
+        )
+    )
+    districts = {venue.district for venue in venues if venue.district is not None}
+    agreements = list(Agreement.objects.filter(programmes__in=programme_ids).distinct().select_related("organisation"))
+    organisations = {programme.lead_organisation for programme in programmes}
+    scopes: list[tuple[str, Scope]] = [
+        *((ScopeKind.PROGRAMME, p) for p in sorted(programmes, key=str)),
+        *((ScopeKind.VENUE, v) for v in sorted(venues, key=str)),
+        *((ScopeKind.DISTRICT, d) for d in sorted(districts, key=str)),
+        *((ScopeKind.AGREEMENT, a) for a in sorted(agreements, key=str)),
+        *((ScopeKind.ORGANISATION, o) for o in sorted(organisations, key=str)),
+    ]
+    result = []
+    for kind, scope in scopes:
+        owner = scope_organisation(scope_kind=kind, scope=scope)
+        language = (
+            COUNTRY_LANGUAGE.get(Country(owner.country), ReportLanguage.ENGLISH) if owner else ReportLanguage.ENGLISH
+        )
+        result.append((str(kind), scope, str(language)))
+    return result
+
+
+def annual_reports_request(*, year: int) -> list[ReportRequest]:
+    """The yearly job: one request per active scope, each answered once per dataset.
+
+    Running it twice queues the requests again, but each is answered by the
+    existing version unless the figures changed since; a request still
+    waiting from a previous run is not queued a second time.
+    """
+    requests = []
+    for kind, scope, language in annual_report_scopes(year=year):
+        request, _ = report_request_create(user=None, scope_kind=kind, scope=scope, year=year, language=language)
+        requests.append(request)
+    return requests

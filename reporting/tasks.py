@@ -1,0 +1,68 @@
+"""Thin tasks: they take primary keys and call the services.
+
+`produce_report` is acknowledged late and rejected when its worker dies
+(settings: CELERY_TASK_ACKS_LATE, CELERY_TASK_REJECT_ON_WORKER_LOST), so a
+report whose worker was killed is produced by the next worker; the service
+makes that safe (one version per dataset). Database and broker hiccups are
+retried with backoff; anything else fails the request with a message.
+"""
+
+import logging
+
+from celery import shared_task
+from celery.exceptions import SoftTimeLimitExceeded
+from django.db import InterfaceError, OperationalError
+from django.utils import timezone
+from django.utils.translation import gettext_noop
+
+from .emails import report_ready_send
+from .pdf import RenderTimeout
+from .services import annual_reports_request, report_failed, report_produce
+
+logger = logging.getLogger(__name__)
+
+TRANSIENT = (OperationalError, InterfaceError, ConnectionError)
+
+
+@shared_task(
+    name="reporting.produce_report",
+    bind=True,
+    autoretry_for=TRANSIENT,
+    retry_backoff=5,
+    retry_backoff_max=300,
+    max_retries=5,
+    soft_time_limit=10 * 60,
+    time_limit=11 * 60,
+)
+def produce_report(self, request_id: int) -> int | None:  # type: ignore[no-untyped-def]
+    try:
+        report = report_produce(request_id=request_id)
+    except TRANSIENT:
+        if self.request.retries >= self.max_retries:
+            report_failed(
+                request_id=request_id, error=gettext_noop("The database could not be reached; please try again.")
+            )
+        raise
+    except (SoftTimeLimitExceeded, RenderTimeout):
+        logger.warning("Report request %s took too long", request_id)
+        report_failed(request_id=request_id, error=gettext_noop("The report took too long to produce."))
+        return None
+    except Exception:
+        logger.exception("Report request %s failed", request_id)
+        report_failed(request_id=request_id, error=gettext_noop("The report could not be produced."))
+        return None
+    return report.pk if report else None
+
+
+@shared_task(
+    name="reporting.send_report_ready", autoretry_for=(ConnectionError, OSError), retry_backoff=30, max_retries=5
+)
+def send_report_ready(request_id: int) -> None:
+    report_ready_send(request_id=request_id)
+
+
+@shared_task(name="reporting.produce_annual_reports")
+def produce_annual_reports(year: int | None = None) -> int:
+    """1 January: last year's reports for every active scope. Same as `manage.py produce_annual_reports`."""
+    year = year or timezone.localdate().year - 1
+    return len(annual_reports_request(year=year))

@@ -1,0 +1,265 @@
+"""Reports (`/reports/`): the dashboard, asking for a report, following it, downloading it.
+
+Strategists, coordinators and organisation administrators only (403 for
+everybody else); a report, request or scope they may not see is a 404.
+"""
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from core.services import log_action
+
+from .charts import months_chart
+from .enums import ReportLanguage, ReportStatus, ScopeKind
+from .exports import figures_csv, figures_xlsx
+from .forms import NarrativeForm, ReportRequestForm
+from .models import SCOPE_FIELDS, Narrative
+from .rules import suppress_list
+from .selectors import (
+    dashboard_for_user,
+    report_for_user,
+    report_list_for_scope,
+    request_for_user,
+    request_list_for_user,
+    scope_choices_for_user,
+    scope_for_user,
+    user_sees_reports,
+    user_writes_narratives,
+    years_with_sessions,
+)
+from .services import report_request_create
+
+# The steps the progress bar shows, in order.
+STEPS = [ReportStatus.QUEUED, ReportStatus.COMPUTING, ReportStatus.RENDERING, ReportStatus.DONE]
+
+
+def reports_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not user_sees_reports(user=request.user):  # type: ignore[arg-type]
+            raise PermissionDenied(_("Reports are for strategists and coordinators."))
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _request_form(
+    request: HttpRequest, data: Any = None, initial: dict | None = None, years: list[int] | None = None
+) -> ReportRequestForm:
+    return ReportRequestForm(
+        data,
+        scopes=scope_choices_for_user(user=request.user),  # type: ignore[arg-type]
+        years=years if years is not None else years_with_sessions(),
+        initial={"language": request.LANGUAGE_CODE, **(initial or {})},
+    )
+
+
+@reports_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    year = timezone.localdate().year
+    rows = dashboard_for_user(user=request.user, year=year)  # type: ignore[arg-type]
+    return render(
+        request,
+        "reporting/dashboard.html",
+        {
+            "year": year,
+            "rows": [{"row": row, "chart": _dashboard_chart(row, year)} for row in rows],
+            "form": _request_form(request),
+            "requests": request_list_for_user(user=request.user),  # type: ignore[arg-type]
+        },
+    )
+
+
+def _dashboard_chart(row: Any, year: int) -> str:
+    # The dashboard publishes too: small monthly counts are suppressed as in the reports.
+    return months_chart(
+        {
+            "year": year,
+            "months": suppress_list(row.this_year),
+            "previous": {"year": year - 1, "visits": row.last_year_total, "months": suppress_list(row.last_year)},
+        },
+        chart_id=f"chart-programme-{row.programme.pk}",
+    )
+
+
+@reports_required
+@require_POST
+def request_create(request: HttpRequest) -> HttpResponse:
+    form = _request_form(request, request.POST)
+    if not form.is_valid():
+        messages.error(request, _("The report was not requested: %(errors)s") % {"errors": _form_errors(form)})
+        return redirect("reports:dashboard")
+    scope_kind, scope = form.cleaned_data["scope"]
+    report_request, created = report_request_create(
+        user=request.user,  # type: ignore[arg-type]
+        scope_kind=scope_kind,
+        scope=scope,
+        year=form.cleaned_data["year"],
+        language=form.cleaned_data["language"],
+    )
+    if not created:
+        messages.info(request, _("This report is already being produced; here is its progress."))
+    return redirect("reports:request", pk=report_request.pk)
+
+
+def _form_errors(form: ReportRequestForm) -> str:
+    return " ".join(str(error) for errors in form.errors.values() for error in errors)
+
+
+def _status(report_request: Any) -> dict[str, Any]:
+    status = ReportStatus(report_request.status)
+    report = report_request.report
+    return {
+        "status": status.value,
+        "label": str(status.label).capitalize(),
+        "step": STEPS.index(status) + 1 if status in STEPS else len(STEPS),
+        "steps": len(STEPS),
+        "finished": report_request.is_finished,
+        "failed": status == ReportStatus.FAILED,
+        "error": _(report_request.error) if report_request.error else "",
+        "download_url": reverse("reports:download", args=[report.pk]) if report else "",
+        "version": report.version if report else None,
+        "pages": report.pages if report else None,
+    }
+
+
+@reports_required
+def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    report_request = request_for_user(user=request.user, request_id=pk)  # type: ignore[arg-type]
+    return render(
+        request,
+        "reporting/request.html",
+        {
+            "report_request": report_request,
+            "scope": report_request.scope,
+            "state": _status(report_request),
+            "steps": [(index, ReportStatus(step).label) for index, step in enumerate(STEPS, start=1)],
+            "status_url": reverse("reports:request-status", args=[pk]),
+        },
+    )
+
+
+@never_cache
+@reports_required
+def request_status(request: HttpRequest, pk: int) -> JsonResponse:
+    """What the progress bar polls: one small query, no page render."""
+    report_request = request_for_user(user=request.user, request_id=pk)  # type: ignore[arg-type]
+    return JsonResponse(_status(report_request))
+
+
+@reports_required
+def scope_detail(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+    scope = scope_for_user(user=request.user, scope_kind=kind, scope_id=pk)  # type: ignore[arg-type]
+    years = years_with_sessions()
+    reports = list(report_list_for_scope(scope_kind=kind, scope=scope))
+    narratives = list(
+        Narrative.objects.filter(scope_kind=kind, **{SCOPE_FIELDS[ScopeKind(kind)]: scope}).order_by(
+            "-year", "language"
+        )
+    )
+    return render(
+        request,
+        "reporting/scope.html",
+        {
+            "scope": scope,
+            "kind": kind,
+            "kind_label": ScopeKind(kind).label,
+            "reports": reports,
+            "narratives": narratives,
+            "writes_narratives": user_writes_narratives(user=request.user, scope_kind=kind, scope=scope),  # type: ignore[arg-type]
+            "years": years,
+            "report_languages": ReportLanguage.choices,
+            "form": _request_form(request, initial={"scope": f"{kind}:{scope.pk}"}, years=years),
+        },
+    )
+
+
+def _filename(report: Any, extension: str) -> str:
+    return f"{slugify(str(report.scope))}-{report.year}-{report.language}-v{report.version}.{extension}"
+
+
+@reports_required
+def download(request: HttpRequest, pk: int) -> FileResponse:
+    report = report_for_user(user=request.user, report_id=pk)  # type: ignore[arg-type]
+    return FileResponse(
+        report.file.open("rb"), as_attachment=True, filename=_filename(report, "pdf"), content_type="application/pdf"
+    )
+
+
+@reports_required
+def export_csv(request: HttpRequest, pk: int) -> HttpResponse:
+    report = report_for_user(user=request.user, report_id=pk)  # type: ignore[arg-type]
+    response = HttpResponse(figures_csv(report.figures), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{_filename(report, "csv")}"'
+    return response
+
+
+@reports_required
+def export_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
+    report = report_for_user(user=request.user, report_id=pk)  # type: ignore[arg-type]
+    response = HttpResponse(
+        figures_xlsx(report.figures),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{_filename(report, "xlsx")}"'
+    return response
+
+
+@reports_required
+def narrative_pick(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+    """The year and language picked on the scope page, as the narrative's own address."""
+    try:
+        year = int(request.GET.get("year", ""))
+    except ValueError:
+        year = 0
+    return redirect(
+        "reports:narrative", kind=kind, pk=pk, year=year, language=request.GET.get("language", "")[:2] or "sv"
+    )
+
+
+@reports_required
+def narrative_edit(request: HttpRequest, kind: str, pk: int, year: int, language: str) -> HttpResponse:
+    """The coordinator's story for a scope and year, printed in that year's report."""
+    scope = scope_for_user(user=request.user, scope_kind=kind, scope_id=pk)  # type: ignore[arg-type]
+    if language not in ReportLanguage.values or year not in years_with_sessions():
+        raise PermissionDenied(_("No report can be written for that year or language."))
+    if not user_writes_narratives(user=request.user, scope_kind=kind, scope=scope):  # type: ignore[arg-type]
+        raise PermissionDenied(_("Only the coordinators of the organisation behind this scope write its story."))
+    key = {"scope_kind": kind, SCOPE_FIELDS[ScopeKind(kind)]: scope, "year": year, "language": language}
+    narrative = Narrative.objects.filter(**key).first() or Narrative(**key)
+    form = NarrativeForm(request.POST or None, instance=narrative)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            narrative = form.save(commit=False)
+            narrative.author = request.user
+            narrative.save()
+            log_action(actor=request.user, action="reporting.narrative_saved", obj=narrative)
+        messages.success(request, _("The story is saved. Reports produced from now on print it."))
+        return redirect("reports:scope", kind=kind, pk=scope.pk)
+    return render(
+        request,
+        "reporting/narrative_form.html",
+        {
+            "scope": scope,
+            "kind": kind,
+            "year": year,
+            "language_label": ReportLanguage(language).label,
+            "form": form,
+        },
+        status=400 if request.method == "POST" else 200,
+    )

@@ -1,0 +1,66 @@
+"""WeasyPrint locked down: only bundled static files, nothing from the network or the disk, a time limit."""
+
+import time
+
+import pytest
+import weasyprint
+
+from reporting import pdf
+from reporting.pdf import STATIC_PREFIX, RenderTimeout, StaticOnlyFetcher
+
+pytestmark = pytest.mark.unit
+
+
+def test_the_fetcher_serves_the_bundled_stylesheet():
+    response = StaticOnlyFetcher()(STATIC_PREFIX + "css/report.css")
+
+    assert response.content_type == "text/css"
+    assert b"@page" in response.read()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "file:///etc/passwd",
+        "http://169.254.169.254/latest/meta-data/",
+        "https://example.org/logo.png",
+        STATIC_PREFIX + "../config/settings/base.py",
+        STATIC_PREFIX + "no/such/file.css",
+        "data:text/plain,hello",
+    ],
+)
+def test_the_fetcher_refuses_everything_else(url):
+    with pytest.raises(ValueError):
+        StaticOnlyFetcher()(url)
+
+
+def test_a_document_pointing_outside_renders_without_fetching_it(tmp_path, caplog):
+    secret = tmp_path / "secret.png"
+    secret.write_bytes(b"not for reports")
+    html = f'<html><body><p>Hej</p><img src="file://{secret}" alt="x"><img src="http://127.0.0.1:9/x.png" alt="y"></body></html>'
+
+    document = weasyprint.HTML(string=html, base_url=pdf.BASE_URL, url_fetcher=StaticOnlyFetcher()).render()
+
+    assert len(document.pages) == 1
+    refused = [record.getMessage() for record in caplog.records if record.name == "weasyprint"]
+    assert len(refused) == 2 and all("Reports may only use bundled static files" in m for m in refused)
+    caplog.clear()  # WeasyPrint logs each refused image as an error: expected here
+
+
+def test_a_render_that_runs_too_long_is_stopped(settings, monkeypatch):
+    settings.KVARTER_REPORT_RENDER_SECONDS = 1
+
+    class Slow:
+        def __init__(self, **kwargs):
+            pass
+
+        def render(self, **kwargs):
+            time.sleep(5)
+
+    monkeypatch.setattr(pdf.weasyprint, "HTML", Slow)
+    monkeypatch.setattr(pdf, "render_report_html", lambda document: "<html></html>")
+
+    started = time.monotonic()
+    with pytest.raises(RenderTimeout):
+        pdf.render_report_pdf({"language": "en"})
+    assert time.monotonic() - started < 3

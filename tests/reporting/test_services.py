@@ -1,0 +1,189 @@
+"""Producing reports: once per dataset, a new version when the figures change, never a half-stored one."""
+
+import datetime as dt
+import zoneinfo
+
+import pytest
+from django.core import mail
+from django.db import IntegrityError
+
+from activities.enums import Gender, SessionStatus
+from reporting import services
+from reporting.enums import ReportStatus, ScopeKind
+from reporting.models import Report, ReportRequest
+from reporting.services import annual_report_scopes, annual_reports_request, report_produce, report_request_create
+
+from ..factories import (
+    ActivityFactory,
+    AgeBandFactory,
+    NarrativeFactory,
+    ProgrammeFactory,
+    SessionFactory,
+    TallyFactory,
+)
+
+STOCKHOLM = zoneinfo.ZoneInfo("Europe/Stockholm")
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.integration]
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
+@pytest.fixture
+def cafe(organisation):
+    programme = ProgrammeFactory(lead_organisation=organisation, name="Connexion West", slug="connexion-west")
+    return ActivityFactory(programme=programme, name="Café")
+
+
+def _visit(activity, month, visits):
+    session = SessionFactory(
+        activity=activity, starts_at=dt.datetime(2018, month, 6, 15, tzinfo=STOCKHOLM), status=SessionStatus.HELD
+    )
+    band = AgeBandFactory(organisation=activity.programme.lead_organisation, min_age=13 + month * 100, max_age=None)
+    TallyFactory(session=session, age_band=band, gender=Gender.MALE, visits=visits)
+
+
+def _request(user, programme, language="en"):
+    request, _ = report_request_create(
+        user=user, scope_kind=ScopeKind.PROGRAMME, scope=programme, year=2018, language=language
+    )
+    return ReportRequest.objects.get(pk=request.pk)
+
+
+def test_a_request_is_produced_by_the_worker_and_mailed(strategist, cafe):
+    _visit(cafe, 3, 120)
+
+    request = _request(strategist, cafe.programme)  # eager Celery in tests: done on commit
+
+    assert request.status == ReportStatus.DONE
+    report = request.report
+    assert (report.version, report.year, report.language) == (1, 2018, "en")
+    with report.file.open("rb") as pdf:
+        assert pdf.read(5) == b"%PDF-"
+    assert report.pages >= 3
+    assert report.figures["visits"] == 120
+    assert request.finished_at is not None
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.to == [strategist.email]
+    assert message.subject == "Your report is ready: Connexion West 2018"
+    assert f"/reports/{report.pk}/pdf/" in message.body
+    assert f"/reports/{report.pk}/pdf/" in message.alternatives[0].content
+
+
+def test_the_same_data_makes_one_report_and_changed_data_a_new_version(strategist, coordinator, cafe):
+    _visit(cafe, 3, 120)
+    first = _request(strategist, cafe.programme).report
+    again = _request(coordinator, cafe.programme).report
+    assert again == first
+    assert report_produce(request_id=ReportRequest.objects.first().pk) == first
+
+    _visit(cafe, 4, 30)
+    changed = _request(strategist, cafe.programme).report
+    NarrativeFactory(programme=cafe.programme, year=2018, language="en", text="A year of cafés.")
+    storied = _request(strategist, cafe.programme).report
+
+    assert [r.version for r in Report.objects.order_by("version")] == [1, 2, 3]
+    assert changed.figures["visits"] == 150
+    assert storied.figures["narrative"] == {"language": "en", "text": "A year of cafés."}
+    assert first.file.storage.exists(first.file.name)  # the old version is kept
+
+
+@pytest.mark.django_db  # inside the test's transaction, so the queued task waits
+def test_a_double_click_while_waiting_returns_the_same_request(strategist, cafe, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        first, created = report_request_create(
+            user=strategist, scope_kind=ScopeKind.PROGRAMME, scope=cafe.programme, year=2018, language="sv"
+        )
+        second, created_again = report_request_create(
+            user=strategist, scope_kind=ScopeKind.PROGRAMME, scope=cafe.programme, year=2018, language="sv"
+        )
+
+    assert (created, created_again) == (True, False)
+    assert first == second
+    assert len(queued) == 1
+
+
+def test_a_worker_that_lost_the_race_keeps_one_file_and_one_row(strategist, cafe, monkeypatch):
+    """A redelivered task (killed worker) can run while the first run finishes: the database decides."""
+    _visit(cafe, 3, 120)
+    winner = _request(strategist, cafe.programme).report
+    loser = ReportRequest.objects.create(
+        scope_kind=ScopeKind.PROGRAMME, programme=cafe.programme, year=2018, language="en"
+    )
+    # The loser looked before the winner had stored its row, so it renders too.
+    real_filter = Report.objects.filter
+    looked = []
+
+    def filter_missing_once(*args, **kwargs):
+        if "data_fingerprint" in kwargs and not looked:
+            looked.append(True)
+            return Report.objects.none()
+        return real_filter(*args, **kwargs)
+
+    monkeypatch.setattr(Report.objects, "filter", filter_missing_once)
+    files_before = sorted(p.name for p in _report_files(winner))
+
+    answer = report_produce(request_id=loser.pk)
+
+    assert answer == winner
+    assert Report.objects.count() == 1
+    assert sorted(p.name for p in _report_files(winner)) == files_before
+
+
+def _report_files(report):
+    from pathlib import Path
+
+    return list(Path(report.file.storage.location).rglob("*.pdf"))
+
+
+def test_a_failed_render_says_so_and_stores_nothing(strategist, cafe, monkeypatch, caplog):
+    def broken(document):
+        raise RuntimeError("fonts gone")
+
+    monkeypatch.setattr(services, "render_report_pdf", broken)
+    caplog.set_level("CRITICAL", logger="reporting.tasks")  # the logged error is expected here
+
+    request = _request(strategist, cafe.programme)
+
+    assert request.status == ReportStatus.FAILED
+    assert request.error == "The report could not be produced."
+    assert Report.objects.count() == 0
+    assert mail.outbox == []
+
+
+def test_the_yearly_run_covers_every_active_scope_once(cafe, organisation):
+    _visit(cafe, 3, 120)
+    ProgrammeFactory(lead_organisation=organisation, name="Dormant")
+
+    scopes = annual_report_scopes(year=2018)
+    annual_reports_request(year=2018)
+    annual_reports_request(year=2018)
+
+    kinds = sorted((kind, str(scope)) for kind, scope, _ in scopes)
+    assert (ScopeKind.PROGRAMME, "Connexion West") in kinds
+    assert (ScopeKind.VENUE, str(cafe.venue)) in kinds
+    assert (ScopeKind.ORGANISATION, str(organisation)) in kinds
+    assert all(str(scope) != "Dormant" for _, scope, _ in scopes)
+    assert {language for _, _, language in scopes} == {"sv"}  # here 4U is Swedish
+    # Twice asked, each report made once.
+    assert Report.objects.count() == len(scopes)
+    assert ReportRequest.objects.filter(status=ReportStatus.DONE).count() == 2 * len(scopes)
+
+
+def test_the_database_refuses_a_second_copy_of_the_same_dataset(strategist, cafe):
+    _visit(cafe, 3, 120)
+    report = _request(strategist, cafe.programme).report
+
+    with pytest.raises(IntegrityError):
+        Report.objects.create(
+            scope_kind=ScopeKind.PROGRAMME,
+            programme=cafe.programme,
+            year=2018,
+            language="en",
+            version=report.version + 1,
+            data_fingerprint=report.data_fingerprint,
+            file="reports/copy.pdf",
+        )

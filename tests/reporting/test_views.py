@@ -1,0 +1,346 @@
+"""The report pages: who may do what, what bad input does, and how many queries each costs.
+
+Connexion West is led by here 4U (Alice coordinates, Bob leads, Vera
+volunteers) with Västerås stad as partner (Stina, strategist). Olga
+coordinates at Raster in Deventer and sees none of it.
+"""
+
+import csv
+import datetime as dt
+import io
+import zoneinfo
+
+import pytest
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from activities.enums import Gender, SessionStatus
+from reporting.enums import ReportStatus
+from reporting.models import Narrative, ReportRequest
+
+from ..factories import (
+    ActivityFactory,
+    AgeBandFactory,
+    ProgrammeFactory,
+    ReportFactory,
+    ReportRequestFactory,
+    SessionFactory,
+    TallyFactory,
+)
+
+STOCKHOLM = zoneinfo.ZoneInfo("Europe/Stockholm")
+pytestmark = pytest.mark.django_db
+READERS = ["coordinator", "strategist", "administrator"]
+NOT_READERS = ["leader", "volunteer_user"]
+
+
+@pytest.fixture(autouse=True)
+def _english_and_media(client, settings, tmp_path):
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    settings.MEDIA_ROOT = tmp_path
+
+
+@pytest.fixture
+def programme(organisation, municipality):
+    programme = ProgrammeFactory(
+        lead_organisation=organisation, name="Connexion West", slug="connexion-west", starts_on=dt.date(2016, 9, 1)
+    )
+    programme.partner_organisations.add(municipality)
+    return programme
+
+
+@pytest.fixture
+def counted(programme):
+    activity = ActivityFactory(programme=programme, name="Café")
+    band = AgeBandFactory(organisation=programme.lead_organisation, min_age=13, max_age=17)
+    for month in (3, 4):
+        session = SessionFactory(
+            activity=activity, starts_at=dt.datetime(2018, month, 6, 15, tzinfo=STOCKHOLM), status=SessionStatus.HELD
+        )
+        TallyFactory(session=session, age_band=band, gender=Gender.FEMALE, visits=60)
+    return programme
+
+
+@pytest.fixture
+def report(counted):
+    from reporting.services import report_produce
+
+    request = ReportRequestFactory(programme=counted, year=2018, language="en", requested_by=None)
+    return report_produce(request_id=request.pk)
+
+
+def _login(client, request, persona):
+    user = request.getfixturevalue(persona)
+    client.force_login(user)
+    return user
+
+
+# --- Who may open what ---
+
+
+@pytest.mark.parametrize(
+    "path", ["/reports/", "/reports/programme/{programme}/", "/reports/{report}/pdf/", "/reports/{report}/figures.csv"]
+)
+def test_anonymous_visitors_are_sent_to_sign_in(client, report, path):
+    response = client.get(path.format(programme=report.programme_id, report=report.pk))
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+
+
+@pytest.mark.parametrize("persona", NOT_READERS)
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/reports/",
+        "/reports/programme/{programme}/",
+        "/reports/{report}/pdf/",
+        "/reports/{report}/figures.xlsx",
+        "/reports/programme/{programme}/2018/narrative/en/",
+    ],
+)
+def test_leaders_and_volunteers_have_no_reports(client, request, persona, report, path):
+    _login(client, request, persona)
+
+    response = client.get(path.format(programme=report.programme_id, report=report.pk))
+    post = client.post(
+        "/reports/request/", {"scope": f"programme:{report.programme_id}", "year": 2018, "language": "sv"}
+    )
+
+    assert response.status_code == 403
+    assert post.status_code == 403
+    assert ReportRequest.objects.count() == 1
+
+
+@pytest.mark.parametrize("persona", READERS)
+def test_readers_download_the_pdf_and_the_figures(client, request, persona, report):
+    _login(client, request, persona)
+
+    pdf = client.get(f"/reports/{report.pk}/pdf/")
+    csv_response = client.get(f"/reports/{report.pk}/figures.csv")
+    xlsx = client.get(f"/reports/{report.pk}/figures.xlsx")
+    page = client.get(f"/reports/programme/{report.programme_id}/")
+
+    assert pdf.status_code == 200
+    assert pdf["Content-Type"] == "application/pdf"
+    assert b"".join(pdf.streaming_content).startswith(b"%PDF-")
+    assert 'filename="connexion-west-2018-en-v1.pdf"' in pdf["Content-Disposition"]
+    assert csv_response.status_code == 200 and xlsx.status_code == 200
+    assert page.status_code == 200
+    assert f"/reports/{report.pk}/figures.xlsx".encode() in page.content
+
+
+def test_an_outsider_finds_nothing_of_another_organisation(client, outsider, report):
+    client.force_login(outsider)
+
+    responses = [
+        client.get(f"/reports/{report.pk}/pdf/"),
+        client.get(f"/reports/{report.pk}/figures.csv"),
+        client.get(f"/reports/programme/{report.programme_id}/"),
+        client.get(f"/reports/programme/{report.programme_id}/2018/narrative/en/"),
+    ]
+    dashboard = client.get("/reports/")
+    post = client.post(
+        "/reports/request/", {"scope": f"programme:{report.programme_id}", "year": 2018, "language": "sv"}, follow=True
+    )
+
+    assert [response.status_code for response in responses] == [404, 404, 404, 404]
+    assert b"Connexion West" not in dashboard.content
+    assert ReportRequest.objects.count() == 1
+    assert "Choose one of the scopes in the list." in post.content.decode()
+
+
+def test_requests_are_private_to_whoever_asked(client, coordinator, strategist, counted):
+    mine = ReportRequestFactory(programme=counted, requested_by=strategist)
+    client.force_login(coordinator)
+
+    assert client.get(f"/reports/requests/{mine.pk}/").status_code == 404
+    assert client.get(f"/reports/requests/{mine.pk}/status/").status_code == 404
+
+
+# --- Asking for a report ---
+
+
+def test_a_strategist_asks_and_follows_the_report(client, strategist, counted, django_capture_on_commit_callbacks):
+    client.force_login(strategist)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        posted = client.post("/reports/request/", {"scope": f"programme:{counted.pk}", "year": 2018, "language": "sv"})
+    response = client.get(posted["Location"])
+
+    request = ReportRequest.objects.get()
+    assert posted["Location"] == f"/reports/requests/{request.pk}/"
+    assert (request.requested_by, request.language, request.status) == (strategist, "sv", ReportStatus.DONE)
+    status = client.get(f"/reports/requests/{request.pk}/status/").json()
+    assert status == {
+        "status": "done",
+        "label": "Done",
+        "step": 4,
+        "steps": 4,
+        "finished": True,
+        "failed": False,
+        "error": "",
+        "download_url": f"/reports/{request.report_id}/pdf/",
+        "version": 1,
+        "pages": request.report.pages,
+    }
+    assert f"/reports/{request.report_id}/pdf/".encode() in response.content
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"scope": "programme:999999", "year": 2018, "language": "sv"}, "Choose one of the scopes in the list."),
+        ({"scope": "nonsense", "year": 2018, "language": "sv"}, "Choose one of the scopes in the list."),
+        ({"year": 2018, "language": "sv"}, "This field is required."),
+        ({"scope": "programme:{pk}", "year": 1066, "language": "sv"}, "Choose one of the years in the list."),
+        ({"scope": "programme:{pk}", "year": "MMXVIII", "language": "sv"}, "Choose one of the years in the list."),
+        ({"scope": "programme:{pk}", "year": 2018, "language": "de"}, "Select a valid choice."),
+    ],
+)
+def test_bad_requests_are_explained_and_change_nothing(client, strategist, counted, data, message):
+    client.force_login(strategist)
+    data = {key: value.format(pk=counted.pk) if isinstance(value, str) else value for key, value in data.items()}
+
+    response = client.post("/reports/request/", data, follow=True)
+
+    assert message in response.content.decode()
+    assert ReportRequest.objects.count() == 0
+
+
+def test_the_request_page_needs_a_post(client, strategist):
+    client.force_login(strategist)
+
+    assert client.get("/reports/request/").status_code == 405
+
+
+# --- The exports hold the report's own figures ---
+
+
+def test_csv_and_xlsx_carry_the_same_figures_as_the_report(client, coordinator, report):
+    client.force_login(coordinator)
+
+    rows = list(csv.reader(io.StringIO(client.get(f"/reports/{report.pk}/figures.csv").content.decode("utf-8-sig"))))
+    sheet = load_workbook(io.BytesIO(client.get(f"/reports/{report.pk}/figures.xlsx").content)).active
+    cells = [[cell.value for cell in row] for row in sheet.iter_rows()]
+
+    assert rows[0] == ["Section", "Item", "Year or breakdown", "Value"]
+    assert ["Summary", "Visits", "2018", "120"] in rows
+    assert ["Visits by month", "March", "2018", "60"] in rows
+    assert ["Visits by month", "April", "2018", "60"] in rows
+    assert [[str(value) for value in row] for row in cells] == rows
+
+
+# --- The coordinator's story ---
+
+
+def test_the_coordinator_writes_the_story_of_the_year(client, coordinator, counted):
+    client.force_login(coordinator)
+    url = f"/reports/programme/{counted.pk}/2018/narrative/sv/"
+
+    form = client.get(url)
+    saved = client.post(url, {"text": "Caféet **växte** under 2018."}, follow=True)
+
+    assert form.status_code == 200
+    narrative = Narrative.objects.get()
+    assert (narrative.text, narrative.language, narrative.year, narrative.author) == (
+        "Caféet **växte** under 2018.",
+        "sv",
+        2018,
+        coordinator,
+    )
+    assert "The story is saved." in saved.content.decode()
+
+
+@pytest.mark.parametrize("persona", ["strategist", "outsider"])
+def test_only_the_owning_organisations_coordinators_write_the_story(client, request, persona, counted):
+    _login(client, request, persona)
+
+    response = client.post(f"/reports/programme/{counted.pk}/2018/narrative/sv/", {"text": "Mine now."})
+
+    assert response.status_code == (403 if persona == "strategist" else 404)
+    assert Narrative.objects.count() == 0
+
+
+def test_an_empty_story_is_refused_with_a_message(client, coordinator, counted):
+    client.force_login(coordinator)
+
+    response = client.post(f"/reports/programme/{counted.pk}/2018/narrative/sv/", {"text": ""})
+
+    assert response.status_code == 400
+    assert "This field is required." in response.content.decode()
+    assert Narrative.objects.count() == 0
+
+
+# --- Queries ---
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_the_dashboard_queries_do_not_grow_with_programmes(
+    client, django_assert_num_queries, strategist, municipality, count
+):
+    for index in range(count):
+        programme = ProgrammeFactory(starts_on=dt.date(2016, 1, 1))
+        programme.partner_organisations.add(municipality)
+        activity = ActivityFactory(programme=programme)
+        session = SessionFactory(activity=activity, starts_at=timezone.now(), status=SessionStatus.HELD)
+        TallyFactory(session=session, visits=10 + index)
+        ReportRequestFactory(programme=programme, requested_by=strategist)
+    client.force_login(strategist)
+
+    # Session, user, roles; dashboard: org ids, programmes, headcounts, check-ins;
+    # form: five scope kinds, the first session; the user's requests.
+    with django_assert_num_queries(14):
+        response = client.get("/reports/")
+
+    assert len(response.context["rows"]) == count
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_the_scope_page_queries_do_not_grow_with_reports(
+    client, django_assert_num_queries, coordinator, counted, count
+):
+    for index in range(count):
+        ReportFactory(programme=counted, version=index + 1)
+    client.force_login(coordinator)
+
+    # Session, user, roles, org ids, the scope, its reports, its narratives, its
+    # organisation and the coordinator's managed ones (may write the story), the
+    # first session; the form: five scope kinds.
+    with django_assert_num_queries(15):
+        response = client.get(f"/reports/programme/{counted.pk}/")
+
+    assert len(response.context["reports"]) == count
+
+
+def test_the_status_poll_is_cheap(client, django_assert_num_queries, strategist, counted):
+    request = ReportRequestFactory(programme=counted, requested_by=strategist)
+    client.force_login(strategist)
+
+    # Session, user, roles, org ids, the request.
+    with django_assert_num_queries(5):
+        response = client.get(f"/reports/requests/{request.pk}/status/")
+
+    assert response.json()["status"] == "queued"
+
+
+def test_the_request_page_queries_are_fixed(client, django_assert_num_queries, strategist, report):
+    request = ReportRequestFactory(programme=report.programme, requested_by=strategist, report=report)
+    client.force_login(strategist)
+
+    # Session, user, roles, org ids, the request with its report, its programme.
+    with django_assert_num_queries(6):
+        response = client.get(f"/reports/requests/{request.pk}/")
+
+    assert response.context["state"]["download_url"] == f"/reports/{report.pk}/pdf/"
+
+
+def test_the_narrative_page_queries_are_fixed(client, django_assert_num_queries, coordinator, counted):
+    client.force_login(coordinator)
+
+    # Session, user, roles, org ids, the scope, the first session, its
+    # organisation and the coordinator's managed ones, the narrative.
+    with django_assert_num_queries(9):
+        response = client.get(f"/reports/programme/{counted.pk}/2018/narrative/sv/")
+
+    assert response.status_code == 200

@@ -1,0 +1,166 @@
+"""A real Celery worker against Redis and PostgreSQL (CI): the report is produced once, even if the worker dies.
+
+The worker is a separate process running `celery -A config worker` on the
+test database, listening on a queue of its own, so nothing else on the
+broker can take these tasks. Skipped without REDIS_URL and PostgreSQL
+(`make test` on SQLite), run in CI.
+"""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from activities.enums import Gender, SessionStatus
+from reporting.enums import ReportStatus
+from reporting.models import Report, ReportRequest
+
+from ..factories import ActivityFactory, AgeBandFactory, ProgrammeFactory, SessionFactory, TallyFactory
+
+pytestmark = [
+    pytest.mark.integration,
+    pytest.mark.django_db(transaction=True),
+    # One worker test at a time: each starts its own worker process.
+    pytest.mark.xdist_group("celery-worker"),
+]
+CELERY = Path(sys.executable).parent / "celery"
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def real_services():
+    if not os.environ.get("REDIS_URL") or connection.vendor != "postgresql":
+        pytest.skip("needs REDIS_URL and DATABASE_URL (PostgreSQL): the worker is a separate process")
+
+
+@pytest.fixture
+def worker(real_services, settings, tmp_path, monkeypatch):
+    """Start a worker on a queue of its own; send this test's tasks there instead of running them eagerly."""
+    from config.celery import app
+
+    queue = f"kvarter-test-{uuid.uuid4().hex[:8]}"
+    settings.MEDIA_ROOT = tmp_path / "media"
+    monkeypatch.setitem(app.conf, "task_always_eager", False)
+    monkeypatch.setitem(app.conf, "task_routes", {"reporting.*": {"queue": queue}})
+    # Celery caches the routes it saw first: read them again.
+    app.amqp.flush_routes()
+    app.amqp.__dict__.pop("router", None)
+    database = connection.settings_dict
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.test",
+        "DATABASE_URL": f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}",
+        "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+        "CELERY_TASK_ALWAYS_EAGER": "false",
+        # Long enough to kill the worker while it renders.
+        "KVARTER_REPORT_RENDER_DELAY_SECONDS": "3",
+    }
+    log = tmp_path / "worker.log"
+    process = subprocess.Popen(
+        [
+            str(CELERY),
+            "-A",
+            "config",
+            "worker",
+            "-Q",
+            queue,
+            "--concurrency=1",
+            "--pool=prefork",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+            "--loglevel=INFO",
+            f"--logfile={log}",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    try:
+        _wait(lambda: log.exists() and "ready." in log.read_text(), timeout=60, what="the worker to start", log=log)
+        yield process, log
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        app.amqp.__dict__.pop("router", None)
+        connection.close()
+
+
+def _wait(condition, *, timeout, what, log=None):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.05)
+    detail = log.read_text()[-3000:] if log and log.exists() else ""
+    raise AssertionError(f"Timed out waiting for {what}.\n{detail}")
+
+
+@pytest.fixture
+def connexion_west(organisation, municipality):
+    programme = ProgrammeFactory(lead_organisation=organisation, name="Connexion West", slug="connexion-west")
+    programme.partner_organisations.add(municipality)
+    activity = ActivityFactory(programme=programme, name="Café")
+    band = AgeBandFactory(organisation=organisation, min_age=13, max_age=17)
+    import datetime as dt
+    import zoneinfo
+
+    session = SessionFactory(
+        activity=activity,
+        starts_at=dt.datetime(2018, 3, 6, 15, tzinfo=zoneinfo.ZoneInfo("Europe/Stockholm")),
+        status=SessionStatus.HELD,
+    )
+    TallyFactory(session=session, age_band=band, gender=Gender.MALE, visits=3900)
+    return programme
+
+
+def _status(pk):
+    return ReportRequest.objects.filter(pk=pk).values_list("status", flat=True).get()
+
+
+def test_the_worker_produces_the_report_asked_for_in_the_browser(worker, client, strategist, outsider, connexion_west):
+    client.force_login(strategist)
+
+    response = client.post(
+        "/reports/request/", {"scope": f"programme:{connexion_west.pk}", "year": 2018, "language": "sv"}
+    )
+
+    request = ReportRequest.objects.get()
+    assert response["Location"] == f"/reports/requests/{request.pk}/"
+    _wait(lambda: _status(request.pk) == ReportStatus.DONE, timeout=90, what="the report", log=worker[1])
+    state = client.get(f"/reports/requests/{request.pk}/status/").json()
+    download = client.get(state["download_url"])
+    assert download.status_code == 200
+    assert download["Content-Type"] == "application/pdf"
+    assert b"".join(download.streaming_content).startswith(b"%PDF-")
+    client.force_login(outsider)
+    assert client.get(state["download_url"]).status_code == 404
+
+
+def test_a_report_whose_worker_is_killed_is_produced_once_after_the_restart(worker, strategist, connexion_west):
+    from reporting.services import report_request_create
+
+    process, log = worker
+    request, _ = report_request_create(
+        user=strategist, scope_kind="programme", scope=connexion_west, year=2018, language="en"
+    )
+    _wait(lambda: _status(request.pk) == ReportStatus.RENDERING, timeout=60, what="the render to start", log=log)
+    children = subprocess.run(["pgrep", "-P", str(process.pid)], capture_output=True, text=True).stdout.split()
+    assert len(children) == 1, children
+    os.kill(int(children[0]), signal.SIGKILL)
+
+    _wait(lambda: _status(request.pk) == ReportStatus.DONE, timeout=90, what="the redelivered report", log=log)
+    request.refresh_from_db()
+    assert request.attempts == 2
+    assert Report.objects.count() == 1
+    assert len(list(Path(settings.MEDIA_ROOT).rglob("*.pdf"))) == 1
+    assert "WorkerLostError" in log.read_text() or "SIGKILL" in log.read_text()
