@@ -3,7 +3,8 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
 
-from .selectors import user_works_shifts
+from .enums import Role
+from .selectors import user_roles, user_works_shifts
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -15,6 +16,10 @@ class AccountAdapter(DefaultAccountAdapter):
     def get_login_redirect_url(self, request: HttpRequest) -> str:
         # A leader signs in on the venue's tablet to count: straight to today's
         # sessions, not a start page one more tap away.
-        if user_works_shifts(user=request.user):  # type: ignore[arg-type]
+        user = request.user
+        if user_works_shifts(user=user):  # type: ignore[arg-type]
             return reverse("attendance:today")
+        # A strategist comes for the reports and has nothing else here.
+        if user_roles(user=user) == {Role.STRATEGIST}:  # type: ignore[arg-type]
+            return reverse("reports:dashboard")
         return super().get_login_redirect_url(request)

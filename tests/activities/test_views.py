@@ -274,7 +274,7 @@ def test_session_page_queries_do_not_grow_with_the_attendance(
 
 
 @pytest.mark.django_db
-def test_a_leader_lands_on_todays_sessions_after_signing_in(client, leader, coordinator):
+def test_a_leader_lands_on_todays_sessions_after_signing_in(client, leader, coordinator, strategist):
     from django.urls import reverse
 
     as_leader = client.post(reverse("account_login"), {"login": leader.email, "password": "correct horse battery"})
@@ -283,5 +283,11 @@ def test_a_leader_lands_on_todays_sessions_after_signing_in(client, leader, coor
         reverse("account_login"), {"login": coordinator.email, "password": "correct horse battery"}
     )
 
+    client.logout()
+    as_strategist = client.post(
+        reverse("account_login"), {"login": strategist.email, "password": "correct horse battery"}
+    )
+
     assert as_leader["Location"] == reverse("attendance:today")
     assert as_coordinator["Location"] == reverse("core:home")
+    assert as_strategist["Location"] == reverse("reports:dashboard")
