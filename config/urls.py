@@ -16,6 +16,7 @@ urlpatterns = [
     path("api/", api.urls),
     path("attendance/", include("activities.urls")),
     path("reports/", include("reporting.urls")),
+    path("programme/", include("activities.public_urls")),
     path("", include("core.urls")),
 ]
 

@@ -1,0 +1,196 @@
+"""iCalendar feeds (RFC 5545) of the public programme, for calendar apps to subscribe to.
+
+A schedule becomes one recurring event: its RRULE, an EXDATE for every date
+the rule names but that has no session (school holidays, excluded dates,
+sessions removed by hand) and an RDATE for every extra date. A session that
+differs from its rule — moved, or cancelled — is published as an override of
+its occurrence (RECURRENCE-ID), cancelled ones with STATUS:CANCELLED, so a
+subscribed phone crosses it out instead of silently dropping it. Sessions
+without a schedule are single events.
+
+Within the generated horizon the feed names exactly the sessions the server
+has; beyond it, the rule and the known holidays say what will come. Only
+public activities of public programmes appear, and nothing about people:
+no leaders, notes or reasons for cancelling.
+"""
+
+import datetime as dt
+import zoneinfo
+from collections import defaultdict
+from collections.abc import Iterable
+
+import icalendar
+from django.conf import settings
+from django.utils import timezone
+
+from .enums import HolidayRule, SessionStatus
+from .models import Activity, Schedule, Session
+from .services import schedule_occurrence_dates
+
+PRODID = "-//Kvarter//Public programme//EN"
+# How far ahead the rule's exceptions are worked out when a schedule has no end.
+EXCEPTIONS_AHEAD = dt.timedelta(days=400)
+
+
+def _location(activity: Activity) -> str:
+    if activity.venue_id:
+        venue = activity.venue
+        parts = [venue.name, venue.street_address, " ".join(p for p in (venue.postal_code, venue.city) if p)]
+        if activity.space_id:
+            parts.insert(1, activity.space.name)  # type: ignore[union-attr]
+        return ", ".join(part for part in parts if part)
+    return activity.location_note
+
+
+def _base_event(activity: Activity, uid: str, stamp: dt.datetime) -> icalendar.Event:
+    event = icalendar.Event()
+    event.add("uid", uid)
+    event.add("dtstamp", stamp)
+    event.add("summary", activity.name)
+    if activity.description:
+        event.add("description", activity.description)
+    location = _location(activity)
+    if location:
+        event.add("location", location)
+    event.add("categories", [activity.get_category_display()])
+    return event
+
+
+def _span(schedule: Schedule, day: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    zone = zoneinfo.ZoneInfo(schedule.timezone)
+    return (
+        dt.datetime.combine(day, schedule.start_time, tzinfo=zone),
+        dt.datetime.combine(day, schedule.end_time, tzinfo=zone),
+    )
+
+
+def _schedule_events(
+    schedule: Schedule, sessions: list[Session], *, stamp: dt.datetime, horizon: dt.date
+) -> list[icalendar.Event]:
+    activity = schedule.activity
+    uid = f"schedule-{schedule.pk}@kvarter"
+    zone = zoneinfo.ZoneInfo(schedule.timezone)
+    end = schedule.until or max(horizon, timezone.localdate() + EXCEPTIONS_AHEAD)
+    by_date = {session.occurrence_date: session for session in sessions if session.occurrence_date}
+    # What the bare rule names (no holidays, no exceptions), and what the schedule wants.
+    bare = Schedule(
+        pk=None,
+        activity=activity,
+        timezone=schedule.timezone,
+        starts_on=schedule.starts_on,
+        until=schedule.until,
+        start_time=schedule.start_time,
+        end_time=schedule.end_time,
+        frequency=schedule.frequency,
+        interval=schedule.interval,
+        weekdays=schedule.weekdays,
+        holiday_rule=HolidayRule.IGNORE,
+    )
+    rule_dates = _bare_rule_dates(bare, end)
+    if not rule_dates and not by_date:
+        return []
+    wanted = set(schedule_occurrence_dates(schedule=schedule, start=schedule.starts_on, end=end))
+    # Within the horizon the sessions are the truth; beyond it, the rule.
+    expected = {day for day in wanted if day > horizon} | {day for day in by_date if day <= horizon}
+
+    events = []
+    master = _base_event(activity, uid, stamp)
+    first = rule_dates[0] if rule_dates else min(expected)
+    starts_at, ends_at = _span(schedule, first)
+    master.add("dtstart", starts_at)
+    master.add("dtend", ends_at)
+    if schedule.holiday_rule == HolidayRule.ONLY or not rule_dates:
+        # A holiday-only schedule is mostly exceptions to its rule: list its dates instead.
+        extra = sorted(day for day in expected if day != first)
+    else:
+        master.add("rrule", icalendar.vRecur.from_ical(schedule.rrule))
+        excluded = sorted(day for day in rule_dates if day not in expected)
+        extra = sorted(day for day in expected if day not in set(rule_dates))
+        if excluded:
+            master.add("exdate", [_span(schedule, day)[0] for day in excluded])
+    if extra:
+        master.add("rdate", [_span(schedule, day)[0] for day in extra])
+    events.append(master)
+
+    for day, session in sorted(by_date.items()):
+        if day not in expected:
+            continue
+        planned_start, planned_end = _span(schedule, day)
+        moved = (session.starts_at, session.ends_at) != (planned_start, planned_end)
+        cancelled = session.status == SessionStatus.CANCELLED
+        if not (moved or cancelled):
+            continue
+        override = _base_event(activity, uid, stamp)
+        override.add("recurrence-id", planned_start)
+        override.add("dtstart", session.starts_at.astimezone(zone))
+        override.add("dtend", session.ends_at.astimezone(zone))
+        if cancelled:
+            override.add("status", "CANCELLED")
+        events.append(override)
+    return events
+
+
+def _bare_rule_dates(schedule: Schedule, end: dt.date) -> list[dt.date]:
+    from dateutil import rrule as du_rrule
+
+    from .services import _BYDAY, _FREQ
+
+    last = min(end, schedule.until) if schedule.until else end
+    rule = du_rrule.rrule(
+        _FREQ[schedule.frequency],  # type: ignore[index]
+        interval=schedule.interval,
+        byweekday=[_BYDAY[code] for code in schedule.weekday_codes] or None,
+        dtstart=dt.datetime.combine(schedule.starts_on, dt.time()),
+        until=dt.datetime.combine(last, dt.time()),
+    )
+    return [occurrence.date() for occurrence in rule]
+
+
+def _single_event(session: Session, *, stamp: dt.datetime) -> icalendar.Event:
+    event = _base_event(session.activity, f"session-{session.pk}@kvarter", stamp)
+    zone = zoneinfo.ZoneInfo(settings.TIME_ZONE)
+    event.add("dtstart", session.starts_at.astimezone(zone))
+    event.add("dtend", session.ends_at.astimezone(zone))
+    if session.status == SessionStatus.CANCELLED:
+        event.add("status", "CANCELLED")
+    return event
+
+
+def calendar_feed(*, name: str, activities: Iterable[Activity]) -> bytes:
+    """The feed of some public activities: every schedule and every session."""
+    activities = list(activities)
+    stamp = timezone.now().replace(microsecond=0)
+    horizon = timezone.localdate() + dt.timedelta(days=settings.KVARTER_SESSION_HORIZON_DAYS)
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    calendar.add("x-wr-calname", name)
+    calendar.add("x-wr-timezone", settings.TIME_ZONE)
+
+    schedules = list(
+        Schedule.objects.filter(activity__in=activities)
+        .select_related("activity__venue", "activity__space", "holiday_calendar")
+        .prefetch_related("dates")
+        .order_by("pk")
+    )
+    sessions_by_schedule: dict[int | None, list[Session]] = defaultdict(list)
+    for session in Session.objects.filter(activity__in=activities).select_related(
+        "activity__venue", "activity__space"
+    ):
+        sessions_by_schedule[session.schedule_id].append(session)
+    zones = set()
+    for schedule in schedules:
+        zones.add(schedule.timezone)
+        for event in _schedule_events(
+            schedule, sessions_by_schedule.get(schedule.pk, []), stamp=stamp, horizon=horizon
+        ):
+            calendar.add_component(event)
+    for session in sorted(sessions_by_schedule.get(None, []), key=lambda s: s.starts_at):
+        zones.add(settings.TIME_ZONE)
+        calendar.add_component(_single_event(session, stamp=stamp))
+    for zone in sorted(zones):
+        calendar.add_component(icalendar.Timezone.from_tzid(zone))
+    return calendar.to_ical()
+

@@ -1,0 +1,165 @@
+"""The public programme (`/programme/`): what's on this week, and calendar feeds to subscribe to.
+
+No sign-in. Only activities marked public, of programmes marked public, and
+nothing about people: no leaders, participants, notes or reasons for
+cancelling. A cancelled session stays in the list, crossed out, so nobody
+walks to a closed door.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+from itertools import groupby
+
+from django.db.models import Q, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET
+
+from venues.models import District, Venue
+
+from .calendar import calendar_feed
+from .enums import ActivityCategory
+from .models import Activity, Programme, Session
+
+
+@dataclass(frozen=True)
+class AgeGroup:
+    slug: str
+    label: str
+    low: int
+    high: int | None
+
+
+AGE_GROUPS = [
+    AgeGroup("children", gettext_lazy("Children (0–12)"), 0, 12),
+    AgeGroup("teenagers", gettext_lazy("Teenagers (13–17)"), 13, 17),
+    AgeGroup("young-adults", gettext_lazy("Young adults (18–25)"), 18, 25),
+    AgeGroup("adults", gettext_lazy("Adults (26–64)"), 26, 64),
+    AgeGroup("seniors", gettext_lazy("Seniors (65+)"), 65, None),
+]
+
+
+def public_activities() -> QuerySet[Activity]:
+    return Activity.objects.filter(is_public=True, programme__is_public=True)
+
+
+def _in_district(district: District) -> Q:
+    # Outreach without a venue belongs to the districts its programme works in.
+    return Q(activity__venue__district=district) | Q(
+        activity__venue__isnull=True, activity__programme__in=Programme.objects.filter(districts=district)
+    )
+
+
+def _for_ages(group: AgeGroup) -> Q:
+    condition = Q(activity__max_age__isnull=True) | Q(activity__max_age__gte=group.low)
+    if group.high is not None:
+        condition &= Q(activity__min_age__isnull=True) | Q(activity__min_age__lte=group.high)
+    return condition
+
+
+def _week_start(value: str | None) -> dt.date:
+    """Monday of the ISO week `2026-W48`, or of this week for anything else."""
+    if value:
+        try:
+            return dt.date.fromisocalendar(int(value[:4]), int(value.split("W", 1)[1]), 1)
+        except (ValueError, IndexError):
+            pass
+    today = timezone.localdate()
+    return today - dt.timedelta(days=today.weekday())
+
+
+def _week_param(monday: dt.date) -> str:
+    year, week, _ = monday.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+@require_GET
+def programme_week(request: HttpRequest) -> HttpResponse:
+    monday = _week_start(request.GET.get("week"))
+    zone = timezone.get_current_timezone()
+    start = dt.datetime.combine(monday, dt.time(), tzinfo=zone)
+    end = start + dt.timedelta(days=7)
+    districts = list(District.objects.filter(venues__activities__in=public_activities()).distinct().order_by("name"))
+    venues = list(Venue.objects.filter(activities__in=public_activities()).distinct().order_by("name"))
+    chosen = {
+        "district": next((d for d in districts if d.slug == request.GET.get("district")), None),
+        "venue": next((v for v in venues if v.slug == request.GET.get("venue")), None),
+        "age": next((g for g in AGE_GROUPS if g.slug == request.GET.get("age")), None),
+        "category": request.GET.get("category") if request.GET.get("category") in ActivityCategory.values else None,
+    }
+    sessions = Session.objects.filter(
+        activity__in=public_activities(), starts_at__gte=start, starts_at__lt=end
+    ).select_related("activity__programme", "activity__venue__district", "activity__space", "space")
+    if chosen["district"]:
+        sessions = sessions.filter(_in_district(chosen["district"]))
+    if chosen["venue"]:
+        sessions = sessions.filter(activity__venue=chosen["venue"])
+    if chosen["age"]:
+        sessions = sessions.filter(_for_ages(chosen["age"]))
+    if chosen["category"]:
+        sessions = sessions.filter(activity__category=chosen["category"])
+    ordered = sorted(sessions, key=lambda session: (session.starts_at, session.activity.name))
+    days = [
+        (day, list(group)) for day, group in groupby(ordered, key=lambda s: timezone.localtime(s.starts_at).date())
+    ]
+    feed = None
+    if chosen["venue"]:
+        feed = reverse("programme:venue-feed", args=[chosen["venue"].slug])
+    elif chosen["district"]:
+        feed = reverse("programme:district-feed", args=[chosen["district"].slug])
+    return render(
+        request,
+        "activities/public/week.html",
+        {
+            "monday": monday,
+            "sunday": monday + dt.timedelta(days=6),
+            "previous_week": _week_param(monday - dt.timedelta(days=7)),
+            "next_week": _week_param(monday + dt.timedelta(days=7)),
+            "this_week": _week_param(monday),
+            "days": days,
+            "districts": districts,
+            "venues": venues,
+            "age_groups": AGE_GROUPS,
+            "categories": ActivityCategory.choices,
+            "chosen": chosen,
+            "feed": feed,
+            "filtered": any(chosen.values()),
+        },
+    )
+
+
+def _ics(name: str, activities: QuerySet[Activity], filename: str) -> HttpResponse:
+    response = HttpResponse(calendar_feed(name=name, activities=activities), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'inline; filename="{filename}.ics"'
+    response["Cache-Control"] = "public, max-age=900"
+    return response
+
+
+@require_GET
+def venue_feed(request: HttpRequest, slug: str) -> HttpResponse:
+    venue = get_object_or_404(Venue, slug=slug)
+    activities = public_activities().filter(venue=venue)
+    if not activities.exists():
+        raise Http404
+    return _ics(_("%(name)s: activities") % {"name": venue.name}, activities, venue.slug)
+
+
+@require_GET
+def district_feed(request: HttpRequest, slug: str) -> HttpResponse:
+    district = get_object_or_404(District, slug=slug)
+    activities = public_activities().filter(
+        Q(venue__district=district) | Q(venue__isnull=True, programme__in=Programme.objects.filter(districts=district))
+    )
+    if not activities.exists():
+        raise Http404
+    return _ics(_("%(name)s: activities") % {"name": district.name}, activities, district.slug)
+
+
+@require_GET
+def activity_feed(request: HttpRequest, programme: str, activity: str) -> HttpResponse:
+    found = get_object_or_404(public_activities().select_related("programme"), programme__slug=programme, slug=activity)
+    return _ics(found.name, public_activities().filter(pk=found.pk), f"{programme}-{activity}")

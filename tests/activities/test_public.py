@@ -1,0 +1,272 @@
+"""The public programme and its calendar feeds: what residents see, and what calendar apps get.
+
+Connexion West's café (Tuesdays and Thursdays 15–20, no sessions in the autumn
+holiday) is public; its homework help is not. The feeds are parsed back with
+the icalendar library and expanded with their recurrence rules: they must name
+exactly the sessions the server has.
+"""
+
+import datetime as dt
+import zoneinfo
+
+import icalendar
+import pytest
+from dateutil import rrule as du_rrule
+from django.utils import timezone
+
+from activities.enums import ActivityCategory, HolidayRule, ScheduleDateKind, SessionStatus
+from activities.models import Session
+from activities.services import schedule_generate_sessions
+
+from ..factories import (
+    ActivityFactory,
+    DistrictFactory,
+    ProgrammeFactory,
+    ScheduleDateFactory,
+    ScheduleFactory,
+    SchoolHolidayFactory,
+    SessionFactory,
+    VenueFactory,
+)
+
+STOCKHOLM = zoneinfo.ZoneInfo("Europe/Stockholm")
+NOW = dt.datetime(2018, 10, 22, 9, 0, tzinfo=STOCKHOLM)  # a Monday
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english_monday(client, monkeypatch):
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    monkeypatch.setattr(timezone, "now", lambda: NOW.astimezone(dt.UTC))
+
+
+@pytest.fixture
+def world(organisation, leader):
+    backby = DistrictFactory(name="Bäckby", slug="backby")
+    venue = VenueFactory(organisation=organisation, district=backby, name="Connexion West lokal", slug="cw-lokal")
+    programme = ProgrammeFactory(lead_organisation=organisation, name="Connexion West", slug="connexion-west")
+    programme.districts.add(backby)
+    cafe = ActivityFactory(
+        programme=programme,
+        venue=venue,
+        name="Café",
+        slug="cafe",
+        category=ActivityCategory.MEETING_PLACE,
+        min_age=13,
+        max_age=None,
+    )
+    cafe.leaders.add(leader)
+    homework = ActivityFactory(
+        programme=programme,
+        venue=venue,
+        name="Homework club",
+        slug="homework",
+        is_public=False,
+        category=ActivityCategory.HOMEWORK_HELP,
+    )
+    mvp = ActivityFactory(
+        programme=programme,
+        venue=None,
+        location_note="Bäckbyskolan",
+        name="MVP at school",
+        slug="mvp",
+        category=ActivityCategory.VIOLENCE_PREVENTION,
+        min_age=13,
+        max_age=16,
+    )
+    holiday = SchoolHolidayFactory(starts_on=dt.date(2018, 10, 29), ends_on=dt.date(2018, 11, 2))
+    schedule = ScheduleFactory(
+        activity=cafe,
+        weekdays="TU,TH",
+        starts_on=dt.date(2018, 1, 2),
+        until=dt.date(2018, 12, 31),
+        holiday_rule=HolidayRule.SKIP,
+        holiday_calendar=holiday.calendar,
+    )
+    ScheduleDateFactory(schedule=schedule, date=dt.date(2018, 12, 25), kind=ScheduleDateKind.EXCLUDED)
+    ScheduleDateFactory(schedule=schedule, date=dt.date(2018, 12, 28), kind=ScheduleDateKind.EXTRA)
+    schedule_generate_sessions(schedule=schedule, until=dt.date(2018, 12, 31))
+    return {"venue": venue, "district": backby, "cafe": cafe, "homework": homework, "mvp": mvp, "schedule": schedule}
+
+
+def at(month, day, hour, minute=0):
+    return dt.datetime(2018, month, day, hour, minute, tzinfo=STOCKHOLM)
+
+
+# --- The week's page ---
+
+
+def test_the_week_shows_public_sessions_and_crosses_out_cancelled_ones(client, world):
+    tuesday = Session.objects.get(activity=world["cafe"], occurrence_date=dt.date(2018, 10, 23))
+    tuesday.status, tuesday.cancellation_reason, tuesday.notes = SessionStatus.CANCELLED, "Leader Bob is ill", "Bob"
+    tuesday.save()
+    SessionFactory(activity=world["homework"], starts_at=at(10, 24, 16))  # private: never shown
+    SessionFactory(activity=world["mvp"], starts_at=at(10, 25, 10))
+
+    response = client.get("/programme/")
+
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert [day for day, _ in response.context["days"]] == [dt.date(2018, 10, 23), dt.date(2018, 10, 25)]
+    assert [s.activity.name for _, sessions in response.context["days"] for s in sessions] == [
+        "Café",
+        "MVP at school",
+        "Café",
+    ]
+    assert "<del>Café</del>" in content and "Cancelled" in content
+    assert "Homework club" not in content
+    for private in ("Leader Bob is ill", "Bob", "bob@example.org"):
+        assert private not in content
+    assert "/programme/activities/connexion-west/cafe.ics" in content
+
+
+@pytest.mark.parametrize(
+    ("query", "names"),
+    [
+        ("district=backby", ["Café", "MVP at school", "Café"]),  # MVP: outreach of a programme working in Bäckby
+        ("venue=cw-lokal", ["Café", "Café"]),
+        ("age=children", []),
+        ("age=teenagers", ["Café", "MVP at school", "Café"]),
+        ("age=adults", ["Café", "Café"]),
+        ("category=violence_prevention", ["MVP at school"]),
+        ("district=nowhere&age=ancient&category=%3Cscript%3E&week=garbage", ["Café", "MVP at school", "Café"]),
+    ],
+)
+def test_filters(client, world, query, names):
+    SessionFactory(activity=world["mvp"], starts_at=at(10, 25, 10))
+
+    response = client.get(f"/programme/?{query}")
+
+    assert response.status_code == 200
+    assert [s.activity.name for _, sessions in response.context["days"] for s in sessions] == names
+
+
+def test_other_weeks(client, world):
+    response = client.get("/programme/?week=2018-W44")  # the autumn holiday: no café
+
+    assert response.context["monday"] == dt.date(2018, 10, 29)
+    assert response.context["days"] == []
+    assert "Nothing on that matches your choices this week." in response.content.decode()
+
+
+@pytest.mark.parametrize("count", [1, 4])
+def test_the_week_page_queries_do_not_grow(client, django_assert_num_queries, world, count):
+    for index in range(count):
+        SessionFactory(activity=world["mvp"], starts_at=at(10, 24, 8 + index))
+
+    # Districts, venues, the sessions (the visitor is anonymous: no session lookup).
+    with django_assert_num_queries(3):
+        client.get("/programme/?district=backby")
+
+
+# --- The calendar feeds ---
+
+
+def _expand(feed: bytes) -> set[dt.datetime]:
+    """Every start a calendar app would show: the recurrence expanded, overrides applied."""
+    calendar = icalendar.Calendar.from_ical(feed)
+    starts: set[dt.datetime] = set()
+    overrides = []
+    for event in calendar.walk("VEVENT"):
+        if event.get("recurrence-id"):
+            overrides.append(event)
+            continue
+        start = event.decoded("dtstart")
+        if event.get("status") == "CANCELLED":
+            continue
+        rules = du_rrule.rruleset()
+        if event.get("rrule"):
+            rules.rrule(du_rrule.rrulestr(event["rrule"].to_ical().decode(), dtstart=start))
+        else:
+            rules.rdate(start)
+        for key, add in (("exdate", rules.exdate), ("rdate", rules.rdate)):
+            values = event.get(key) or []
+            for value in values if isinstance(values, list) else [values]:
+                for date in value.dts:
+                    add(date.dt)
+        starts |= set(rules)
+    for event in overrides:
+        starts.discard(event.decoded("recurrence-id"))
+        if event.get("status") != "CANCELLED":
+            starts.add(event.decoded("dtstart"))
+    return {start.astimezone(dt.UTC) for start in starts}
+
+
+def _server_starts(activity) -> set[dt.datetime]:
+    sessions = Session.objects.filter(activity=activity).exclude(status=SessionStatus.CANCELLED)
+    return {session.starts_at.astimezone(dt.UTC) for session in sessions}
+
+
+def test_the_activity_feed_names_exactly_the_servers_sessions(client, world):
+    cafe = world["cafe"]
+    cancelled = Session.objects.get(activity=cafe, occurrence_date=dt.date(2018, 10, 23))
+    cancelled.status, cancelled.cancellation_reason = SessionStatus.CANCELLED, "Leader Bob is ill"
+    cancelled.save()
+    moved = Session.objects.get(activity=cafe, occurrence_date=dt.date(2018, 11, 6))
+    moved.starts_at, moved.ends_at, moved.customised = at(11, 6, 17), at(11, 6, 21), True
+    moved.save()
+    Session.objects.get(activity=cafe, occurrence_date=dt.date(2018, 12, 4)).delete()
+
+    response = client.get("/programme/activities/connexion-west/cafe.ics")
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/calendar; charset=utf-8"
+    feed = response.content
+    calendar = icalendar.Calendar.from_ical(feed)
+    master = next(e for e in calendar.walk("VEVENT") if e.get("rrule"))
+    assert master["rrule"].to_ical() == b"FREQ=WEEKLY;UNTIL=20181231T225959Z;BYDAY=TU,TH"
+    assert calendar.walk("VTIMEZONE")[0]["tzid"] == "Europe/Stockholm"
+    starts = _expand(feed)
+    assert starts == _server_starts(cafe)
+    # The autumn holiday and the excluded Christmas Day are not there; the extra Friday is.
+    assert at(10, 30, 15).astimezone(dt.UTC) not in starts
+    assert at(12, 25, 15).astimezone(dt.UTC) not in starts
+    assert at(12, 28, 15).astimezone(dt.UTC) in starts
+    assert at(11, 6, 17).astimezone(dt.UTC) in starts
+    cancelled_events = [e for e in calendar.walk("VEVENT") if e.get("status") == "CANCELLED"]
+    assert [e.decoded("recurrence-id") for e in cancelled_events] == [at(10, 23, 15)]
+    assert b"Bob" not in feed and b"ill" not in feed
+
+
+def test_venue_and_district_feeds(client, world):
+    SessionFactory(activity=world["mvp"], starts_at=at(10, 25, 10))
+
+    venue = icalendar.Calendar.from_ical(client.get("/programme/venues/cw-lokal.ics").content)
+    district = icalendar.Calendar.from_ical(client.get("/programme/districts/backby.ics").content)
+
+    assert {str(e["summary"]) for e in venue.walk("VEVENT")} == {"Café"}
+    assert {str(e["summary"]) for e in district.walk("VEVENT")} == {"Café", "MVP at school"}
+    assert str(district["x-wr-calname"]) == "Bäckby: activities"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/programme/activities/connexion-west/homework.ics",  # not public
+        "/programme/activities/connexion-west/nothing.ics",
+        "/programme/venues/nowhere.ics",
+        "/programme/districts/nowhere.ics",
+    ],
+)
+def test_private_or_unknown_feeds_do_not_exist(client, world, path):
+    assert client.get(path).status_code == 404
+
+
+def test_a_private_programme_hides_all_its_activities(client, world):
+    programme = world["cafe"].programme
+    programme.is_public = False
+    programme.save()
+
+    assert client.get("/programme/activities/connexion-west/cafe.ics").status_code == 404
+    assert client.get("/programme/").context["days"] == []
+
+
+@pytest.mark.parametrize("extra", [0, 20])
+def test_feed_queries_do_not_grow_with_sessions(client, django_assert_num_queries, world, extra):
+    for index in range(extra):
+        SessionFactory(activity=world["cafe"], starts_at=at(9, 1, 8) + dt.timedelta(days=index))
+
+    # The activity, the schedules with their dates, the sessions, and per
+    # schedule its excluded dates and holidays (twice: the rule and the horizon).
+    with django_assert_num_queries(7):
+        client.get("/programme/activities/connexion-west/cafe.ics")
