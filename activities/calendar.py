@@ -176,9 +176,7 @@ def calendar_feed(*, name: str, activities: Iterable[Activity]) -> bytes:
         .order_by("pk")
     )
     sessions_by_schedule: dict[int | None, list[Session]] = defaultdict(list)
-    for session in Session.objects.filter(activity__in=activities).select_related(
-        "activity__venue", "activity__space"
-    ):
+    for session in Session.objects.filter(activity__in=activities).select_related("activity__venue", "activity__space"):
         sessions_by_schedule[session.schedule_id].append(session)
     zones = set()
     for schedule in schedules:
@@ -193,4 +191,3 @@ def calendar_feed(*, name: str, activities: Iterable[Activity]) -> bytes:
     for zone in sorted(zones):
         calendar.add_component(icalendar.Timezone.from_tzid(zone))
     return calendar.to_ical()
-

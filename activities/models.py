@@ -390,6 +390,18 @@ class Session(TimeStampedModel):
         local = self.starts_at.astimezone(zoneinfo.ZoneInfo(settings.TIME_ZONE))
         return f"{self.activity} {local:%Y-%m-%d %H:%M}"
 
+    def clean(self) -> None:
+        # The database refuses the overlap too (migration 0003); this names the clash.
+        if self.space_id and self.starts_at and self.ends_at and self.status != SessionStatus.CANCELLED:
+            from .selectors import space_conflict
+            from .services import space_conflict_message
+
+            other = space_conflict(
+                space_id=self.space_id, starts_at=self.starts_at, ends_at=self.ends_at, exclude=self.pk
+            )
+            if other is not None:
+                raise ValidationError({"space": space_conflict_message(other)})
+
 
 class AgeBand(models.Model):
     """An age band for headcounts; each organisation chooses its own bands."""

@@ -103,9 +103,7 @@ def programme_week(request: HttpRequest) -> HttpResponse:
     if chosen["category"]:
         sessions = sessions.filter(activity__category=chosen["category"])
     ordered = sorted(sessions, key=lambda session: (session.starts_at, session.activity.name))
-    days = [
-        (day, list(group)) for day, group in groupby(ordered, key=lambda s: timezone.localtime(s.starts_at).date())
-    ]
+    days = [(day, list(group)) for day, group in groupby(ordered, key=lambda s: timezone.localtime(s.starts_at).date())]
     feed = None
     if chosen["venue"]:
         feed = reverse("programme:venue-feed", args=[chosen["venue"].slug])
@@ -133,7 +131,9 @@ def programme_week(request: HttpRequest) -> HttpResponse:
 
 
 def _ics(name: str, activities: QuerySet[Activity], filename: str) -> HttpResponse:
-    response = HttpResponse(calendar_feed(name=name, activities=activities), content_type="text/calendar; charset=utf-8")
+    response = HttpResponse(
+        calendar_feed(name=name, activities=activities), content_type="text/calendar; charset=utf-8"
+    )
     response["Content-Disposition"] = f'inline; filename="{filename}.ics"'
     response["Cache-Control"] = "public, max-age=900"
     return response

@@ -47,6 +47,20 @@ def session_list_with_attendance_flag(*, schedule: Schedule) -> QuerySet[Session
     )
 
 
+def space_conflict(
+    *, space_id: int, starts_at: dt.datetime, ends_at: dt.datetime, exclude: int | None
+) -> Session | None:
+    """The session that occupies the space at some moment of [starts_at, ends_at), if any."""
+    return (
+        Session.objects.filter(space_id=space_id, starts_at__lt=ends_at, ends_at__gt=starts_at)
+        .exclude(status=SessionStatus.CANCELLED)
+        .exclude(pk=exclude)  # type: ignore[misc]
+        .select_related("space", "activity__programme__lead_organisation")
+        .order_by("starts_at")
+        .first()
+    )
+
+
 # --- Attendance on the tablet -------------------------------------------------
 
 

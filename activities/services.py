@@ -9,9 +9,9 @@ from typing import Any
 from dateutil import rrule as du_rrule
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q, Sum
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -45,9 +45,12 @@ class GenerationResult:
     updated: int
     removed: int
     kept: int  # sessions the schedule no longer wants but that hold attendance or were changed by hand
+    # Sessions created without the schedule's space because somebody else has it then.
+    space_conflicts: int = 0
 
     def __str__(self) -> str:
-        return f"created {self.created}, updated {self.updated}, removed {self.removed}, kept {self.kept}"
+        text = f"created {self.created}, updated {self.updated}, removed {self.removed}, kept {self.kept}"
+        return text + (f", {self.space_conflicts} without their space (taken)" if self.space_conflicts else "")
 
 
 def schedule_occurrence_dates(*, schedule: Schedule, start: dt.date, end: dt.date) -> list[dt.date]:
@@ -95,6 +98,86 @@ def _local_span(schedule: Schedule, day: dt.date) -> tuple[dt.datetime, dt.datet
     )
 
 
+class SpaceTaken(Exception):
+    """The space is occupied by another session then."""
+
+    def __init__(self, other: Session) -> None:
+        self.other = other
+        super().__init__(space_conflict_message(other))
+
+
+def space_conflict_message(other: Session) -> str:
+    start, end = timezone.localtime(other.starts_at), timezone.localtime(other.ends_at)
+    return _("%(space)s is taken from %(start)s to %(end)s by %(activity)s (%(organisation)s).") % {
+        "space": other.space.name if other.space else "",
+        "start": formats.date_format(start, "SHORT_DATETIME_FORMAT"),
+        "end": formats.time_format(end, "TIME_FORMAT"),
+        "activity": other.activity.name,
+        "organisation": other.activity.programme.lead_organisation.name,
+    }
+
+
+def _without_taken_space(sessions: list[Session]) -> int:
+    """Give up the space for new sessions that would clash with its bookings (one query); how many."""
+    wanting = [session for session in sessions if session.space_id]
+    if not wanting:
+        return 0
+    taken = list(
+        Session.objects.filter(
+            space_id__in={session.space_id for session in wanting},
+            starts_at__lt=max(session.ends_at for session in wanting),
+            ends_at__gt=min(session.starts_at for session in wanting),
+        )
+        .exclude(status=SessionStatus.CANCELLED)
+        .values_list("space_id", "starts_at", "ends_at")
+    )
+    conflicts = 0
+    for session in wanting:
+        if any(
+            space == session.space_id and start < session.ends_at and session.starts_at < end
+            for space, start, end in taken
+        ):
+            session.space_id = None
+            conflicts += 1
+    return conflicts
+
+
+def session_book_space(*, session: Session, space_id: int | None, by: object = None) -> Session:
+    """Put a session in a space, or take it out; refused with the clash named if the space is taken.
+
+    The database refuses overlapping sessions in one space (migration
+    activities 0003), so two people booking the same slot at once cannot both
+    win: the loser gets the same message.
+    """
+    from .selectors import space_conflict
+
+    with transaction.atomic():
+        locked = Session.objects.select_for_update().get(pk=session.pk)
+        locked.space_id = space_id
+        if space_id is not None and locked.status != SessionStatus.CANCELLED:
+            other = space_conflict(
+                space_id=space_id, starts_at=locked.starts_at, ends_at=locked.ends_at, exclude=locked.pk
+            )
+            if other is not None:
+                raise SpaceTaken(other)
+        try:
+            with transaction.atomic():
+                locked.customised = True
+                locked.save(update_fields=["space", "customised", "updated_at"])
+        except IntegrityError as error:
+            other = space_conflict(
+                space_id=space_id,  # type: ignore[arg-type]
+                starts_at=locked.starts_at,
+                ends_at=locked.ends_at,
+                exclude=locked.pk,
+            )
+            if other is None:
+                raise
+            raise SpaceTaken(other) from error
+        log_action(actor=by, action="session.book_space", obj=locked, changes={"space": space_id})
+    return locked
+
+
 def schedule_generate_sessions(
     *, schedule: Schedule, until: dt.date | None = None, from_date: dt.date | None = None, by: object = None
 ) -> GenerationResult:
@@ -140,6 +223,7 @@ def schedule_generate_sessions(
                     space_id=schedule.space_id,
                 )
             )
+        space_conflicts = _without_taken_space(to_create)
         before = len(existing)
         Session.objects.bulk_create(to_create, ignore_conflicts=True)
         created = Session.objects.filter(schedule=schedule).count() - before
@@ -170,13 +254,21 @@ def schedule_generate_sessions(
                 session.save(update_fields=["starts_at", "ends_at", "space", "updated_at"])
                 updated += 1
 
-        result = GenerationResult(created=created, updated=updated, removed=removed, kept=kept)
+        result = GenerationResult(
+            created=created, updated=updated, removed=removed, kept=kept, space_conflicts=space_conflicts
+        )
         if created or updated or removed:
             log_action(
                 actor=by,
                 action="schedule.generate_sessions",
                 obj=schedule,
-                changes={"created": created, "updated": updated, "removed": removed, "kept": kept},
+                changes={
+                    "created": created,
+                    "updated": updated,
+                    "removed": removed,
+                    "kept": kept,
+                    "space_conflicts": space_conflicts,
+                },
             )
     return result
 

@@ -17,6 +17,11 @@ app.conf.beat_schedule = {
         "task": "activities.generate_upcoming_sessions",
         "schedule": crontab(hour=2, minute=15),
     },
+    # Every morning: reports to funders due in 30 and 7 days (manage.py send_obligation_reminders).
+    "send-obligation-reminders": {
+        "task": "partnerships.send_obligation_reminders",
+        "schedule": crontab(hour=7, minute=30),
+    },
     # 1 January: last year's annual reports (manage.py produce_annual_reports).
     "produce-annual-reports": {
         "task": "reporting.produce_annual_reports",

@@ -17,6 +17,8 @@ urlpatterns = [
     path("attendance/", include("activities.urls")),
     path("reports/", include("reporting.urls")),
     path("programme/", include("activities.public_urls")),
+    path("partnerships/", include("partnerships.urls")),
+    path("calendar/", include("activities.calendar_urls")),
     path("", include("core.urls")),
 ]
 

@@ -3,7 +3,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 
-from accounts.selectors import organisation_list_for_user, user_is_manager, user_roles
+from accounts.selectors import organisation_ids_for_user, organisation_list_for_user, user_is_manager, user_roles
 
 from .health import run_checks
 
@@ -15,6 +15,12 @@ def home(request: HttpRequest) -> HttpResponse:
             "organisations": organisation_list_for_user(user=request.user),  # type: ignore[arg-type]
             "roles": sorted(user_roles(user=request.user)),  # type: ignore[arg-type]
         }
+        if user_is_manager(user=request.user):  # type: ignore[arg-type]
+            from venues.models import District, Venue
+
+            managed = organisation_ids_for_user(user=request.user)  # type: ignore[arg-type]
+            context["calendar_venues"] = list(Venue.objects.filter(organisation__in=managed).order_by("name"))
+            context["calendar_districts"] = list(District.objects.filter(municipality__in=managed).order_by("name"))
     return render(request, "core/home.html", context)
 
 

@@ -179,6 +179,9 @@ class ReportingObligation(models.Model):
     title = models.CharField(_("title"), max_length=200)
     due_on = models.DateField(_("due on"))
     done_on = models.DateField(_("done on"), null=True, blank=True)
+    last_reminder_days = models.PositiveSmallIntegerField(
+        _("last reminder (days before)"), null=True, blank=True, editable=False
+    )
 
     class Meta:
         verbose_name = _("reporting obligation")

@@ -198,7 +198,7 @@ def test_editing_a_running_schedule_changes_only_the_future(time_machine_today):
     assert result.created == 4
     assert result.removed == 7  # the other June Tuesdays and Thursdays without attendance
     entry = AuditLogEntry.objects.filter(action="schedule.generate_sessions").latest("id")
-    assert entry.changes == {"created": 4, "updated": 0, "removed": 7, "kept": 1}
+    assert entry.changes == {"created": 4, "updated": 0, "removed": 7, "kept": 1, "space_conflicts": 0}
 
 
 @pytest.mark.django_db

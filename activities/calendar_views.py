@@ -1,0 +1,118 @@
+"""The coordinators' calendar of a venue or a district (`/calendar/`): a week or a month at a glance.
+
+Every organisation's sessions at the place are shown, so a shared space shows
+who has it when. Sessions of another organisation that are not public show
+only "booked by <organisation>": the time is shared, the activity is theirs.
+"""
+
+import calendar as calendar_module
+import datetime as dt
+from collections import defaultdict
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.utils.dates import WEEKDAYS_ABBR
+from django.utils.translation import gettext as _
+
+from accounts.selectors import organisation_ids_for_user, user_is_manager
+from venues.models import District, Venue
+
+from .models import Programme, Session
+
+
+def _manager_required(request: HttpRequest) -> set[int]:
+    if not user_is_manager(user=request.user):  # type: ignore[arg-type]
+        raise PermissionDenied(_("The calendar is for coordinators."))
+    return organisation_ids_for_user(user=request.user)  # type: ignore[arg-type]
+
+
+def _period(request: HttpRequest) -> tuple[str, dt.date, dt.date, dt.date, dt.date]:
+    """(view, first day, last day, previous start, next start) from ?view=week|month&start=YYYY-MM-DD."""
+    view = "month" if request.GET.get("view") == "month" else "week"
+    try:
+        anchor = dt.date.fromisoformat(request.GET.get("start", ""))
+    except ValueError:
+        anchor = timezone.localdate()
+    if view == "month":
+        first = anchor.replace(day=1)
+        last = first.replace(day=calendar_module.monthrange(first.year, first.month)[1])
+        previous = (first - dt.timedelta(days=1)).replace(day=1)
+        following = last + dt.timedelta(days=1)
+    else:
+        first = anchor - dt.timedelta(days=anchor.weekday())
+        last = first + dt.timedelta(days=6)
+        previous, following = first - dt.timedelta(days=7), first + dt.timedelta(days=7)
+    return view, first, last, previous, following
+
+
+def _render(request: HttpRequest, place: Any, kind: str, condition: Q, managed: set[int]) -> HttpResponse:
+    view, first, last, previous, following = _period(request)
+    zone = timezone.get_current_timezone()
+    sessions = (
+        Session.objects.filter(
+            condition,
+            starts_at__gte=dt.datetime.combine(first, dt.time(), tzinfo=zone),
+            starts_at__lt=dt.datetime.combine(last + dt.timedelta(days=1), dt.time(), tzinfo=zone),
+        )
+        .select_related("activity__programme__lead_organisation", "activity__venue", "space")
+        .order_by("starts_at", "activity__name")
+    )
+    by_day: dict[dt.date, list[dict[str, Any]]] = defaultdict(list)
+    for session in sessions:
+        activity = session.activity
+        organisation = activity.programme.lead_organisation
+        own = request.user.is_superuser or organisation.pk in managed  # type: ignore[union-attr]
+        by_day[timezone.localtime(session.starts_at).date()].append(
+            {
+                "session": session,
+                "title": activity.name if own or (activity.is_public and activity.programme.is_public) else None,
+                "organisation": organisation.name,
+                "own": own,
+                "space": session.space.name if session.space else "",
+            }
+        )
+    days = [first + dt.timedelta(days=offset) for offset in range((last - first).days + 1)]
+    weeks = []
+    if view == "month":
+        cells: list[tuple[dt.date, list] | None] = [None] * first.weekday()
+        cells += [(day, by_day.get(day, [])) for day in days]
+        cells += [None] * (-len(cells) % 7)
+        weeks = [cells[index : index + 7] for index in range(0, len(cells), 7)]
+    return render(
+        request,
+        "activities/calendar/place.html",
+        {
+            "place": place,
+            "kind": kind,
+            "view": view,
+            "first": first,
+            "last": last,
+            "previous": previous,
+            "following": following,
+            "days": [(day, by_day.get(day, [])) for day in days],
+            "weeks": weeks,
+            "weekday_names": [WEEKDAYS_ABBR[index] for index in range(7)],
+        },
+    )
+
+
+@login_required
+def venue_calendar(request: HttpRequest, slug: str) -> HttpResponse:
+    managed = _manager_required(request)
+    venue = get_object_or_404(Venue, slug=slug)
+    return _render(request, venue, "venue", Q(activity__venue=venue) | Q(space__venue=venue), managed)
+
+
+@login_required
+def district_calendar(request: HttpRequest, slug: str) -> HttpResponse:
+    managed = _manager_required(request)
+    district = get_object_or_404(District, slug=slug)
+    condition = Q(activity__venue__district=district) | Q(
+        activity__venue__isnull=True, activity__programme__in=Programme.objects.filter(districts=district)
+    )
+    return _render(request, district, "district", condition, managed)

@@ -1,0 +1,43 @@
+"""Reminders that a report to a funder or the municipality is due, in each recipient's language."""
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+
+from accounts.models import User
+from accounts.selectors import MANAGING_ROLES
+
+from .models import ReportingObligation
+
+
+def obligation_reminder_send(obligation_id: int, days_left: int) -> int:
+    obligation = (
+        ReportingObligation.objects.select_related("agreement__organisation", "recipient")
+        .filter(pk=obligation_id)
+        .first()
+    )
+    if obligation is None:
+        return 0
+    recipients = User.objects.filter(
+        is_active=True,
+        memberships__organisation=obligation.agreement.organisation,
+        memberships__role__in=MANAGING_ROLES,
+    ).distinct()
+    url = settings.KVARTER_BASE_URL + reverse("partnerships:agreement", args=[obligation.agreement.slug])
+    sent = 0
+    for user in recipients:
+        with translation.override(user.language or settings.LANGUAGE_CODE):
+            context = {"obligation": obligation, "days_left": days_left, "user": user, "url": url}
+            message = EmailMultiAlternatives(
+                subject=render_to_string("partnerships/email/obligation_subject.txt", context).strip(),
+                body=render_to_string("partnerships/email/obligation_body.txt", context),
+                to=[user.email],
+            )
+            message.attach_alternative(
+                render_to_string("partnerships/email/obligation_body.html", context), "text/html"
+            )
+        message.send()
+        sent += 1
+    return sent

@@ -1,0 +1,203 @@
+"""Agreements as coordinators see them: which they may open, and how far each indicator has come.
+
+Managers (coordinators, administrators) and strategists of the organisation
+that administers an agreement, or of one of its parties, may open it; only
+the administering organisation's managers change it.
+"""
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.functions import ExtractYear
+from django.http import Http404
+from django.utils import timezone
+
+from accounts.enums import Role
+from accounts.models import User
+from accounts.selectors import MANAGING_ROLES, organisation_ids_for_user
+from activities.enums import SessionStatus
+from activities.models import CheckIn, Session, Tally
+from volunteers.enums import HoursStatus
+from volunteers.models import HoursLog
+
+from .enums import IndicatorMetric
+from .models import Agreement, Indicator
+
+VIEWING_ROLES = (Role.COORDINATOR, Role.ADMINISTRATOR, Role.STRATEGIST)
+
+
+def agreement_queryset_for_user(*, user: User) -> QuerySet[Agreement]:
+    if user.is_superuser:
+        return Agreement.objects.all()
+    org_ids = organisation_ids_for_user(user=user, roles=VIEWING_ROLES)
+    if not org_ids:
+        return Agreement.objects.none()
+    return Agreement.objects.filter(
+        Q(organisation__in=org_ids) | Q(pk__in=Agreement.objects.filter(parties__organisation__in=org_ids).values("pk"))
+    )
+
+
+def agreement_for_user(*, user: User, slug: str) -> Agreement:
+    agreement = agreement_queryset_for_user(user=user).select_related("organisation").filter(slug=slug).first()
+    if agreement is None:
+        raise Http404
+    return agreement
+
+
+def user_manages_agreement(*, user: User, agreement: Agreement) -> bool:
+    return user.is_superuser or agreement.organisation_id in organisation_ids_for_user(user=user, roles=MANAGING_ROLES)
+
+
+def user_sees_partnerships(*, user: User) -> bool:
+    return user.is_superuser or bool(organisation_ids_for_user(user=user, roles=VIEWING_ROLES))
+
+
+# --- Indicators -----------------------------------------------------------------
+
+
+@dataclass
+class IndicatorProgress:
+    indicator: Indicator
+    actual: Decimal | None
+    # The share of the year gone by, for "behind" on a year still running.
+    expected_share: float
+
+    @property
+    def achieved(self) -> float | None:
+        if self.actual is None or not self.indicator.target:
+            return None
+        return float(self.actual / self.indicator.target)
+
+    @property
+    def behind(self) -> bool:
+        achieved = self.achieved
+        return achieved is not None and achieved < self.expected_share * 0.9
+
+
+def _by_owner_and_year(indicators: list[Indicator]) -> dict[str, dict[tuple[int, int], Decimal]]:
+    """The measurable figures per (programme, year) and per (agreement, year), in ten grouped queries."""
+    programme_ids = {i.programme_id for i in indicators if i.programme_id}
+    agreement_ids = {i.agreement_id for i in indicators if i.agreement_id and not i.programme_id}
+    years = {i.year for i in indicators}
+    figures: dict[str, dict[tuple[int, int], Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    if not indicators:
+        return figures
+    owners = [
+        ("programme", "activity__programme", programme_ids),
+        ("agreement", "activity__programme__agreements", agreement_ids),
+    ]
+    for owner, path, ids in owners:
+        if not ids:
+            continue
+        sessions = Session.objects.filter(**{f"{path}__in": ids}).exclude(status=SessionStatus.CANCELLED)
+        queries: dict[str, list[QuerySet]] = {
+            IndicatorMetric.VISITS: [
+                Tally.objects.filter(session__in=sessions.values("pk"))
+                .annotate(year=ExtractYear("session__starts_at"))
+                .filter(year__in=years)
+                .values_list(f"session__{path}", "year")
+                .annotate(value=Sum("visits")),
+                CheckIn.objects.filter(session__in=sessions.values("pk"))
+                .annotate(year=ExtractYear("session__starts_at"))
+                .filter(year__in=years)
+                .values_list(f"session__{path}", "year")
+                .annotate(value=Count("pk")),
+            ],
+            IndicatorMetric.FIRST_VISITS: [
+                Tally.objects.filter(session__in=sessions.values("pk"))
+                .annotate(year=ExtractYear("session__starts_at"))
+                .filter(year__in=years)
+                .values_list(f"session__{path}", "year")
+                .annotate(value=Sum("first_visits"))
+            ],
+            IndicatorMetric.SESSIONS_HELD: [
+                Session.objects.filter(**{f"{path}__in": ids}, status=SessionStatus.HELD)
+                .annotate(year=ExtractYear("starts_at"))
+                .filter(year__in=years)
+                .values_list(path, "year")
+                .annotate(value=Count("pk"))
+            ],
+            IndicatorMetric.VOLUNTEERS_ACTIVE: [
+                HoursLog.objects.filter(**{f"{path}__in": ids}, status__in=[HoursStatus.LOGGED, HoursStatus.CONFIRMED])
+                .annotate(year=ExtractYear("date"))
+                .filter(year__in=years)
+                .values_list(path, "year")
+                .annotate(value=Count("volunteer", distinct=True))
+            ],
+            IndicatorMetric.VOLUNTEER_HOURS: [
+                HoursLog.objects.filter(**{f"{path}__in": ids}, status__in=[HoursStatus.LOGGED, HoursStatus.CONFIRMED])
+                .annotate(year=ExtractYear("date"))
+                .filter(year__in=years)
+                .values_list(path, "year")
+                .annotate(value=Sum("hours"))
+            ],
+        }
+        for metric, querysets in queries.items():
+            for queryset in querysets:
+                for owner_id, year, value in queryset.order_by():
+                    figures[f"{owner}:{metric}"][(owner_id, year)] += Decimal(value or 0)
+    return figures
+
+
+def indicator_progress(*, indicators: list[Indicator], today: dt.date | None = None) -> list[IndicatorProgress]:
+    """Target against actual for each indicator, the actual from Kvarter's data unless entered by hand."""
+    today = today or timezone.localdate()
+    figures = _by_owner_and_year(indicators)
+    result = []
+    for indicator in indicators:
+        if indicator.metric == IndicatorMetric.MANUAL:
+            actual = indicator.manual_actual
+        else:
+            owner, owner_id = (
+                ("programme", indicator.programme_id)
+                if indicator.programme_id
+                else ("agreement", indicator.agreement_id)
+            )
+            actual = figures[f"{owner}:{indicator.metric}"].get((owner_id or 0, indicator.year), Decimal(0))
+        if indicator.year < today.year:
+            share = 1.0
+        elif indicator.year > today.year:
+            share = 0.0
+        else:
+            share = (today.timetuple().tm_yday) / (366 if today.year % 4 == 0 else 365)
+        result.append(IndicatorProgress(indicator, actual, share))
+    return result
+
+
+def agreements_overview(*, user: User, today: dt.date | None = None) -> dict[str, object]:
+    """What needs a coordinator's attention: agreements ending soon, indicators behind, reports due."""
+    today = today or timezone.localdate()
+    agreements = list(
+        agreement_queryset_for_user(user=user).select_related("organisation").order_by("ends_on", "title")
+    )
+    ids = [agreement.pk for agreement in agreements]
+    indicators = list(
+        Indicator.objects.filter(Q(agreement__in=ids) | Q(programme__agreements__in=ids), year=today.year)
+        .select_related("agreement", "programme")
+        .distinct()
+        .order_by("name")
+    )
+    from .models import ReportingObligation
+
+    obligations = list(
+        ReportingObligation.objects.filter(agreement__in=ids, done_on__isnull=True)
+        .select_related("agreement", "recipient")
+        .order_by("due_on")
+    )
+    ending = [
+        agreement
+        for agreement in agreements
+        if agreement.ends_on
+        and today <= agreement.ends_on <= today + dt.timedelta(days=183)
+        and agreement.status != "ended"
+    ]
+    progress = indicator_progress(indicators=indicators, today=today)
+    return {
+        "agreements": agreements,
+        "ending": ending,
+        "behind": [item for item in progress if item.behind],
+        "obligations": obligations,
+    }

@@ -1,0 +1,169 @@
+"""One space, one session at a time: refused with the clash named, and by the database under concurrency.
+
+Bäckbyhuset's study room is shared: here 4U's homework help and Raster's
+language café both want it on Tuesday afternoons.
+"""
+
+import datetime as dt
+import threading
+import zoneinfo
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.utils import translation
+
+from activities import selectors
+from activities.enums import SessionStatus
+from activities.models import Session
+from activities.services import SpaceTaken, schedule_generate_sessions, session_book_space
+
+from ..factories import ActivityFactory, ProgrammeFactory, ScheduleFactory, SessionFactory, SpaceFactory, VenueFactory
+
+STOCKHOLM = zoneinfo.ZoneInfo("Europe/Stockholm")
+
+
+def at(day, hour, minute=0):
+    return dt.datetime(2018, 3, day, hour, minute, tzinfo=STOCKHOLM)
+
+
+@pytest.fixture
+def room(organisation):
+    venue = VenueFactory(organisation=organisation, name="Bäckbyhuset")
+    return SpaceFactory(venue=venue, name="Studierum", shared=True)
+
+
+@pytest.fixture
+def homework(organisation, room):
+    return ActivityFactory(
+        programme=ProgrammeFactory(lead_organisation=organisation), venue=room.venue, name="Homework help"
+    )
+
+
+@pytest.fixture
+def language_cafe(other_organisation, room):
+    return ActivityFactory(
+        programme=ProgrammeFactory(lead_organisation=other_organisation), venue=room.venue, name="Language café"
+    )
+
+
+@pytest.mark.django_db
+def test_a_clash_is_named_when_the_session_is_checked(homework, language_cafe, room):
+    SessionFactory(activity=homework, space=room, starts_at=at(6, 15), ends_at=at(6, 17))
+    clash = SessionFactory.build(activity=language_cafe, space=room, starts_at=at(6, 16, 30), ends_at=at(6, 18))
+
+    with pytest.raises(ValidationError) as error:
+        clash.full_clean()
+
+    assert error.value.message_dict["space"] == [
+        "Studierum is taken from 03/06/2018 3 p.m. to 5 p.m. by Homework help (here 4U)."
+    ]
+
+
+@pytest.mark.django_db
+def test_back_to_back_and_cancelled_sessions_do_not_clash(homework, language_cafe, room):
+    SessionFactory(activity=homework, space=room, starts_at=at(6, 15), ends_at=at(6, 17))
+    SessionFactory(
+        activity=homework,
+        space=room,
+        starts_at=at(8, 15),
+        ends_at=at(8, 17),
+        status=SessionStatus.CANCELLED,
+        cancellation_reason="Sports day",
+    )
+
+    after = SessionFactory(activity=language_cafe, space=room, starts_at=at(6, 17), ends_at=at(6, 19))
+    instead = SessionFactory(activity=language_cafe, space=room, starts_at=at(8, 15), ends_at=at(8, 17))
+
+    assert after.pk and instead.pk
+
+
+@pytest.mark.django_db
+def test_the_database_refuses_an_overlap_that_skips_the_checks(homework, language_cafe, room):
+    SessionFactory(activity=homework, space=room, starts_at=at(6, 15), ends_at=at(6, 17))
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Session.objects.create(activity=language_cafe, space=room, starts_at=at(6, 16), ends_at=at(6, 18))
+    moved = SessionFactory(activity=language_cafe, space=room, starts_at=at(6, 18), ends_at=at(6, 20))
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Session.objects.filter(pk=moved.pk).update(starts_at=at(6, 16, 59))
+
+
+@pytest.mark.django_db
+def test_booking_a_taken_space_is_refused_and_changes_nothing(homework, language_cafe, room):
+    SessionFactory(activity=homework, space=room, starts_at=at(6, 15), ends_at=at(6, 17))
+    cafe = SessionFactory(activity=language_cafe, starts_at=at(6, 16), ends_at=at(6, 18))
+    later = SessionFactory(activity=language_cafe, starts_at=at(6, 17), ends_at=at(6, 19))
+
+    with pytest.raises(SpaceTaken) as error:
+        session_book_space(session=cafe, space_id=room.pk)
+    booked = session_book_space(session=later, space_id=room.pk)
+
+    assert "Homework help (here 4U)" in str(error.value)
+    cafe.refresh_from_db()
+    assert cafe.space_id is None
+    assert booked.space_id == room.pk
+
+
+@pytest.mark.django_db
+def test_generation_gives_up_the_space_where_it_is_taken(homework, language_cafe, room):
+    SessionFactory(activity=homework, space=room, starts_at=at(6, 15), ends_at=at(6, 17))
+    schedule = ScheduleFactory(
+        activity=language_cafe,
+        space=room,
+        weekdays="TU",
+        starts_on=dt.date(2018, 3, 1),
+        until=dt.date(2018, 3, 20),
+        start_time=dt.time(16),
+        end_time=dt.time(18),
+    )
+
+    result = schedule_generate_sessions(schedule=schedule, until=dt.date(2018, 3, 31))
+
+    assert (result.created, result.space_conflicts) == (3, 1)
+    spaces = dict(Session.objects.filter(schedule=schedule).values_list("occurrence_date", "space_id"))
+    assert spaces == {dt.date(2018, 3, 6): None, dt.date(2018, 3, 13): room.pk, dt.date(2018, 3, 20): room.pk}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_people_booking_the_same_slot_at_once_one_wins(homework, language_cafe, room, monkeypatch):
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrent transactions need PostgreSQL (SQLite serialises writers)")
+    first = SessionFactory(activity=homework, starts_at=at(6, 15), ends_at=at(6, 17))
+    second = SessionFactory(activity=language_cafe, starts_at=at(6, 16), ends_at=at(6, 18))
+    # Both look before either writes: each sees a free room.
+    both_looked = threading.Barrier(2, timeout=10)
+    real = selectors.space_conflict
+    looked = set()
+
+    def look_together(**kwargs):
+        found = real(**kwargs)
+        if threading.get_ident() not in looked:
+            looked.add(threading.get_ident())
+            both_looked.wait()
+        return found
+
+    monkeypatch.setattr(selectors, "space_conflict", look_together)
+    outcomes: dict[str, str] = {}
+
+    def book(name, session):
+        try:
+            with translation.override("en"):  # a thread starts in the default language
+                session_book_space(session=session, space_id=room.pk)
+            outcomes[name] = "booked"
+        except SpaceTaken as taken:
+            outcomes[name] = str(taken)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=book, args=(name, s)) for name, s in (("first", first), ("second", second))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=20)
+
+    assert len(outcomes) == 2
+    assert list(outcomes.values()).count("booked") == 1
+    loser = next(value for value in outcomes.values() if value != "booked")
+    assert "Studierum is taken" in loser
+    assert Session.objects.filter(space=room).count() == 1
