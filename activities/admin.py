@@ -20,6 +20,7 @@ from .models import (
     ScheduleDate,
     SchoolHoliday,
     Session,
+    SpaceBooking,
     Tally,
 )
 from .services import attendance_correct, schedule_generate_sessions
@@ -163,6 +164,29 @@ class CheckInInline(ScopedInline):
     fields = ["participant", "checked_in_at", "checked_out_at"]
     autocomplete_fields = ["participant"]
     show_change_link = False
+
+
+@admin.register(SpaceBooking)
+class SpaceBookingAdmin(OrganisationScopedAdmin):
+    """The venue's coordinators lend its spaces; a clash is refused with the other booking named."""
+
+    scope_path = "space__venue__organisation"
+    list_display = ["space", "starts_at", "ends_at", "title", "organisation"]
+    list_filter = ["space__venue"]
+    search_fields = ["title", "organisation__name", "space__name"]
+    list_select_related = ["space__venue", "organisation"]
+    autocomplete_fields = ["space", "organisation"]
+    date_hierarchy = "starts_at"
+    fields = ["space", "organisation", "title", "starts_at", "ends_at"]
+
+    def owner_fields(self) -> set[str]:
+        # The space decides the owner; the partner it is lent to can be anybody.
+        return {"space"}
+
+    def save_model(self, request: HttpRequest, obj: SpaceBooking, form, change: bool) -> None:  # type: ignore[no-untyped-def]
+        if not change:
+            obj.booked_by = request.user  # type: ignore[assignment]
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(Session)

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from accounts.selectors import organisation_ids_for_user, user_is_manager
 from venues.models import District, Venue
 
-from .models import Programme, Session
+from .models import Programme, Session, SpaceBooking
 
 
 def _manager_required(request: HttpRequest) -> set[int]:
@@ -50,7 +50,7 @@ def _period(request: HttpRequest) -> tuple[str, dt.date, dt.date, dt.date, dt.da
     return view, first, last, previous, following
 
 
-def _render(request: HttpRequest, place: Any, kind: str, condition: Q, managed: set[int]) -> HttpResponse:
+def _render(request: HttpRequest, place: Any, kind: str, condition: Q, bookings: Q, managed: set[int]) -> HttpResponse:
     view, first, last, previous, following = _period(request)
     zone = timezone.get_current_timezone()
     sessions = (
@@ -76,6 +76,25 @@ def _render(request: HttpRequest, place: Any, kind: str, condition: Q, managed: 
                 "space": session.space.name if session.space else "",
             }
         )
+    for booking in SpaceBooking.objects.filter(
+        bookings,
+        starts_at__gte=dt.datetime.combine(first, dt.time(), tzinfo=zone),
+        starts_at__lt=dt.datetime.combine(last + dt.timedelta(days=1), dt.time(), tzinfo=zone),
+    ).select_related("space__venue", "organisation"):
+        own = request.user.is_superuser or bool(
+            {booking.organisation_id, booking.space.venue.organisation_id} & managed
+        )  # type: ignore[union-attr]
+        by_day[timezone.localtime(booking.starts_at).date()].append(
+            {
+                "session": booking,
+                "title": booking.title if own else None,
+                "organisation": booking.organisation.name,
+                "own": own,
+                "space": booking.space.name,
+            }
+        )
+    for items in by_day.values():
+        items.sort(key=lambda item: item["session"].starts_at)
     days = [first + dt.timedelta(days=offset) for offset in range((last - first).days + 1)]
     weeks = []
     if view == "month":
@@ -105,7 +124,9 @@ def _render(request: HttpRequest, place: Any, kind: str, condition: Q, managed: 
 def venue_calendar(request: HttpRequest, slug: str) -> HttpResponse:
     managed = _manager_required(request)
     venue = get_object_or_404(Venue, slug=slug)
-    return _render(request, venue, "venue", Q(activity__venue=venue) | Q(space__venue=venue), managed)
+    return _render(
+        request, venue, "venue", Q(activity__venue=venue) | Q(space__venue=venue), Q(space__venue=venue), managed
+    )
 
 
 @login_required
@@ -115,4 +136,4 @@ def district_calendar(request: HttpRequest, slug: str) -> HttpResponse:
     condition = Q(activity__venue__district=district) | Q(
         activity__venue__isnull=True, activity__programme__in=Programme.objects.filter(districts=district)
     )
-    return _render(request, district, "district", condition, managed)
+    return _render(request, district, "district", condition, Q(space__venue__district=district), managed)

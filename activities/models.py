@@ -403,6 +403,60 @@ class Session(TimeStampedModel):
                 raise ValidationError({"space": space_conflict_message(other)})
 
 
+class SpaceBooking(TimeStampedModel):
+    """A space lent for a while to a partner organisation, outside any activity (a meeting, a course).
+
+    It occupies the space like a session: the database refuses a booking that
+    overlaps a session or another booking (migration 0004).
+    """
+
+    space = models.ForeignKey(Space, verbose_name=_("space"), on_delete=models.CASCADE, related_name="bookings")
+    organisation = models.ForeignKey(
+        "accounts.Organisation",
+        verbose_name=_("booked for"),
+        on_delete=models.PROTECT,
+        related_name="space_bookings",
+    )
+    title = models.CharField(_("what for"), max_length=200)
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
+    booked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("booked by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("space booking")
+        verbose_name_plural = _("space bookings")
+        ordering = ["starts_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=F("starts_at")),
+                name="space_booking_ends_after_start",
+                violation_error_message=_("A booking cannot end before it starts."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        local = self.starts_at.astimezone(zoneinfo.ZoneInfo(settings.TIME_ZONE))
+        return f"{self.space} {local:%Y-%m-%d %H:%M}: {self.title}"
+
+    def clean(self) -> None:
+        if self.space_id and self.starts_at and self.ends_at:
+            from .selectors import space_conflict
+            from .services import space_conflict_message
+
+            other = space_conflict(
+                space_id=self.space_id, starts_at=self.starts_at, ends_at=self.ends_at, exclude_booking=self.pk
+            )
+            if other is not None:
+                raise ValidationError({"space": space_conflict_message(other)})
+
+
 class AgeBand(models.Model):
     """An age band for headcounts; each organisation chooses its own bands."""
 

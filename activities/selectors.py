@@ -19,6 +19,7 @@ from .models import (
     Schedule,
     SchoolHoliday,
     Session,
+    SpaceBooking,
     Tally,
 )
 
@@ -48,14 +49,28 @@ def session_list_with_attendance_flag(*, schedule: Schedule) -> QuerySet[Session
 
 
 def space_conflict(
-    *, space_id: int, starts_at: dt.datetime, ends_at: dt.datetime, exclude: int | None
-) -> Session | None:
-    """The session that occupies the space at some moment of [starts_at, ends_at), if any."""
-    return (
+    *,
+    space_id: int,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    exclude: int | None = None,
+    exclude_booking: int | None = None,
+) -> "Session | SpaceBooking | None":
+    """What occupies the space at some moment of [starts_at, ends_at): a session or a booking, if any."""
+    session = (
         Session.objects.filter(space_id=space_id, starts_at__lt=ends_at, ends_at__gt=starts_at)
         .exclude(status=SessionStatus.CANCELLED)
         .exclude(pk=exclude)  # type: ignore[misc]
         .select_related("space", "activity__programme__lead_organisation")
+        .order_by("starts_at")
+        .first()
+    )
+    if session is not None:
+        return session
+    return (
+        SpaceBooking.objects.filter(space_id=space_id, starts_at__lt=ends_at, ends_at__gt=starts_at)
+        .exclude(pk=exclude_booking)  # type: ignore[misc]
+        .select_related("space", "organisation")
         .order_by("starts_at")
         .first()
     )

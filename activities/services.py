@@ -19,7 +19,17 @@ from core.services import log_action
 from venues.models import District
 
 from .enums import AttendanceEventKind, Frequency, Gender, HolidayRule, ScheduleDateKind, SessionStatus
-from .models import Activity, AgeBand, AttendanceEvent, CheckIn, Participant, Schedule, Session, Tally
+from .models import (
+    Activity,
+    AgeBand,
+    AttendanceEvent,
+    CheckIn,
+    Participant,
+    Schedule,
+    Session,
+    SpaceBooking,
+    Tally,
+)
 from .selectors import (
     holiday_dates,
     session_is_locked_for,
@@ -99,21 +109,25 @@ def _local_span(schedule: Schedule, day: dt.date) -> tuple[dt.datetime, dt.datet
 
 
 class SpaceTaken(Exception):
-    """The space is occupied by another session then."""
+    """The space is occupied by another session or booking then."""
 
-    def __init__(self, other: Session) -> None:
+    def __init__(self, other: "Session | SpaceBooking") -> None:
         self.other = other
         super().__init__(space_conflict_message(other))
 
 
-def space_conflict_message(other: Session) -> str:
+def space_conflict_message(other: "Session | SpaceBooking") -> str:
     start, end = timezone.localtime(other.starts_at), timezone.localtime(other.ends_at)
+    if isinstance(other, SpaceBooking):
+        what, organisation = other.title, other.organisation.name
+    else:
+        what, organisation = other.activity.name, other.activity.programme.lead_organisation.name
     return _("%(space)s is taken from %(start)s to %(end)s by %(activity)s (%(organisation)s).") % {
         "space": other.space.name if other.space else "",
         "start": formats.date_format(start, "SHORT_DATETIME_FORMAT"),
         "end": formats.time_format(end, "TIME_FORMAT"),
-        "activity": other.activity.name,
-        "organisation": other.activity.programme.lead_organisation.name,
+        "activity": what,
+        "organisation": organisation,
     }
 
 
@@ -130,6 +144,12 @@ def _without_taken_space(sessions: list[Session]) -> int:
         )
         .exclude(status=SessionStatus.CANCELLED)
         .values_list("space_id", "starts_at", "ends_at")
+    ) + list(
+        SpaceBooking.objects.filter(
+            space_id__in={session.space_id for session in wanting},
+            starts_at__lt=max(session.ends_at for session in wanting),
+            ends_at__gt=min(session.starts_at for session in wanting),
+        ).values_list("space_id", "starts_at", "ends_at")
     )
     conflicts = 0
     for session in wanting:
@@ -176,6 +196,39 @@ def session_book_space(*, session: Session, space_id: int | None, by: object = N
             raise SpaceTaken(other) from error
         log_action(actor=by, action="session.book_space", obj=locked, changes={"space": space_id})
     return locked
+
+
+def space_booking_create(
+    *, space_id: int, organisation_id: int, title: str, starts_at: dt.datetime, ends_at: dt.datetime, by: object = None
+) -> SpaceBooking:
+    """Lend a space to a partner for a while; refused with the clash named if it is taken then."""
+    from .selectors import space_conflict
+
+    booking = SpaceBooking(
+        space_id=space_id,
+        organisation_id=organisation_id,
+        title=title,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        booked_by=by if getattr(by, "is_authenticated", False) else None,  # type: ignore[misc]
+    )
+    # Fields and constraints here; the clash is checked below, with its own exception.
+    booking.clean_fields()
+    booking.validate_constraints()
+    with transaction.atomic():
+        other = space_conflict(space_id=space_id, starts_at=starts_at, ends_at=ends_at)
+        if other is not None:
+            raise SpaceTaken(other)
+        try:
+            with transaction.atomic():
+                booking.save()
+        except IntegrityError as error:
+            other = space_conflict(space_id=space_id, starts_at=starts_at, ends_at=ends_at)
+            if other is None:
+                raise
+            raise SpaceTaken(other) from error
+        log_action(actor=by, action="space.booked", obj=booking)
+    return booking
 
 
 def schedule_generate_sessions(

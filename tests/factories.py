@@ -22,6 +22,7 @@ from activities.models import (
     ScheduleDate,
     SchoolHoliday,
     Session,
+    SpaceBooking,
     Tally,
 )
 from core.models import AuditLogEntry
@@ -455,3 +456,14 @@ class ReportRequestFactory(factory.django.DjangoModelFactory):
     year = 2018
     language = ReportLanguage.ENGLISH
     requested_by = factory.SubFactory(UserFactory)
+
+
+class SpaceBookingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SpaceBooking
+
+    space = factory.SubFactory(SpaceFactory)
+    organisation = factory.SubFactory(OrganisationFactory)
+    title = factory.Sequence(lambda n: f"Course evening {n}")
+    starts_at = factory.Sequence(lambda n: dt.datetime(2018, 3, 1, 18, tzinfo=dt.UTC) + dt.timedelta(days=n))
+    ends_at = factory.LazyAttribute(lambda o: o.starts_at + dt.timedelta(hours=2))

@@ -5,7 +5,15 @@ import zoneinfo
 
 import pytest
 
-from ..factories import ActivityFactory, DistrictFactory, ProgrammeFactory, SessionFactory, SpaceFactory, VenueFactory
+from ..factories import (
+    ActivityFactory,
+    DistrictFactory,
+    ProgrammeFactory,
+    SessionFactory,
+    SpaceBookingFactory,
+    SpaceFactory,
+    VenueFactory,
+)
 
 STOCKHOLM = zoneinfo.ZoneInfo("Europe/Stockholm")
 pytestmark = pytest.mark.django_db
@@ -57,6 +65,25 @@ def test_the_week_of_a_shared_venue_shows_every_organisations_bookings(client, c
     assert "Booked by Raster" in content
 
 
+def test_a_space_lent_to_a_partner_shows_in_the_venues_week(client, coordinator, outsider, other_organisation, place):
+    room = place["venue"].spaces.get()
+    SpaceBookingFactory(
+        space=room,
+        organisation=other_organisation,
+        title="Parents' course",
+        starts_at=dt.datetime(2018, 3, 9, 18, tzinfo=STOCKHOLM),
+        ends_at=dt.datetime(2018, 3, 9, 20, tzinfo=STOCKHOLM),
+    )
+    client.force_login(coordinator)
+
+    response = client.get("/calendar/venues/backbyhuset/?start=2018-03-07")
+
+    friday = dict(response.context["days"])[dt.date(2018, 3, 9)]
+    assert [(item["title"], item["organisation"], item["space"]) for item in friday] == [
+        ("Parents' course", "Raster", "Studierum")
+    ]
+
+
 def test_the_month_view(client, coordinator, place):
     client.force_login(coordinator)
 
@@ -91,6 +118,6 @@ def test_calendar_queries_do_not_grow(client, django_assert_num_queries, coordin
         SessionFactory(activity=activity, starts_at=dt.datetime(2018, 3, 9, 8 + index, tzinfo=STOCKHOLM))
     client.force_login(coordinator)
 
-    # Session, user, roles, org ids, the venue, the sessions.
-    with django_assert_num_queries(6):
+    # Session, user, roles, org ids, the venue, the sessions, the bookings.
+    with django_assert_num_queries(7):
         client.get("/calendar/venues/backbyhuset/?start=2018-03-07")

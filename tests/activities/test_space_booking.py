@@ -167,3 +167,130 @@ def test_two_people_booking_the_same_slot_at_once_one_wins(homework, language_ca
     loser = next(value for value in outcomes.values() if value != "booked")
     assert "Studierum is taken" in loser
     assert Session.objects.filter(space=room).count() == 1
+
+
+# --- Lending a space to a partner ---
+
+
+@pytest.mark.django_db
+def test_a_partner_booking_and_a_session_never_share_the_room(homework, other_organisation, room):
+    from activities.services import space_booking_create
+
+    SessionFactory(activity=homework, space=room, starts_at=at(6, 15), ends_at=at(6, 17))
+
+    with pytest.raises(SpaceTaken) as error:
+        space_booking_create(
+            space_id=room.pk,
+            organisation_id=other_organisation.pk,
+            title="Course evening",
+            starts_at=at(6, 16),
+            ends_at=at(6, 18),
+        )
+    booking = space_booking_create(
+        space_id=room.pk,
+        organisation_id=other_organisation.pk,
+        title="Course evening",
+        starts_at=at(6, 17),
+        ends_at=at(6, 19),
+    )
+    clash = SessionFactory.build(activity=homework, space=room, starts_at=at(6, 18), ends_at=at(6, 20))
+    with pytest.raises(ValidationError) as checked:
+        clash.full_clean()
+
+    assert "by Homework help (here 4U)" in str(error.value)
+    assert booking.pk
+    assert checked.value.message_dict["space"] == [
+        "Studierum is taken from 03/06/2018 5 p.m. to 7 p.m. by Course evening (Raster)."
+    ]
+
+
+@pytest.mark.django_db
+def test_the_database_refuses_overlaps_between_bookings_and_sessions(homework, other_organisation, room):
+    from activities.models import SpaceBooking
+
+    SpaceBooking.objects.create(
+        space=room, organisation=other_organisation, title="Course", starts_at=at(6, 17), ends_at=at(6, 19)
+    )
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Session.objects.create(activity=homework, space=room, starts_at=at(6, 18), ends_at=at(6, 20))
+    with pytest.raises(IntegrityError), transaction.atomic():
+        SpaceBooking.objects.create(
+            space=room, organisation=other_organisation, title="Again", starts_at=at(6, 18), ends_at=at(6, 19)
+        )
+    SessionFactory(activity=homework, space=room, starts_at=at(6, 19), ends_at=at(6, 21))  # back to back is fine
+
+
+@pytest.mark.django_db
+def test_generation_leaves_a_lent_space_alone(homework, other_organisation, room):
+    from activities.models import SpaceBooking
+
+    SpaceBooking.objects.create(
+        space=room, organisation=other_organisation, title="Course", starts_at=at(13, 16), ends_at=at(13, 17)
+    )
+    schedule = ScheduleFactory(
+        activity=homework,
+        space=room,
+        weekdays="TU",
+        starts_on=dt.date(2018, 3, 1),
+        until=dt.date(2018, 3, 20),
+        start_time=dt.time(15),
+        end_time=dt.time(17),
+    )
+
+    result = schedule_generate_sessions(schedule=schedule, until=dt.date(2018, 3, 31))
+
+    assert result.space_conflicts == 1
+    assert Session.objects.get(schedule=schedule, occurrence_date=dt.date(2018, 3, 13)).space_id is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_booking_and_a_session_racing_for_the_room_one_wins(homework, other_organisation, room, monkeypatch):
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrent transactions need PostgreSQL (SQLite serialises writers)")
+    from activities.services import space_booking_create
+
+    session = SessionFactory(activity=homework, starts_at=at(6, 15), ends_at=at(6, 17))
+    both_looked = threading.Barrier(2, timeout=10)
+    real = selectors.space_conflict
+    looked = set()
+
+    def look_together(**kwargs):
+        found = real(**kwargs)
+        if threading.get_ident() not in looked:
+            looked.add(threading.get_ident())
+            both_looked.wait()
+        return found
+
+    monkeypatch.setattr(selectors, "space_conflict", look_together)
+    outcomes: dict[str, str] = {}
+
+    def run(name, action):
+        try:
+            with translation.override("en"):
+                action()
+            outcomes[name] = "won"
+        except SpaceTaken as taken:
+            outcomes[name] = str(taken)
+        finally:
+            connection.close()
+
+    actions = {
+        "session": lambda: session_book_space(session=session, space_id=room.pk),
+        "booking": lambda: space_booking_create(
+            space_id=room.pk,
+            organisation_id=other_organisation.pk,
+            title="Course evening",
+            starts_at=at(6, 16),
+            ends_at=at(6, 18),
+        ),
+    }
+    threads = [threading.Thread(target=run, args=item) for item in actions.items()]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=20)
+
+    assert len(outcomes) == 2
+    assert list(outcomes.values()).count("won") == 1
+    assert "Studierum is taken" in next(value for value in outcomes.values() if value != "won")
