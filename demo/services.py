@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from accounts.enums import Country, OrganisationKind, Role
 from accounts.models import Membership, Organisation, User
+from activities import holidays
 from activities.enums import (
     WEEKDAY_CODES,
     ActivityCategory,
@@ -1443,6 +1444,8 @@ def _seed_here4u_volunteers(
 
 def _seed_deventer(*, orgs: Orgs, today: dt.date) -> None:
     raster = orgs["raster"]
+    # Deventer lies in Overijssel: regio noord (the shipped calendar, as a deployment would load it).
+    holidays.load(key="nl-noord", organisation=raster)
     partners = [orgs[slug] for slug in ("solis", "voor-elkaar-teams", "saxion", "gemeente-deventer")]
     de_ark, de_ark_spaces = _venue(
         slug="wijkhuiskamer-de-ark",

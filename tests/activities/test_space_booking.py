@@ -125,13 +125,14 @@ def test_generation_gives_up_the_space_where_it_is_taken(homework, language_cafe
     assert spaces == {dt.date(2018, 3, 6): None, dt.date(2018, 3, 13): room.pk, dt.date(2018, 3, 20): room.pk}
 
 
-@pytest.mark.django_db(transaction=True)
-def test_two_people_booking_the_same_slot_at_once_one_wins(homework, language_cafe, room, monkeypatch):
+def _race(monkeypatch, actions) -> dict[str, str]:
+    """Run the actions in two threads that both look at the room before either writes.
+
+    Each side sees a free room, so the database alone decides: the result is
+    "won" or the loser's message, per action.
+    """
     if connection.vendor != "postgresql":
         pytest.skip("concurrent transactions need PostgreSQL (SQLite serialises writers)")
-    first = SessionFactory(activity=homework, starts_at=at(6, 15), ends_at=at(6, 17))
-    second = SessionFactory(activity=language_cafe, starts_at=at(6, 16), ends_at=at(6, 18))
-    # Both look before either writes: each sees a free room.
     both_looked = threading.Barrier(2, timeout=10)
     real = selectors.space_conflict
     looked = set()
@@ -146,26 +147,40 @@ def test_two_people_booking_the_same_slot_at_once_one_wins(homework, language_ca
     monkeypatch.setattr(selectors, "space_conflict", look_together)
     outcomes: dict[str, str] = {}
 
-    def book(name, session):
+    def run(name, action):
         try:
             with translation.override("en"):  # a thread starts in the default language
-                session_book_space(session=session, space_id=room.pk)
-            outcomes[name] = "booked"
+                action()
+            outcomes[name] = "won"
         except SpaceTaken as taken:
             outcomes[name] = str(taken)
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=book, args=(name, s)) for name, s in (("first", first), ("second", second))]
+    threads = [threading.Thread(target=run, args=item) for item in actions.items()]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(timeout=20)
+    return outcomes
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_people_booking_the_same_slot_at_once_one_wins(homework, language_cafe, room, monkeypatch):
+    first = SessionFactory(activity=homework, starts_at=at(6, 15), ends_at=at(6, 17))
+    second = SessionFactory(activity=language_cafe, starts_at=at(6, 16), ends_at=at(6, 18))
+
+    outcomes = _race(
+        monkeypatch,
+        {
+            "first": lambda: session_book_space(session=first, space_id=room.pk),
+            "second": lambda: session_book_space(session=second, space_id=room.pk),
+        },
+    )
 
     assert len(outcomes) == 2
-    assert list(outcomes.values()).count("booked") == 1
-    loser = next(value for value in outcomes.values() if value != "booked")
-    assert "Studierum is taken" in loser
+    assert list(outcomes.values()).count("won") == 1
+    assert "Studierum is taken" in next(value for value in outcomes.values() if value != "won")
     assert Session.objects.filter(space=room).count() == 1
 
 
@@ -246,50 +261,23 @@ def test_generation_leaves_a_lent_space_alone(homework, other_organisation, room
 
 @pytest.mark.django_db(transaction=True)
 def test_a_booking_and_a_session_racing_for_the_room_one_wins(homework, other_organisation, room, monkeypatch):
-    if connection.vendor != "postgresql":
-        pytest.skip("concurrent transactions need PostgreSQL (SQLite serialises writers)")
     from activities.services import space_booking_create
 
     session = SessionFactory(activity=homework, starts_at=at(6, 15), ends_at=at(6, 17))
-    both_looked = threading.Barrier(2, timeout=10)
-    real = selectors.space_conflict
-    looked = set()
 
-    def look_together(**kwargs):
-        found = real(**kwargs)
-        if threading.get_ident() not in looked:
-            looked.add(threading.get_ident())
-            both_looked.wait()
-        return found
-
-    monkeypatch.setattr(selectors, "space_conflict", look_together)
-    outcomes: dict[str, str] = {}
-
-    def run(name, action):
-        try:
-            with translation.override("en"):
-                action()
-            outcomes[name] = "won"
-        except SpaceTaken as taken:
-            outcomes[name] = str(taken)
-        finally:
-            connection.close()
-
-    actions = {
-        "session": lambda: session_book_space(session=session, space_id=room.pk),
-        "booking": lambda: space_booking_create(
-            space_id=room.pk,
-            organisation_id=other_organisation.pk,
-            title="Course evening",
-            starts_at=at(6, 16),
-            ends_at=at(6, 18),
-        ),
-    }
-    threads = [threading.Thread(target=run, args=item) for item in actions.items()]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=20)
+    outcomes = _race(
+        monkeypatch,
+        {
+            "session": lambda: session_book_space(session=session, space_id=room.pk),
+            "booking": lambda: space_booking_create(
+                space_id=room.pk,
+                organisation_id=other_organisation.pk,
+                title="Course evening",
+                starts_at=at(6, 16),
+                ends_at=at(6, 18),
+            ),
+        },
+    )
 
     assert len(outcomes) == 2
     assert list(outcomes.values()).count("won") == 1
