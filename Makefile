@@ -74,6 +74,7 @@ messages: $(VENV)/.installed
 
 bench: install
 	$(PY) bench/report_bench.py
+	$(PY) bench/matching_bench.py
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache

@@ -1,7 +1,7 @@
 from typing import ClassVar
 
 from django.contrib.auth.models import AbstractUser, BaseUserManager
-from django.core.validators import MaxValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
@@ -86,6 +86,12 @@ class Organisation(TimeStampedModel):
         default=7,
         validators=[MaxValueValidator(365)],
         help_text=_("After this many days past a session, only coordinators can change its attendance."),
+    )
+    screening_valid_years = models.PositiveSmallIntegerField(
+        _("screening checks valid for (years)"),
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(10)],
+        help_text=_("How long a seen VOG or criminal record extract counts, by this organisation's rule."),
     )
 
     class Meta:

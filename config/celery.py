@@ -22,6 +22,11 @@ app.conf.beat_schedule = {
         "task": "partnerships.send_obligation_reminders",
         "schedule": crontab(hour=7, minute=30),
     },
+    # Every morning: screening checks expiring within 30 days (manage.py send_screening_reminders).
+    "send-screening-reminders": {
+        "task": "volunteers.send_screening_reminders",
+        "schedule": crontab(hour=7, minute=45),
+    },
     # 1 January: last year's annual reports (manage.py produce_annual_reports).
     "produce-annual-reports": {
         "task": "reporting.produce_annual_reports",

@@ -145,6 +145,8 @@ class ScreeningCheck(TimeStampedModel):
         related_name="+",
     )
     valid_until = models.DateField(_("valid until"))
+    # The expiry reminder went out (once per check; see volunteers.services).
+    reminded_on = models.DateField(_("reminded on"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("screening check")
