@@ -19,6 +19,7 @@ urlpatterns = [
     path("programme/", include("activities.public_urls")),
     path("partnerships/", include("partnerships.urls")),
     path("calendar/", include("activities.calendar_urls")),
+    path("volunteers/", include("volunteers.urls")),
     path("", include("core.urls")),
 ]
 

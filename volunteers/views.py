@@ -1,0 +1,239 @@
+"""The coordinator's volunteer pages (`/volunteers/`): vacancies with ranked candidates, people, placements.
+
+Coordinators and administrators see their own organisations' vacancies and
+volunteers; anything else is a 404, and people without a managing role get
+403. Every change goes through `volunteers.services`.
+"""
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from accounts.selectors import organisation_ids_for_user, user_is_manager
+from core.services import log_action
+
+from .enums import PlacementStatus, ScreeningKind, VacancyStatus, VolunteerStatus
+from .models import Placement, ScreeningCheck, Vacancy, Volunteer
+from .selectors import candidates_for_vacancy, inactive_volunteers, screening_due
+from .services import TRANSITIONS, placement_end, placement_start, screening_record, volunteer_set_status
+
+
+def managers_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not user_is_manager(user=request.user):  # type: ignore[arg-type]
+            raise PermissionDenied(_("Volunteer management is for coordinators."))
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _org_ids(request: HttpRequest) -> set[int] | None:
+    return None if request.user.is_superuser else organisation_ids_for_user(user=request.user)  # type: ignore[arg-type]
+
+
+def _scoped(queryset: Any, request: HttpRequest, path: str) -> Any:
+    org_ids = _org_ids(request)
+    return queryset if org_ids is None else queryset.filter(**{f"{path}__in": org_ids})
+
+
+def _one(queryset: Any, pk: int) -> Any:
+    found = queryset.filter(pk=pk).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def _errors(error: ValidationError) -> str:
+    return " ".join(error.messages)
+
+
+@managers_only
+def overview(request: HttpRequest) -> HttpResponse:
+    org_ids = _org_ids(request) or set()
+    vacancies = (
+        _scoped(Vacancy.objects.all(), request, "organisation")
+        .exclude(status=VacancyStatus.CLOSED)
+        .select_related("activity", "organisation")
+        .annotate(active=Count("placements", filter=Q(placements__status=PlacementStatus.ACTIVE)))
+        .order_by("status", "title")
+    )
+    organisations = sorted(org_ids) if not request.user.is_superuser else []
+    return render(
+        request,
+        "volunteers/overview.html",
+        {
+            "vacancies": list(vacancies),
+            "due": [v for org in organisations for v in screening_due(organisation_id=org)],
+            "inactive": [v for org in organisations for v in inactive_volunteers(organisation_id=org)],
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@managers_only
+def vacancy_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    vacancy = _one(
+        _scoped(Vacancy.objects.select_related("activity__venue", "organisation"), request, "organisation"), pk
+    )
+    today = timezone.localdate()
+    placements = list(
+        vacancy.placements.select_related("volunteer")
+        .annotate(
+            screened=Exists(
+                ScreeningCheck.objects.filter(
+                    volunteer=OuterRef("volunteer"), seen_on__lte=today, valid_until__gte=today
+                )
+            )
+        )
+        .order_by("status", "volunteer__first_name")
+    )
+    return render(
+        request,
+        "volunteers/vacancy.html",
+        {
+            "vacancy": vacancy,
+            "placements": placements,
+            "candidates": candidates_for_vacancy(vacancy=vacancy),
+            "skills": list(vacancy.skills.order_by("name")),
+            "languages": list(vacancy.languages.order_by("name")),
+        },
+    )
+
+
+@managers_only
+@require_POST
+def vacancy_invite(request: HttpRequest, pk: int) -> HttpResponse:
+    vacancy = _one(_scoped(Vacancy.objects.all(), request, "organisation"), pk)
+    choice = request.POST.get("volunteer", "")
+    volunteer = (
+        Volunteer.objects.filter(organisation=vacancy.organisation_id, pk=int(choice)).first()
+        if choice.isdigit()
+        else None
+    )
+    if volunteer is None:
+        messages.error(request, _("Choose a volunteer of this organisation from the list."))
+        return redirect("volunteering:vacancy", pk=vacancy.pk)
+    try:
+        with transaction.atomic():
+            placement = Placement.objects.create(vacancy=vacancy, volunteer=volunteer, status=PlacementStatus.INVITED)
+            log_action(actor=request.user, action="volunteers.invited", obj=placement)
+    except IntegrityError:
+        messages.info(request, _("%(name)s is already invited or placed here.") % {"name": volunteer})
+    else:
+        messages.success(request, _("%(name)s is invited.") % {"name": volunteer})
+    return redirect("volunteering:vacancy", pk=vacancy.pk)
+
+
+class EndForm(forms.Form):
+    reason = forms.CharField(label=gettext_lazy("Reason"), max_length=200)
+
+
+@managers_only
+@require_POST
+def placement_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    placement = _one(
+        _scoped(Placement.objects.select_related("vacancy", "volunteer"), request, "vacancy__organisation"), pk
+    )
+    try:
+        if action == "start":
+            placement_start(placement=placement, by=request.user)  # type: ignore[arg-type]
+            messages.success(request, _("%(name)s has started.") % {"name": placement.volunteer})
+        elif action == "end":
+            placement_end(placement=placement, by=request.user, reason=request.POST.get("reason", ""))  # type: ignore[arg-type]
+            messages.success(request, _("The placement of %(name)s has ended.") % {"name": placement.volunteer})
+        else:
+            raise Http404
+    except ValidationError as error:
+        messages.error(request, _errors(error))
+    return redirect("volunteering:vacancy", pk=placement.vacancy_id)
+
+
+class ScreeningForm(forms.Form):
+    kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=ScreeningKind.choices)
+    seen_on = forms.DateField(label=gettext_lazy("Original seen on"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].widget.attrs["class"] = "form-select"
+        self.fields["seen_on"].widget.attrs["class"] = "form-control"
+
+
+@managers_only
+def volunteer_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    volunteer = _one(_scoped(Volunteer.objects.select_related("organisation"), request, "organisation"), pk)
+    today = timezone.localdate()
+    checks = list(volunteer.screening_checks.select_related("seen_by").order_by("-valid_until"))
+    hours = volunteer.hours.aggregate(total=Sum("hours"), this_year=Sum("hours", filter=Q(date__year=today.year)))
+    return render(
+        request,
+        "volunteers/volunteer.html",
+        {
+            "volunteer": volunteer,
+            "checks": checks,
+            "valid_check": next((c for c in checks if c.seen_on <= today <= c.valid_until), None),
+            "placements": list(volunteer.placements.select_related("vacancy").order_by("-created_at")),
+            "history": list(volunteer.status_changes.select_related("changed_by").order_by("-changed_at")),
+            "next_statuses": [(s, VolunteerStatus(s).label) for s in TRANSITIONS[VolunteerStatus(volunteer.status)]],
+            "hours": hours,
+            "screening_form": ScreeningForm(initial={"seen_on": today}),
+            "today": today,
+        },
+    )
+
+
+@managers_only
+@require_POST
+def volunteer_status(request: HttpRequest, pk: int) -> HttpResponse:
+    volunteer = _one(_scoped(Volunteer.objects.all(), request, "organisation"), pk)
+    try:
+        volunteer_set_status(
+            volunteer=volunteer,
+            to_status=request.POST.get("to_status", ""),
+            by=request.user,  # type: ignore[arg-type]
+            reason=request.POST.get("reason", ""),
+        )
+        messages.success(
+            request, _("%(name)s is now %(status)s.") % {"name": volunteer, "status": volunteer.get_status_display()}
+        )
+    except ValidationError as error:
+        messages.error(request, _errors(error))
+    return redirect("volunteering:volunteer", pk=volunteer.pk)
+
+
+@managers_only
+@require_POST
+def volunteer_screening(request: HttpRequest, pk: int) -> HttpResponse:
+    volunteer = _one(_scoped(Volunteer.objects.select_related("organisation"), request, "organisation"), pk)
+    form = ScreeningForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        return redirect("volunteering:volunteer", pk=volunteer.pk)
+    try:
+        check = screening_record(
+            volunteer=volunteer,
+            kind=form.cleaned_data["kind"],
+            seen_on=form.cleaned_data["seen_on"],
+            by=request.user,  # type: ignore[arg-type]
+        )
+        messages.success(
+            request,
+            _("Check recorded, valid until %(date)s.") % {"date": formats.date_format(check.valid_until, "j F Y")},
+        )
+    except ValidationError as error:
+        messages.error(request, _errors(error))
+    return redirect("volunteering:volunteer", pk=volunteer.pk)
