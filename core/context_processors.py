@@ -1,6 +1,7 @@
 from django.http import HttpRequest
 
-from accounts.selectors import user_is_manager
+from accounts.enums import Role
+from accounts.selectors import user_is_manager, user_roles
 from reporting.selectors import user_sees_reports
 
 
@@ -12,4 +13,5 @@ def navigation(request: HttpRequest) -> dict[str, object]:
     return {
         "can_use_admin": signed_in and user_is_manager(user=user),  # type: ignore[arg-type]
         "can_see_reports": signed_in and user_sees_reports(user=user),  # type: ignore[arg-type]
+        "volunteers_here": signed_in and not user.is_superuser and Role.VOLUNTEER in user_roles(user=user),  # type: ignore[arg-type, union-attr]
     }

@@ -86,7 +86,11 @@ def render_report_html(document: dict[str, Any]) -> str:
 
 def render_report_pdf(document: dict[str, Any]) -> tuple[bytes, int]:
     """The PDF (tagged, fonts embedded) and its number of pages."""
-    html = render_report_html(document)
+    return render_pdf(render_report_html(document))
+
+
+def render_pdf(html: str) -> tuple[bytes, int]:
+    """Any of our own HTML documents as a tagged PDF, with the locked-down fetcher and the time limit."""
     with _time_limit(settings.KVARTER_REPORT_RENDER_SECONDS):
         rendered = weasyprint.HTML(string=html, base_url=BASE_URL, url_fetcher=StaticOnlyFetcher()).render(
             pdf_variant="pdf/ua-1", pdf_tags=True

@@ -1,4 +1,10 @@
+from typing import Any
+
 from django.contrib import admin
+from django.db.models import Exists, OuterRef, QuerySet
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.scoping import OrganisationScopedAdmin, ScopedInline
 
@@ -111,10 +117,36 @@ class VacancyAdmin(OrganisationScopedAdmin):
     inlines = [PlacementInline]
 
 
+class ScreeningColumnMixin:
+    """A roster column saying whether the volunteer's screening check is valid today, red when not.
+
+    Annotated on the changelist's query, so it costs no query per row.
+    """
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        today = timezone.localdate()
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(  # type: ignore[misc]
+                screening_valid=Exists(
+                    ScreeningCheck.objects.filter(
+                        volunteer=OuterRef("volunteer"), seen_on__lte=today, valid_until__gte=today
+                    )
+                )
+            )
+        )
+
+    # The admin's boolean icons: a green tick, or a red cross for no valid check.
+    @admin.display(description=_("valid screening check"), boolean=True, ordering="screening_valid")
+    def screening(self, obj: Any) -> bool:
+        return bool(getattr(obj, "screening_valid", False))
+
+
 @admin.register(Placement)
-class PlacementAdmin(OrganisationScopedAdmin):
+class PlacementAdmin(ScreeningColumnMixin, OrganisationScopedAdmin):
     scope_path = "vacancy__organisation"
-    list_display = ["volunteer", "vacancy", "status", "started_on", "ended_on"]
+    list_display = ["volunteer", "vacancy", "status", "screening", "started_on", "ended_on"]
     list_filter = ["status"]
     search_fields = ["volunteer__first_name", "volunteer__last_name", "vacancy__title"]
     list_select_related = ["volunteer", "vacancy"]
@@ -122,9 +154,9 @@ class PlacementAdmin(OrganisationScopedAdmin):
 
 
 @admin.register(Shift)
-class ShiftAdmin(OrganisationScopedAdmin):
+class ShiftAdmin(ScreeningColumnMixin, OrganisationScopedAdmin):
     scope_path = "volunteer__organisation"
-    list_display = ["volunteer", "session", "role"]
+    list_display = ["volunteer", "session", "role", "screening"]
     search_fields = ["volunteer__first_name", "volunteer__last_name", "session__activity__name"]
     list_select_related = ["volunteer", "session__activity"]
     autocomplete_fields = ["volunteer", "session"]

@@ -10,6 +10,7 @@ from functools import wraps
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -81,6 +82,7 @@ def overview(request: HttpRequest) -> HttpResponse:
             "due": [v for org in organisations for v in screening_due(organisation_id=org)],
             "inactive": [v for org in organisations for v in inactive_volunteers(organisation_id=org)],
             "today": timezone.localdate(),
+            "inactive_months": settings.KVARTER_VOLUNTEER_INACTIVE_MONTHS,
         },
     )
 

@@ -217,6 +217,9 @@ KVARTER_REPORT_RENDER_SECONDS = env.int("KVARTER_REPORT_RENDER_SECONDS", default
 # A pause before rendering: only for the killed-worker test and for demonstrating the progress bar.
 KVARTER_REPORT_RENDER_DELAY_SECONDS = env.float("KVARTER_REPORT_RENDER_DELAY_SECONDS", default=0)
 
+# Volunteers without hours or shifts for this long are flagged to their coordinator (nothing automatic).
+KVARTER_VOLUNTEER_INACTIVE_MONTHS = env.int("KVARTER_VOLUNTEER_INACTIVE_MONTHS", default=6)
+
 # Sessions generated ahead from each schedule (the nightly job rolls this on).
 KVARTER_SESSION_HORIZON_DAYS = env.int("KVARTER_SESSION_HORIZON_DAYS", default=120)
 

@@ -157,9 +157,23 @@ def test_the_pages_do_not_grow_with_people(client, django_assert_num_queries, co
     # Session, user, roles, org ids, vacancies, re-checks due, inactive.
     with django_assert_num_queries(7):
         client.get("/volunteers/")
-    # ... the vacancy, its placements with their checks, skills, languages and the ranking (six).
-    with django_assert_num_queries(12):
+    # ... the vacancy, its placements with their checks, skills, languages and
+    # the ranking (twelve, volunteers_selectors.rank_vacancies).
+    with django_assert_num_queries(20):
         client.get(f"/volunteers/vacancies/{vacancy.pk}/")
     # ... the volunteer, checks, hours, placements, history.
     with django_assert_num_queries(9):
         client.get(f"/volunteers/people/{amina.pk}/")
+
+
+def test_the_admins_rosters_mark_a_missing_check_in_red(client, coordinator, vacancy, amina, organisation):
+    ScreeningCheckFactory(volunteer=amina, seen_on=dt.date(2020, 1, 1), valid_until=dt.date(2023, 1, 1))
+    valid = VolunteerFactory(organisation=organisation, first_name="Bo")
+    ScreeningCheckFactory(volunteer=valid, seen_on=dt.date(2025, 1, 1), valid_until=dt.date(2099, 1, 1))
+    PlacementFactory(vacancy=vacancy, volunteer=amina, status=PlacementStatus.ACTIVE)
+    PlacementFactory(vacancy=vacancy, volunteer=valid, status=PlacementStatus.ACTIVE)
+    client.force_login(coordinator)
+
+    page = client.get("/admin/volunteers/placement/").content.decode()
+
+    assert page.count("icon-no.svg") == 1 and page.count("icon-yes.svg") == 1

@@ -1,0 +1,385 @@
+"""A volunteer's own pages (`/volunteers/me/`): profile, availability, applying, placements, hours, own data.
+
+A volunteer sees and changes only their own profile: every query starts
+from the signed-in user's `Volunteer` rows, so another person's data is
+never in reach (404). Joining an organisation (`/volunteers/join/<slug>/`)
+makes an applicant profile the coordinator then takes up.
+"""
+
+import datetime as dt
+import json
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef, Sum
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from accounts.enums import Role
+from accounts.models import Membership, Organisation
+from core.services import log_action
+from venues.models import District
+
+from .enums import HoursStatus, PlacementStatus, VacancyStatus, VolunteerStatus
+from .models import Availability, HoursLog, Language, Placement, Shift, Skill, Vacancy, Volunteer
+
+
+def _profile(request: HttpRequest) -> Volunteer:
+    profiles = Volunteer.objects.filter(user=request.user).select_related("organisation").order_by("pk")
+    chosen = request.GET.get("profile") or request.POST.get("profile")
+    if chosen and chosen.isdigit():
+        profiles = profiles.filter(pk=int(chosen))
+    profile = profiles.first()
+    if profile is None:
+        raise Http404
+    return profile
+
+
+class ProfileForm(forms.ModelForm):
+    class Meta:
+        model = Volunteer
+        fields = ["skills", "languages", "districts", "interests", "phone"]
+        widgets = {
+            "skills": forms.CheckboxSelectMultiple,
+            "languages": forms.CheckboxSelectMultiple,
+            "districts": forms.CheckboxSelectMultiple,
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["skills"].queryset = Skill.objects.order_by("name")  # type: ignore[attr-defined]
+        self.fields["languages"].queryset = Language.objects.order_by("name")  # type: ignore[attr-defined]
+        self.fields["districts"].queryset = District.objects.order_by("name")  # type: ignore[attr-defined]
+        for name in ("interests", "phone"):
+            self.fields[name].widget.attrs["class"] = "form-control"
+
+
+class AvailabilityForm(forms.ModelForm):
+    class Meta:
+        model = Availability
+        fields = ["weekday", "start_time", "end_time"]
+        widgets = {
+            "start_time": forms.TimeInput(attrs={"type": "time"}),
+            "end_time": forms.TimeInput(attrs={"type": "time"}),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["weekday"].widget.attrs["class"] = "form-select"
+        for name in ("start_time", "end_time"):
+            self.fields[name].widget.attrs["class"] = "form-control"
+
+
+class HoursForm(forms.Form):
+    date = forms.DateField(
+        label=gettext_lazy("Date"), widget=forms.DateInput(attrs={"type": "date", "class": "form-control"})
+    )
+    hours = forms.DecimalField(
+        label=gettext_lazy("Hours"),
+        min_value=Decimal("0.25"),
+        max_value=Decimal(24),
+        decimal_places=2,
+        widget=forms.NumberInput(attrs={"step": "0.25", "class": "form-control"}),
+    )
+    note = forms.CharField(
+        label=gettext_lazy("What you did"),
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"class": "form-control"}),
+    )
+
+    def clean_date(self) -> dt.date:
+        date = self.cleaned_data["date"]
+        if date > timezone.localdate():
+            raise ValidationError(_("Hours can only be logged for today or earlier."))
+        return date
+
+
+def _unconfirmed_shifts(volunteer: Volunteer) -> list[Shift]:
+    """Sessions of the last 60 days they were rostered at, without hours yet: offered for one-tap confirming."""
+    now = timezone.now()
+    logged = HoursLog.objects.filter(volunteer=volunteer, session=OuterRef("session"))
+    return list(
+        Shift.objects.filter(
+            volunteer=volunteer, session__ends_at__lte=now, session__starts_at__gte=now - dt.timedelta(days=60)
+        )
+        .exclude(Exists(logged))
+        .select_related("session__activity")
+        .order_by("-session__starts_at")
+    )
+
+
+@login_required
+def me(request: HttpRequest) -> HttpResponse:
+    profiles = list(Volunteer.objects.filter(user=request.user).select_related("organisation").order_by("pk"))
+    if not profiles:
+        return render(
+            request,
+            "volunteers/me_none.html",
+            {"organisations": list(Organisation.objects.filter(volunteers__isnull=False).distinct().order_by("name"))},
+        )
+    volunteer = _profile(request)
+    today = timezone.localdate()
+    applied = Placement.objects.filter(
+        volunteer=volunteer,
+        vacancy=OuterRef("pk"),
+        status__in=[PlacementStatus.INVITED, PlacementStatus.APPLIED, PlacementStatus.ACTIVE],
+    )
+    return render(
+        request,
+        "volunteers/me.html",
+        {
+            "volunteer": volunteer,
+            "profiles": profiles,
+            "profile_form": ProfileForm(instance=volunteer),
+            "availability": list(volunteer.availability.order_by("weekday", "start_time")),
+            "availability_form": AvailabilityForm(),
+            "placements": list(volunteer.placements.select_related("vacancy__activity").order_by("-created_at")),
+            "shifts": list(
+                Shift.objects.filter(volunteer=volunteer, session__starts_at__gte=timezone.now())
+                .select_related("session__activity__venue")
+                .order_by("session__starts_at")[:10]
+            ),
+            "unconfirmed": _unconfirmed_shifts(volunteer),
+            "hours": list(volunteer.hours.select_related("activity").filter(date__year=today.year).order_by("-date")),
+            "hours_total": volunteer.hours.filter(date__year=today.year).aggregate(total=Sum("hours"))["total"] or 0,
+            "hours_form": HoursForm(initial={"date": today}),
+            "vacancies": list(
+                Vacancy.objects.filter(organisation=volunteer.organisation, status=VacancyStatus.OPEN)
+                .exclude(Exists(applied))
+                .select_related("activity")
+                .order_by("title")
+            ),
+            "year": today.year,
+        },
+    )
+
+
+def _back(volunteer: Volunteer) -> HttpResponse:
+    return redirect(f"/volunteers/me/?profile={volunteer.pk}")
+
+
+@login_required
+@require_POST
+def me_profile(request: HttpRequest) -> HttpResponse:
+    volunteer = _profile(request)
+    form = ProfileForm(request.POST, instance=volunteer)
+    if form.is_valid():
+        form.save()
+        messages.success(request, _("Your profile is saved."))
+    else:
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+    return _back(volunteer)
+
+
+@login_required
+@require_POST
+def me_availability(request: HttpRequest) -> HttpResponse:
+    volunteer = _profile(request)
+    form = AvailabilityForm(request.POST, instance=Availability(volunteer=volunteer))
+    if form.is_valid():
+        form.save()
+        messages.success(request, _("Added to your availability."))
+    else:
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+    return _back(volunteer)
+
+
+@login_required
+@require_POST
+def me_availability_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    volunteer = _profile(request)
+    get_object_or_404(Availability, pk=pk, volunteer=volunteer).delete()
+    messages.success(request, _("Removed from your availability."))
+    return _back(volunteer)
+
+
+@login_required
+@require_POST
+def me_apply(request: HttpRequest, pk: int) -> HttpResponse:
+    volunteer = _profile(request)
+    vacancy = get_object_or_404(Vacancy, pk=pk, organisation=volunteer.organisation, status=VacancyStatus.OPEN)
+    try:
+        with transaction.atomic():
+            placement = Placement.objects.create(vacancy=vacancy, volunteer=volunteer, status=PlacementStatus.APPLIED)
+            log_action(actor=request.user, action="volunteers.applied", obj=placement)
+    except IntegrityError:
+        messages.info(request, _("You have already applied for %(title)s.") % {"title": vacancy.title})
+    else:
+        messages.success(
+            request, _("You applied for %(title)s. The coordinator will contact you.") % {"title": vacancy.title}
+        )
+    return _back(volunteer)
+
+
+@login_required
+@require_POST
+def me_hours(request: HttpRequest) -> HttpResponse:
+    volunteer = _profile(request)
+    form = HoursForm(request.POST)
+    if form.is_valid():
+        HoursLog.objects.create(volunteer=volunteer, **form.cleaned_data)
+        messages.success(request, _("Your hours are logged."))
+    else:
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+    return _back(volunteer)
+
+
+@login_required
+@require_POST
+def me_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    """Confirm the hours of a session they were rostered at: its length, one tap."""
+    volunteer = _profile(request)
+    shift = next((s for s in _unconfirmed_shifts(volunteer) if s.session_id == pk), None)
+    if shift is None:
+        raise Http404
+    session = shift.session
+    hours = Decimal((session.ends_at - session.starts_at).total_seconds() / 3600).quantize(Decimal("0.25"))
+    HoursLog.objects.create(
+        volunteer=volunteer,
+        session=session,
+        activity=session.activity,
+        date=timezone.localtime(session.starts_at).date(),
+        hours=min(hours, Decimal(24)),
+        status=HoursStatus.CONFIRMED,
+    )
+    messages.success(request, _("%(hours)s hours confirmed.") % {"hours": hours})
+    return _back(volunteer)
+
+
+@login_required
+def me_data(request: HttpRequest) -> HttpResponse:
+    """Everything Kvarter holds about the signed-in volunteer, as JSON (GDPR article 15 and 20)."""
+    profiles = (
+        Volunteer.objects.filter(user=request.user)
+        .select_related("organisation")
+        .prefetch_related(
+            "skills",
+            "languages",
+            "districts",
+            "availability",
+            "screening_checks",
+            "placements__vacancy",
+            "hours",
+            "status_changes",
+        )
+    )
+    data = {
+        "account": {
+            "email": request.user.email,
+            "first_name": request.user.first_name,
+            "last_name": request.user.last_name,
+        },  # type: ignore[union-attr]
+        "volunteering": [
+            {
+                "organisation": v.organisation.name,
+                "name": str(v),
+                "email": v.email,
+                "phone": v.phone,
+                "status": v.status,
+                "skills": [s.name for s in v.skills.all()],
+                "languages": [lang.name for lang in v.languages.all()],
+                "districts": [d.name for d in v.districts.all()],
+                "interests": v.interests,
+                "availability": [
+                    {"weekday": a.weekday, "from": a.start_time, "to": a.end_time} for a in v.availability.all()
+                ],
+                "screening_checks": [
+                    {"kind": c.kind, "seen_on": c.seen_on, "valid_until": c.valid_until}
+                    for c in v.screening_checks.all()
+                ],
+                "placements": [
+                    {"vacancy": p.vacancy.title, "status": p.status, "started_on": p.started_on, "ended_on": p.ended_on}
+                    for p in v.placements.all()
+                ],
+                "hours": [
+                    {"date": h.date, "hours": h.hours, "status": h.status, "note": h.note} for h in v.hours.all()
+                ],
+                "status_history": [
+                    {"from": c.from_status, "to": c.to_status, "reason": c.reason, "at": c.changed_at}
+                    for c in v.status_changes.all()
+                ],
+            }
+            for v in profiles
+        ],
+    }
+    response = HttpResponse(
+        json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2), content_type="application/json"
+    )
+    response["Content-Disposition"] = 'attachment; filename="kvarter-my-data.json"'
+    return response
+
+
+@login_required
+def me_statement(request: HttpRequest) -> HttpResponse:
+    """A signed-off statement of volunteer work (a "verklaring"), as a PDF for a job application or a school."""
+    from reporting.pdf import render_pdf
+
+    volunteer = _profile(request)
+    try:
+        year = int(request.GET.get("year", timezone.localdate().year))
+    except ValueError:
+        year = timezone.localdate().year
+    rows = list(
+        volunteer.hours.filter(date__year=year)
+        .values("activity__name")
+        .annotate(total=Sum("hours"))
+        .order_by("-total", "activity__name")
+    )
+    language = translation.get_language()
+    html = render_to_string(
+        "volunteers/statement.html",
+        {
+            "volunteer": volunteer,
+            "year": year,
+            "rows": rows,
+            "total": sum((row["total"] for row in rows), Decimal(0)),
+            "placements": list(
+                volunteer.placements.filter(status__in=[PlacementStatus.ACTIVE, PlacementStatus.ENDED]).select_related(
+                    "vacancy"
+                )
+            ),
+            "today": timezone.localdate(),
+            "language": language,
+        },
+    )
+    pdf, _pages = render_pdf(html)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="volunteer-statement-{year}.pdf"'
+    return response
+
+
+@login_required
+def join(request: HttpRequest, slug: str) -> HttpResponse:
+    """Become an applicant volunteer of an organisation (after signing up with allauth)."""
+    organisation = get_object_or_404(Organisation, slug=slug)
+    existing = Volunteer.objects.filter(user=request.user, organisation=organisation).first()
+    if request.method == "POST" and existing is None:
+        user = request.user
+        with transaction.atomic():
+            volunteer = Volunteer.objects.create(
+                organisation=organisation,
+                user=user,
+                first_name=user.first_name or user.email.split("@")[0],  # type: ignore[union-attr]
+                last_name=user.last_name,  # type: ignore[union-attr]
+                email=user.email,  # type: ignore[union-attr]
+                status=VolunteerStatus.APPLICANT,
+            )
+            Membership.objects.get_or_create(user=user, organisation=organisation, role=Role.VOLUNTEER)  # type: ignore[misc]
+            log_action(actor=user, action="volunteers.joined", obj=volunteer)
+        messages.success(request, _("Welcome! Fill in your profile and when you are free."))
+        return _back(volunteer)
+    if existing is not None:
+        return _back(existing)
+    return render(request, "volunteers/join.html", {"organisation": organisation})
