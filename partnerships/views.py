@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from core.forms import form_errors_text
 from core.services import log_action
 from reporting.charts import CURRENT, PREVIOUS, Series, bar_chart
 
@@ -150,7 +151,7 @@ def agreement_status(request: HttpRequest, slug: str) -> HttpResponse:
     agreement = _managed(request, slug)
     form = TransitionForm(request.POST, current=agreement.status)
     if not form.is_valid():
-        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        messages.error(request, form_errors_text(form))
         return redirect("partnerships:agreement", slug=slug)
     try:
         agreement_transition(
@@ -174,7 +175,7 @@ def document_upload(request: HttpRequest, slug: str) -> HttpResponse:
     agreement = _managed(request, slug)
     form = DocumentForm(request.POST, request.FILES)
     if not form.is_valid():
-        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        messages.error(request, form_errors_text(form))
         return redirect("partnerships:agreement", slug=slug)
     try:
         document = agreement_document_add(

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from core.forms import form_errors_text
 from core.services import log_action
 
 from .charts import months_chart
@@ -102,7 +103,7 @@ def _dashboard_chart(row: Any, year: int) -> str:
 def request_create(request: HttpRequest) -> HttpResponse:
     form = _request_form(request, request.POST)
     if not form.is_valid():
-        messages.error(request, _("The report was not requested: %(errors)s") % {"errors": _form_errors(form)})
+        messages.error(request, _("The report was not requested: %(errors)s") % {"errors": form_errors_text(form)})
         return redirect("reports:dashboard")
     scope_kind, scope = form.cleaned_data["scope"]
     report_request, created = report_request_create(
@@ -115,10 +116,6 @@ def request_create(request: HttpRequest) -> HttpResponse:
     if not created:
         messages.info(request, _("This report is already being produced; here is its progress."))
     return redirect("reports:request", pk=report_request.pk)
-
-
-def _form_errors(form: ReportRequestForm) -> str:
-    return " ".join(str(error) for errors in form.errors.values() for error in errors)
 
 
 def _status(report_request: Any) -> dict[str, Any]:

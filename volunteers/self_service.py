@@ -28,6 +28,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.enums import Role
 from accounts.models import Membership, Organisation
+from core.forms import form_errors_text
 from core.services import log_action
 from venues.models import District
 
@@ -179,7 +180,7 @@ def me_profile(request: HttpRequest) -> HttpResponse:
         form.save()
         messages.success(request, _("Your profile is saved."))
     else:
-        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        messages.error(request, form_errors_text(form))
     return _back(volunteer)
 
 
@@ -192,7 +193,7 @@ def me_availability(request: HttpRequest) -> HttpResponse:
         form.save()
         messages.success(request, _("Added to your availability."))
     else:
-        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        messages.error(request, form_errors_text(form))
     return _back(volunteer)
 
 
@@ -232,7 +233,7 @@ def me_hours(request: HttpRequest) -> HttpResponse:
         HoursLog.objects.create(volunteer=volunteer, **form.cleaned_data)
         messages.success(request, _("Your hours are logged."))
     else:
-        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        messages.error(request, form_errors_text(form))
     return _back(volunteer)
 
 

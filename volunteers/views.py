@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.selectors import organisation_ids_for_user, user_is_manager
+from core.forms import form_errors_text
 from core.services import log_action
 
 from .enums import PlacementStatus, ScreeningKind, VacancyStatus, VolunteerStatus
@@ -223,7 +224,7 @@ def volunteer_screening(request: HttpRequest, pk: int) -> HttpResponse:
     volunteer = _one(_scoped(Volunteer.objects.select_related("organisation"), request, "organisation"), pk)
     form = ScreeningForm(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        messages.error(request, form_errors_text(form))
         return redirect("volunteering:volunteer", pk=volunteer.pk)
     try:
         check = screening_record(
