@@ -13,12 +13,13 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.dates import WEEKDAYS_ABBR
 from django.utils.translation import gettext as _
 
+from accounts.models import Organisation
 from accounts.selectors import organisation_ids_for_user, user_is_manager
 from venues.models import District, Venue
 
@@ -120,10 +121,32 @@ def _render(request: HttpRequest, place: Any, kind: str, condition: Q, bookings:
     )
 
 
+def _involved(request: HttpRequest, managed: set[int], *, owners: Q, sessions: Q, bookings: Q) -> None:
+    """A calendar is for the organisations at the place: its owner, and those with sessions or bookings there.
+
+    Anyone else gets 404, as for any other organisation's object.
+    """
+    if request.user.is_superuser:
+        return
+    if not (
+        Organisation.objects.filter(owners, pk__in=managed).exists()
+        or Session.objects.filter(sessions, activity__programme__lead_organisation__in=managed).exists()
+        or SpaceBooking.objects.filter(bookings, organisation__in=managed).exists()
+    ):
+        raise Http404
+
+
 @login_required
 def venue_calendar(request: HttpRequest, slug: str) -> HttpResponse:
     managed = _manager_required(request)
     venue = get_object_or_404(Venue, slug=slug)
+    _involved(
+        request,
+        managed,
+        owners=Q(pk=venue.organisation_id),
+        sessions=Q(activity__venue=venue) | Q(space__venue=venue),
+        bookings=Q(space__venue=venue),
+    )
     return _render(
         request, venue, "venue", Q(activity__venue=venue) | Q(space__venue=venue), Q(space__venue=venue), managed
     )
@@ -135,5 +158,12 @@ def district_calendar(request: HttpRequest, slug: str) -> HttpResponse:
     district = get_object_or_404(District, slug=slug)
     condition = Q(activity__venue__district=district) | Q(
         activity__venue__isnull=True, activity__programme__in=Programme.objects.filter(districts=district)
+    )
+    _involved(
+        request,
+        managed,
+        owners=Q(pk=district.municipality_id) | Q(venues__district=district),
+        sessions=condition,
+        bookings=Q(space__venue__district=district),
     )
     return _render(request, district, "district", condition, Q(space__venue__district=district), managed)

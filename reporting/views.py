@@ -220,6 +220,7 @@ def export_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
 @reports_required
 def narrative_pick(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     """The year and language picked on the scope page, as the narrative's own address."""
+    scope_for_user(user=request.user, scope_kind=kind, scope_id=pk)  # type: ignore[arg-type]
     try:
         year = int(request.GET.get("year", ""))
     except ValueError:

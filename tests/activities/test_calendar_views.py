@@ -5,13 +5,18 @@ import zoneinfo
 
 import pytest
 
+from accounts.enums import Role
+
 from ..factories import (
     ActivityFactory,
     DistrictFactory,
+    MembershipFactory,
+    OrganisationFactory,
     ProgrammeFactory,
     SessionFactory,
     SpaceBookingFactory,
     SpaceFactory,
+    UserFactory,
     VenueFactory,
 )
 
@@ -97,6 +102,18 @@ def test_the_month_view(client, coordinator, place):
     assert [len(items) for day, items in cells if items] == [1, 1, 1]
 
 
+def test_an_organisation_with_nothing_at_the_place_finds_no_calendar(client, outsider, place):
+    stranger = UserFactory(email="sven@example.org")
+    MembershipFactory(user=stranger, organisation=OrganisationFactory(name="Elsewhere"), role=Role.COORDINATOR)
+
+    client.force_login(stranger)
+    assert client.get("/calendar/venues/backbyhuset/").status_code == 404
+    assert client.get("/calendar/districts/backby/").status_code == 404
+    # Raster runs a café and a group at Bäckbyhuset, so its coordinator sees the venue.
+    client.force_login(outsider)
+    assert client.get("/calendar/venues/backbyhuset/").status_code == 200
+
+
 @pytest.mark.parametrize("persona", ["leader", "strategist", "volunteer_user"])
 def test_only_managers_open_the_calendar(client, request, persona, place):
     client.force_login(request.getfixturevalue(persona))
@@ -118,6 +135,7 @@ def test_calendar_queries_do_not_grow(client, django_assert_num_queries, coordin
         SessionFactory(activity=activity, starts_at=dt.datetime(2018, 3, 9, 8 + index, tzinfo=STOCKHOLM))
     client.force_login(coordinator)
 
-    # Session, user, roles, org ids, the venue, the sessions, the bookings.
-    with django_assert_num_queries(7):
+    # Session, user, roles, org ids, the venue, whether her organisation is there,
+    # the sessions, the bookings.
+    with django_assert_num_queries(8):
         client.get("/calendar/venues/backbyhuset/?start=2018-03-07")

@@ -1,0 +1,161 @@
+"""Every named URL of Kvarter × every persona, with the status each must get.
+
+The table is the access policy in one place: anonymous visitors are sent to
+sign in (302) or refused by the API (401); a role that has no business on a
+page gets 403; an object of another organisation is 404, never 403, so its
+existence does not leak. A POST-only address answers a permitted GET with
+405. The suite fails when a URL is added without a row here (allauth's own
+pages and the Django admin, whose changelists are scoped and tested in
+tests/admin, are outside this table).
+"""
+
+import pytest
+from django.core.signals import request_finished
+from django.db import close_old_connections
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+PERSONAS = ["anonymous", "leader", "coordinator", "strategist", "volunteer_user", "outsider", "administrator"]
+
+
+def _walk(patterns, namespace=None):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            if pattern.namespace == "admin" or "allauth" in str(pattern.urlconf_name):
+                continue
+            yield from _walk(pattern.url_patterns, pattern.namespace or namespace)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            yield f"{namespace}:{pattern.name}" if namespace else pattern.name
+
+
+def url_names() -> set[str]:
+    return set(_walk(get_resolver().url_patterns))
+
+
+def _kwargs(name: str, w: dict) -> dict:
+    return {
+        "api:session_state": {"session_id": w["session"].pk},
+        "attendance:session": {"pk": w["session"].pk},
+        "attendance:correct": {"pk": w["session"].pk},
+        "reports:request": {"pk": w["request"].pk},
+        "reports:request-status": {"pk": w["request"].pk},
+        "reports:download": {"pk": w["report"].pk},
+        "reports:csv": {"pk": w["report"].pk},
+        "reports:xlsx": {"pk": w["report"].pk},
+        "reports:scope": {"kind": "programme", "pk": w["programme"].pk},
+        "reports:narrative-pick": {"kind": "programme", "pk": w["programme"].pk},
+        "reports:narrative": {"kind": "programme", "pk": w["programme"].pk, "year": 2018, "language": "sv"},
+        "programme:venue-feed": {"slug": w["venue"].slug},
+        "programme:district-feed": {"slug": w["district"].slug},
+        "programme:activity-feed": {"programme": w["programme"].slug, "activity": w["activity"].slug},
+        "partnerships:agreement": {"slug": w["agreement"].slug},
+        "partnerships:status": {"slug": w["agreement"].slug},
+        "partnerships:document-upload": {"slug": w["agreement"].slug},
+        "partnerships:document": {"slug": w["agreement"].slug, "pk": w["document"].pk},
+        "partnerships:obligation-done": {"slug": w["agreement"].slug, "pk": w["obligation"].pk},
+        "calendar:venue": {"slug": w["venue"].slug},
+        "calendar:district": {"slug": w["district"].slug},
+        "volunteering:vacancy": {"pk": w["vacancy"].pk},
+        "volunteering:invite": {"pk": w["vacancy"].pk},
+        "volunteering:placement": {"pk": w["placement"].pk, "action": "start"},
+        "volunteering:volunteer": {"pk": w["volunteer"].pk},
+        "volunteering:status": {"pk": w["volunteer"].pk},
+        "volunteering:screening": {"pk": w["volunteer"].pk},
+        "volunteering:me-availability-delete": {"pk": w["slot"].pk},
+        "volunteering:me-apply": {"pk": w["vacancy"].pk},
+        "volunteering:me-confirm": {"pk": w["past_session"].pk},
+        "volunteering:join": {"slug": w["organisation"].slug},
+    }.get(name, {})
+
+
+@pytest.mark.django_db
+def test_every_url_has_a_row():
+    assert url_names() == set(MATRIX), "add the new URL to MATRIX with the status each persona must get"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_the_access_matrix(client, request, world, persona):
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    if persona != "anonymous":
+        client.force_login(request.getfixturevalue(persona))
+    wrong = []
+    for name in sorted(MATRIX):
+        response = client.get(reverse(name, kwargs=_kwargs(name, world)))
+        _close(response)
+        expected = MATRIX[name][PERSONAS.index(persona)]
+        if response.status_code != expected:
+            wrong.append(f"{name}: {response.status_code}, expected {expected}")
+    assert wrong == []
+
+
+def _close(response) -> None:  # type: ignore[no-untyped-def]
+    """Close a response (a file download holds its file open) without closing the database connection.
+
+    Closing fires request_finished, whose handler would close the connection in
+    the middle of the test; the test client mutes it the same way around its own close.
+    """
+    request_finished.disconnect(close_old_connections)
+    try:
+        response.close()
+    finally:
+        request_finished.connect(close_old_connections)
+
+
+# Columns: anonymous, leader, coordinator, strategist, volunteer, outsider (Raster's coordinator), administrator.
+MATRIX: dict[str, tuple[int, ...]] = {
+    "admin_login": (302, 403, 302, 403, 403, 302, 302),
+    "api:api-root": (404, 404, 404, 404, 404, 404, 404),
+    "api:health": (200, 200, 200, 200, 200, 200, 200),
+    "api:openapi-json": (200, 200, 200, 200, 200, 200, 200),
+    "api:openapi-view": (200, 200, 200, 200, 200, 200, 200),
+    "api:session_state": (401, 200, 200, 404, 404, 404, 200),
+    "api:sessions_today": (401, 200, 200, 200, 200, 200, 200),
+    "api:sync": (405, 405, 405, 405, 405, 405, 405),
+    "attendance:correct": (302, 404, 200, 404, 404, 404, 200),
+    "attendance:service-worker": (200, 200, 200, 200, 200, 200, 200),
+    "attendance:session": (302, 200, 200, 404, 404, 404, 200),
+    "attendance:tablet": (302, 405, 405, 405, 405, 405, 405),
+    "attendance:today": (302, 200, 200, 200, 200, 200, 200),
+    "calendar:district": (302, 403, 200, 403, 403, 404, 200),
+    "calendar:venue": (302, 403, 200, 403, 403, 404, 200),
+    "core:healthz": (200, 200, 200, 200, 200, 200, 200),
+    "core:home": (200, 200, 200, 200, 200, 200, 200),
+    "partnerships:agreement": (302, 403, 200, 200, 403, 404, 200),
+    "partnerships:document": (302, 403, 200, 200, 403, 404, 200),
+    "partnerships:document-upload": (302, 403, 405, 405, 403, 405, 405),
+    "partnerships:obligation-done": (302, 403, 405, 405, 403, 405, 405),
+    "partnerships:overview": (302, 403, 200, 200, 403, 200, 200),
+    "partnerships:status": (302, 403, 405, 405, 403, 405, 405),
+    "programme:activity-feed": (200, 200, 200, 200, 200, 200, 200),
+    "programme:district-feed": (200, 200, 200, 200, 200, 200, 200),
+    "programme:venue-feed": (200, 200, 200, 200, 200, 200, 200),
+    "programme:week": (200, 200, 200, 200, 200, 200, 200),
+    "reports:csv": (302, 403, 200, 200, 403, 404, 200),
+    "reports:dashboard": (302, 403, 200, 200, 403, 200, 200),
+    "reports:download": (302, 403, 200, 200, 403, 404, 200),
+    "reports:narrative": (302, 403, 200, 403, 403, 404, 200),
+    "reports:narrative-pick": (302, 403, 302, 302, 403, 404, 302),
+    "reports:request": (302, 403, 404, 200, 403, 404, 200),
+    "reports:request-create": (302, 403, 405, 405, 403, 405, 405),
+    "reports:request-status": (302, 403, 404, 200, 403, 404, 200),
+    "reports:scope": (302, 403, 200, 200, 403, 404, 200),
+    "reports:xlsx": (302, 403, 200, 200, 403, 404, 200),
+    "set_language": (302, 302, 302, 302, 302, 302, 302),
+    "volunteering:invite": (302, 403, 405, 403, 403, 405, 405),
+    "volunteering:join": (302, 200, 200, 200, 302, 200, 200),
+    "volunteering:me": (302, 200, 200, 200, 200, 200, 200),
+    "volunteering:me-apply": (302, 405, 405, 405, 405, 405, 405),
+    "volunteering:me-availability": (302, 405, 405, 405, 405, 405, 405),
+    "volunteering:me-availability-delete": (302, 405, 405, 405, 405, 405, 405),
+    "volunteering:me-confirm": (302, 405, 405, 405, 405, 405, 405),
+    "volunteering:me-data": (302, 200, 200, 200, 200, 200, 200),
+    "volunteering:me-hours": (302, 405, 405, 405, 405, 405, 405),
+    "volunteering:me-profile": (302, 405, 405, 405, 405, 405, 405),
+    "volunteering:me-statement": (302, 404, 404, 404, 200, 404, 404),
+    "volunteering:overview": (302, 403, 200, 403, 403, 200, 200),
+    "volunteering:placement": (302, 403, 405, 403, 403, 405, 405),
+    "volunteering:screening": (302, 403, 405, 403, 403, 405, 405),
+    "volunteering:status": (302, 403, 405, 403, 403, 405, 405),
+    "volunteering:vacancy": (302, 403, 200, 403, 403, 404, 200),
+    "volunteering:volunteer": (302, 403, 200, 403, 403, 404, 200),
+}
