@@ -159,3 +159,32 @@ MATRIX: dict[str, tuple[int, ...]] = {
     "volunteering:vacancy": (302, 403, 200, 403, 403, 404, 200),
     "volunteering:volunteer": (302, 403, 200, 403, 403, 404, 200),
 }
+
+
+# Addresses that take a POST: the POST-only ones (405 to a permitted GET) and the forms that post to themselves.
+POSTS = sorted(
+    {name for name, statuses in MATRIX.items() if 405 in statuses and name != "api:api-root"}
+    | {"reports:narrative", "volunteering:join", "set_language"}
+)
+
+
+@pytest.mark.django_db
+def test_every_post_needs_the_csrf_token(request, world):
+    """A signed-in administrator's browser, tricked into posting from another site, changes nothing."""
+    from django.test import Client
+
+    from core.models import AuditLogEntry
+
+    client = Client(enforce_csrf_checks=True, HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(request.getfixturevalue("administrator"))
+    before = AuditLogEntry.objects.count()
+
+    statuses = {}
+    for name in POSTS:
+        response = client.post(reverse(name, kwargs=_kwargs(name, world)), {"reason": "x", "text": "x"})
+        _close(response)
+        statuses[name] = response.status_code
+
+    assert len(POSTS) == 19
+    assert {name: status for name, status in statuses.items() if status != 403} == {}
+    assert AuditLogEntry.objects.count() == before
