@@ -188,3 +188,36 @@ def test_every_post_needs_the_csrf_token(request, world):
     assert len(POSTS) == 19
     assert {name: status for name, status in statuses.items() if status != 403} == {}
     assert AuditLogEntry.objects.count() == before
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("persona", ["anonymous", "administrator"])
+def test_every_page_sends_the_security_headers(client, request, world, persona):
+    """A strict Content-Security-Policy (no inline script or style), nosniff, no framing, same-origin referrers."""
+    if persona != "anonymous":
+        client.force_login(request.getfixturevalue(persona))
+    missing, checked = [], 0
+    for name in sorted(MATRIX):
+        response = client.get(reverse(name, kwargs=_kwargs(name, world)))
+        _close(response)
+        if response.status_code != 200 or "text/html" not in response.get("Content-Type", ""):
+            continue
+        checked += 1
+        policy = response.get("Content-Security-Policy", "")
+        directives = dict([*part.strip().split(" ", 1), ""][:2] for part in policy.split(";") if part.strip())
+        problems = [
+            problem
+            for problem, failed in (
+                ("no CSP", not policy),
+                ("inline script", "unsafe-inline" in directives.get("script-src", "'unsafe-inline'")),
+                ("inline style", "unsafe-inline" in directives.get("style-src", "'unsafe-inline'")),
+                ("framing", directives.get("frame-ancestors") != "'none'"),
+                ("nosniff", response.get("X-Content-Type-Options") != "nosniff"),
+                ("referrer", response.get("Referrer-Policy") != "same-origin"),
+            )
+            if failed
+        ]
+        if problems:
+            missing.append(f"{name}: {', '.join(problems)}")
+    assert missing == []
+    assert checked == (3 if persona == "anonymous" else 19)  # the HTML pages each can open
