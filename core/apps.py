@@ -8,6 +8,9 @@ class CoreConfig(AppConfig):
     name = "core"
     verbose_name = _("Core")
 
+    def ready(self) -> None:
+        from . import checks  # noqa: F401 - registers the system checks
+
 
 class KvarterAdminConfig(admin_apps.AdminConfig):
     default = False
