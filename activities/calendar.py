@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from .enums import HolidayRule, SessionStatus
 from .models import Activity, Schedule, Session
-from .services import schedule_occurrence_dates
+from .services import schedule_occurrence_dates, schedule_rule_dates, schedule_span
 
 PRODID = "-//Kvarter//Public programme//EN"
 # How far ahead the rule's exceptions are worked out when a schedule has no end.
@@ -56,14 +56,6 @@ def _base_event(activity: Activity, uid: str, stamp: dt.datetime) -> icalendar.E
     return event
 
 
-def _span(schedule: Schedule, day: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    zone = zoneinfo.ZoneInfo(schedule.timezone)
-    return (
-        dt.datetime.combine(day, schedule.start_time, tzinfo=zone),
-        dt.datetime.combine(day, schedule.end_time, tzinfo=zone),
-    )
-
-
 def _schedule_events(
     schedule: Schedule, sessions: list[Session], *, stamp: dt.datetime, horizon: dt.date
 ) -> list[icalendar.Event]:
@@ -73,20 +65,7 @@ def _schedule_events(
     end = schedule.until or max(horizon, timezone.localdate() + EXCEPTIONS_AHEAD)
     by_date = {session.occurrence_date: session for session in sessions if session.occurrence_date}
     # What the bare rule names (no holidays, no exceptions), and what the schedule wants.
-    bare = Schedule(
-        pk=None,
-        activity=activity,
-        timezone=schedule.timezone,
-        starts_on=schedule.starts_on,
-        until=schedule.until,
-        start_time=schedule.start_time,
-        end_time=schedule.end_time,
-        frequency=schedule.frequency,
-        interval=schedule.interval,
-        weekdays=schedule.weekdays,
-        holiday_rule=HolidayRule.IGNORE,
-    )
-    rule_dates = _bare_rule_dates(bare, end)
+    rule_dates = schedule_rule_dates(schedule=schedule, start=schedule.starts_on, end=end)
     if not rule_dates and not by_date:
         return []
     wanted = set(schedule_occurrence_dates(schedule=schedule, start=schedule.starts_on, end=end))
@@ -96,7 +75,7 @@ def _schedule_events(
     events = []
     master = _base_event(activity, uid, stamp)
     first = rule_dates[0] if rule_dates else min(expected)
-    starts_at, ends_at = _span(schedule, first)
+    starts_at, ends_at = schedule_span(schedule, first)
     master.add("dtstart", starts_at)
     master.add("dtend", ends_at)
     if schedule.holiday_rule == HolidayRule.ONLY or not rule_dates:
@@ -107,15 +86,15 @@ def _schedule_events(
         excluded = sorted(day for day in rule_dates if day not in expected)
         extra = sorted(day for day in expected if day not in set(rule_dates))
         if excluded:
-            master.add("exdate", [_span(schedule, day)[0] for day in excluded])
+            master.add("exdate", [schedule_span(schedule, day)[0] for day in excluded])
     if extra:
-        master.add("rdate", [_span(schedule, day)[0] for day in extra])
+        master.add("rdate", [schedule_span(schedule, day)[0] for day in extra])
     events.append(master)
 
     for day, session in sorted(by_date.items()):
         if day not in expected:
             continue
-        planned_start, planned_end = _span(schedule, day)
+        planned_start, planned_end = schedule_span(schedule, day)
         moved = (session.starts_at, session.ends_at) != (planned_start, planned_end)
         cancelled = session.status == SessionStatus.CANCELLED
         if not (moved or cancelled):
@@ -128,22 +107,6 @@ def _schedule_events(
             override.add("status", "CANCELLED")
         events.append(override)
     return events
-
-
-def _bare_rule_dates(schedule: Schedule, end: dt.date) -> list[dt.date]:
-    from dateutil import rrule as du_rrule
-
-    from .services import _BYDAY, _FREQ
-
-    last = min(end, schedule.until) if schedule.until else end
-    rule = du_rrule.rrule(
-        _FREQ[schedule.frequency],  # type: ignore[index]
-        interval=schedule.interval,
-        byweekday=[_BYDAY[code] for code in schedule.weekday_codes] or None,
-        dtstart=dt.datetime.combine(schedule.starts_on, dt.time()),
-        until=dt.datetime.combine(last, dt.time()),
-    )
-    return [occurrence.date() for occurrence in rule]
 
 
 def _single_event(session: Session, *, stamp: dt.datetime) -> icalendar.Event:

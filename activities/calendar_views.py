@@ -23,7 +23,8 @@ from accounts.models import Organisation
 from accounts.selectors import organisation_ids_for_user, user_is_manager
 from venues.models import District, Venue
 
-from .models import Programme, Session, SpaceBooking
+from .models import Session, SpaceBooking
+from .selectors import in_district
 
 
 def _manager_required(request: HttpRequest) -> set[int]:
@@ -156,9 +157,7 @@ def venue_calendar(request: HttpRequest, slug: str) -> HttpResponse:
 def district_calendar(request: HttpRequest, slug: str) -> HttpResponse:
     managed = _manager_required(request)
     district = get_object_or_404(District, slug=slug)
-    condition = Q(activity__venue__district=district) | Q(
-        activity__venue__isnull=True, activity__programme__in=Programme.objects.filter(districts=district)
-    )
+    condition = in_district(district)
     _involved(
         request,
         managed,

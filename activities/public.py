@@ -23,7 +23,8 @@ from venues.models import District, Venue
 
 from .calendar import calendar_feed
 from .enums import ActivityCategory
-from .models import Activity, Programme, Session
+from .models import Activity, Session
+from .selectors import in_district
 
 
 @dataclass(frozen=True)
@@ -45,13 +46,6 @@ AGE_GROUPS = [
 
 def public_activities() -> QuerySet[Activity]:
     return Activity.objects.filter(is_public=True, programme__is_public=True)
-
-
-def _in_district(district: District) -> Q:
-    # Outreach without a venue belongs to the districts its programme works in.
-    return Q(activity__venue__district=district) | Q(
-        activity__venue__isnull=True, activity__programme__in=Programme.objects.filter(districts=district)
-    )
 
 
 def _for_ages(group: AgeGroup) -> Q:
@@ -95,7 +89,7 @@ def programme_week(request: HttpRequest) -> HttpResponse:
         activity__in=public_activities(), starts_at__gte=start, starts_at__lt=end
     ).select_related("activity__programme", "activity__venue__district", "activity__space", "space")
     if chosen["district"]:
-        sessions = sessions.filter(_in_district(chosen["district"]))
+        sessions = sessions.filter(in_district(chosen["district"]))
     if chosen["venue"]:
         sessions = sessions.filter(activity__venue=chosen["venue"])
     if chosen["age"]:
@@ -151,9 +145,7 @@ def venue_feed(request: HttpRequest, slug: str) -> HttpResponse:
 @require_GET
 def district_feed(request: HttpRequest, slug: str) -> HttpResponse:
     district = get_object_or_404(District, slug=slug)
-    activities = public_activities().filter(
-        Q(venue__district=district) | Q(venue__isnull=True, programme__in=Programme.objects.filter(districts=district))
-    )
+    activities = public_activities().filter(in_district(district, via=""))
     if not activities.exists():
         raise Http404
     return _ics(_("%(name)s: activities") % {"name": district.name}, activities, district.slug)

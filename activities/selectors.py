@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.selectors import organisation_ids_for_user
-from venues.models import Venue
+from venues.models import District, Venue
 
 from .enums import AttendanceEventKind, SessionStatus
 from .models import (
@@ -16,6 +16,7 @@ from .models import (
     AttendanceEvent,
     CheckIn,
     Participant,
+    Programme,
     Schedule,
     SchoolHoliday,
     Session,
@@ -45,6 +46,16 @@ def session_list_with_attendance_flag(*, schedule: Schedule) -> QuerySet[Session
     return Session.objects.filter(schedule=schedule).annotate(
         has_attendance=Exists(Tally.objects.filter(session=OuterRef("pk")))
         | Exists(CheckIn.objects.filter(session=OuterRef("pk")))
+    )
+
+
+def in_district(district: District | int, *, via: str = "activity__") -> Q:
+    """What happens in a district: at its venues, and outreach (no venue) of programmes working there.
+
+    `via` is the path to the activity: "activity__" from a session, "" from an activity.
+    """
+    return Q(**{f"{via}venue__district": district}) | Q(
+        **{f"{via}venue__isnull": True, f"{via}programme__in": Programme.objects.filter(districts=district)}
     )
 
 

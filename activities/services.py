@@ -63,12 +63,8 @@ class GenerationResult:
         return text + (f", {self.space_conflicts} without their space (taken)" if self.space_conflicts else "")
 
 
-def schedule_occurrence_dates(*, schedule: Schedule, start: dt.date, end: dt.date) -> list[dt.date]:
-    """The dates the schedule wants between start and end, inclusive.
-
-    RRULE dates, less EXDATEs, with the holiday rule applied, plus RDATEs (an
-    extra date is added even inside a holiday: somebody asked for it).
-    """
+def schedule_rule_dates(*, schedule: Schedule, start: dt.date, end: dt.date) -> list[dt.date]:
+    """The dates the bare RRULE names between start and end, inclusive: no holidays, no exceptions."""
     last = min(end, schedule.until) if schedule.until else end
     first = max(start, schedule.starts_on)
     if last < first:
@@ -81,7 +77,20 @@ def schedule_occurrence_dates(*, schedule: Schedule, start: dt.date, end: dt.dat
         dtstart=dt.datetime.combine(schedule.starts_on, dt.time()),
         until=dt.datetime.combine(last, dt.time()),
     )
-    dates = {occurrence.date() for occurrence in rule if occurrence.date() >= first}
+    return [occurrence.date() for occurrence in rule if occurrence.date() >= first]
+
+
+def schedule_occurrence_dates(*, schedule: Schedule, start: dt.date, end: dt.date) -> list[dt.date]:
+    """The dates the schedule wants between start and end, inclusive.
+
+    RRULE dates, less EXDATEs, with the holiday rule applied, plus RDATEs (an
+    extra date is added even inside a holiday: somebody asked for it).
+    """
+    last = min(end, schedule.until) if schedule.until else end
+    first = max(start, schedule.starts_on)
+    if last < first:
+        return []
+    dates = set(schedule_rule_dates(schedule=schedule, start=first, end=last))
 
     extra_dates = set()
     for day, kind in schedule.dates.values_list("date", "kind"):
@@ -99,7 +108,7 @@ def schedule_occurrence_dates(*, schedule: Schedule, start: dt.date, end: dt.dat
     return sorted(dates | extra_dates)
 
 
-def _local_span(schedule: Schedule, day: dt.date) -> tuple[dt.datetime, dt.datetime]:
+def schedule_span(schedule: Schedule, day: dt.date) -> tuple[dt.datetime, dt.datetime]:
     # Wall-clock times in the schedule's zone: 15:00 stays 15:00 across DST changes.
     tz = zoneinfo.ZoneInfo(schedule.timezone)
     return (
@@ -265,7 +274,7 @@ def schedule_generate_sessions(
             if day < start_from and existing:
                 # The past of a running schedule is history: not filled in afterwards.
                 continue
-            starts_at, ends_at = _local_span(schedule, day)
+            starts_at, ends_at = schedule_span(schedule, day)
             to_create.append(
                 Session(
                     activity_id=schedule.activity_id,
@@ -297,7 +306,7 @@ def schedule_generate_sessions(
                     session.delete()
                     removed += 1
                 continue
-            starts_at, ends_at = _local_span(schedule, occurrence)
+            starts_at, ends_at = schedule_span(schedule, occurrence)
             if not untouchable and (session.starts_at, session.ends_at, session.space_id) != (
                 starts_at,
                 ends_at,

@@ -9,6 +9,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import ExtractYear
@@ -77,68 +78,71 @@ class IndicatorProgress:
         return achieved is not None and achieved < self.expected_share * 0.9
 
 
+def _per_year(queryset: QuerySet, *, date: str, owner: str, years: set[int], **values: Any) -> QuerySet:
+    """(owner id, year, *values) rows of a queryset, grouped in the database."""
+    return (
+        queryset.annotate(year=ExtractYear(date))
+        .filter(year__in=years)
+        .values_list(owner, "year")
+        .annotate(**values)
+        .order_by()
+    )
+
+
 def _by_owner_and_year(indicators: list[Indicator]) -> dict[str, dict[tuple[int, int], Decimal]]:
-    """The measurable figures per (programme, year) and per (agreement, year), in ten grouped queries."""
+    """The measurable figures per (programme, year) and per (agreement, year), in five grouped queries each."""
     programme_ids = {i.programme_id for i in indicators if i.programme_id}
     agreement_ids = {i.agreement_id for i in indicators if i.agreement_id and not i.programme_id}
     years = {i.year for i in indicators}
     figures: dict[str, dict[tuple[int, int], Decimal]] = defaultdict(lambda: defaultdict(Decimal))
-    if not indicators:
-        return figures
-    owners = [
+    counted_hours = [HoursStatus.LOGGED, HoursStatus.CONFIRMED]
+
+    def add(owner: str, metric: str, rows: Any) -> None:
+        for owner_id, year, value in rows:
+            figures[f"{owner}:{metric}"][(owner_id, year)] += Decimal(value or 0)
+
+    for owner, path, ids in (
         ("programme", "activity__programme", programme_ids),
         ("agreement", "activity__programme__agreements", agreement_ids),
-    ]
-    for owner, path, ids in owners:
+    ):
         if not ids:
             continue
+
         sessions = Session.objects.filter(**{f"{path}__in": ids}).exclude(status=SessionStatus.CANCELLED)
-        queries: dict[str, list[QuerySet]] = {
-            IndicatorMetric.VISITS: [
-                Tally.objects.filter(session__in=sessions.values("pk"))
-                .annotate(year=ExtractYear("session__starts_at"))
-                .filter(year__in=years)
-                .values_list(f"session__{path}", "year")
-                .annotate(value=Sum("visits")),
-                CheckIn.objects.filter(session__in=sessions.values("pk"))
-                .annotate(year=ExtractYear("session__starts_at"))
-                .filter(year__in=years)
-                .values_list(f"session__{path}", "year")
-                .annotate(value=Count("pk")),
-            ],
-            IndicatorMetric.FIRST_VISITS: [
-                Tally.objects.filter(session__in=sessions.values("pk"))
-                .annotate(year=ExtractYear("session__starts_at"))
-                .filter(year__in=years)
-                .values_list(f"session__{path}", "year")
-                .annotate(value=Sum("first_visits"))
-            ],
-            IndicatorMetric.SESSIONS_HELD: [
-                Session.objects.filter(**{f"{path}__in": ids}, status=SessionStatus.HELD)
-                .annotate(year=ExtractYear("starts_at"))
-                .filter(year__in=years)
-                .values_list(path, "year")
-                .annotate(value=Count("pk"))
-            ],
-            IndicatorMetric.VOLUNTEERS_ACTIVE: [
-                HoursLog.objects.filter(**{f"{path}__in": ids}, status__in=[HoursStatus.LOGGED, HoursStatus.CONFIRMED])
-                .annotate(year=ExtractYear("date"))
-                .filter(year__in=years)
-                .values_list(path, "year")
-                .annotate(value=Count("volunteer", distinct=True))
-            ],
-            IndicatorMetric.VOLUNTEER_HOURS: [
-                HoursLog.objects.filter(**{f"{path}__in": ids}, status__in=[HoursStatus.LOGGED, HoursStatus.CONFIRMED])
-                .annotate(year=ExtractYear("date"))
-                .filter(year__in=years)
-                .values_list(path, "year")
-                .annotate(value=Sum("hours"))
-            ],
-        }
-        for metric, querysets in queries.items():
-            for queryset in querysets:
-                for owner_id, year, value in queryset.order_by():
-                    figures[f"{owner}:{metric}"][(owner_id, year)] += Decimal(value or 0)
+        in_sessions = {"session__in": sessions.values("pk")}
+        for owner_id, year, visits, first in _per_year(
+            Tally.objects.filter(**in_sessions),
+            date="session__starts_at",
+            owner=f"session__{path}",
+            years=years,
+            visits=Sum("visits"),
+            first=Sum("first_visits"),
+        ):
+            add(owner, IndicatorMetric.VISITS, [(owner_id, year, visits)])
+            add(owner, IndicatorMetric.FIRST_VISITS, [(owner_id, year, first)])
+        check_ins = CheckIn.objects.filter(**in_sessions)
+        add(
+            owner,
+            IndicatorMetric.VISITS,
+            _per_year(check_ins, date="session__starts_at", owner=f"session__{path}", years=years, value=Count("pk")),
+        )
+        held = Session.objects.filter(**{f"{path}__in": ids}, status=SessionStatus.HELD)
+        add(
+            owner,
+            IndicatorMetric.SESSIONS_HELD,
+            _per_year(held, date="starts_at", owner=path, years=years, value=Count("pk")),
+        )
+        hours = HoursLog.objects.filter(**{f"{path}__in": ids}, status__in=counted_hours)
+        for owner_id, year, volunteers, total in _per_year(
+            hours,
+            date="date",
+            owner=path,
+            years=years,
+            volunteers=Count("volunteer", distinct=True),
+            total=Sum("hours"),
+        ):
+            add(owner, IndicatorMetric.VOLUNTEERS_ACTIVE, [(owner_id, year, volunteers)])
+            add(owner, IndicatorMetric.VOLUNTEER_HOURS, [(owner_id, year, total)])
     return figures
 
 

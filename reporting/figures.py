@@ -26,6 +26,7 @@ from accounts.enums import OrganisationKind
 from accounts.models import Organisation
 from activities.enums import Gender, SessionStatus
 from activities.models import Activity, AgeBand, CheckIn, Programme, Session, Tally
+from activities.selectors import in_district
 from partnerships.enums import IndicatorMetric
 from partnerships.models import Agreement, Indicator
 from venues.models import District, Venue
@@ -85,11 +86,7 @@ def scope_session_filter(*, scope_kind: str, scope: Scope) -> Q:
         case ScopeKind.VENUE:
             return Q(activity__venue=scope)
         case ScopeKind.DISTRICT:
-            # Outreach has no venue: it counts for the districts its programme works in.
-            return Q(activity__venue__district=scope) | Q(
-                activity__venue__isnull=True,
-                activity__programme__in=Programme.objects.filter(districts=scope),  # type: ignore[misc]
-            )
+            return in_district(scope)  # type: ignore[arg-type]
         case ScopeKind.AGREEMENT:
             return Q(activity__programme__in=Programme.objects.filter(agreements=scope))  # type: ignore[misc]
         case ScopeKind.ORGANISATION:
@@ -165,36 +162,28 @@ def report_figures(*, scope_kind: str, scope: Scope, year: int, organisation_id:
     figures.venues = sorted(by_venue.items(), key=_largest_first)
 
     # By age band and gender. Named visitors fall into the band of their age that year.
+    # Bands are matched by their ages, so a district report that spans several
+    # organisations files another organisation's 13–17 under the same 13–17.
     bands = list(AgeBand.objects.filter(organisation_id=organisation_id).order_by("min_age")) if organisation_id else []
-    if not bands:
-        band_ids = tallies.values("age_band")
-        bands = list(AgeBand.objects.filter(pk__in=band_ids).order_by("min_age", "organisation_id"))
     genders = [value for value, _ in Gender.choices]
-    matrix = {(band.pk, gender): 0 for band in bands for gender in genders}
-    band_of_label: dict[str, int] = {}
-    for band in bands:
-        band_of_label.setdefault(band.label, band.pk)
-    for band_id, gender, visits in (
-        tallies.values_list("age_band_id", "gender").annotate(visits=Sum("visits")).order_by()
-    ):
-        if (band_id, gender) not in matrix:
-            # A band of another organisation (a district report): file it under the same label.
-            band = AgeBand.objects.get(pk=band_id)
-            band_id = band_of_label.get(band.label, band_id)
-            if (band_id, gender) not in matrix:
-                bands.append(band)
-                for value in genders:
-                    matrix[(band.pk, value)] = 0
-        matrix[(band_id, gender)] += visits
+    counted_bands = tallies.values_list("age_band__min_age", "age_band__max_age", "gender").annotate(
+        visits=Sum("visits")
+    )
+    matrix: dict[tuple[int, int | None, str], int] = defaultdict(int)
+    for min_age, max_age, gender, visits in counted_bands.order_by():
+        matrix[(min_age, max_age, gender)] += visits
+        if not any((band.min_age, band.max_age) == (min_age, max_age) for band in bands):
+            bands.append(AgeBand(min_age=min_age, max_age=max_age))  # unsaved: carries the label
+    bands.sort(key=lambda band: band.min_age)
     for birth_year, gender, visits in (
         check_ins.values_list("participant__birth_year", "participant__gender").annotate(visits=Count("pk")).order_by()
     ):
         named_band = _band_for_age(bands, year - birth_year)
         if named_band is not None:
-            matrix[(named_band.pk, gender)] += visits
+            matrix[(named_band.min_age, named_band.max_age, gender)] += visits
     figures.age_bands = [band.label for band in bands]
     figures.genders = genders
-    figures.age_gender = [[matrix[(band.pk, gender)] for gender in genders] for band in bands]
+    figures.age_gender = [[matrix[(band.min_age, band.max_age, gender)] for gender in genders] for band in bands]
 
     people = check_ins.aggregate(people=Count("participant", distinct=True))["people"]
     figures.unique_participants = people

@@ -305,8 +305,8 @@ def test_the_overview_queries_do_not_grow(client, django_assert_num_queries, coo
     client.force_login(coordinator)
 
     # Session, user, roles, org ids, agreements, indicators, obligations, and the
-    # indicators' actuals: six grouped queries for programmes and agreements alike.
-    with django_assert_num_queries(13):
+    # indicators' actuals: four grouped queries for programmes and agreements alike.
+    with django_assert_num_queries(11):
         response = client.get("/partnerships/")
 
     assert len(response.context["agreements"]) == count
@@ -323,5 +323,5 @@ def test_the_agreement_page_queries_do_not_grow(client, django_assert_num_querie
         AgreementPartyFactory(agreement=iop)
     client.force_login(coordinator)
 
-    with django_assert_num_queries(19):
+    with django_assert_num_queries(17):
         client.get("/partnerships/iop-backby/")
