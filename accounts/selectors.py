@@ -38,6 +38,14 @@ def user_is_manager(*, user: User) -> bool:
     return user.is_superuser or bool(user_roles(user=user) & set(MANAGING_ROLES))
 
 
+# Roles that read the yearly reports (aggregates only).
+REPORT_ROLES = (Role.STRATEGIST, Role.COORDINATOR, Role.ADMINISTRATOR)
+
+
+def user_sees_reports(*, user: User) -> bool:
+    return user.is_superuser or bool(user_roles(user=user) & set(REPORT_ROLES))
+
+
 def user_works_shifts(*, user: User) -> bool:
     """Leaders who manage nothing: they sign in on a venue's tablet for a shift."""
     return Role.LEADER in user_roles(user=user) and not user_is_manager(user=user)

@@ -1,8 +1,7 @@
 from django.http import HttpRequest
 
 from accounts.enums import Role
-from accounts.selectors import user_is_manager, user_roles
-from reporting.selectors import user_sees_reports
+from accounts.selectors import user_is_manager, user_roles, user_sees_reports
 
 
 def navigation(request: HttpRequest) -> dict[str, object]:

@@ -22,9 +22,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from core.charts import CURRENT, PREVIOUS, Series, bar_chart
 from core.forms import form_errors_text
 from core.services import log_action
-from reporting.charts import CURRENT, PREVIOUS, Series, bar_chart
 
 from .enums import AgreementStatus
 from .models import Funding, Indicator, ReportingObligation

@@ -19,9 +19,8 @@ from django.db.models.functions import TruncMonth
 from django.http import Http404
 from django.utils import timezone
 
-from accounts.enums import Role
 from accounts.models import Organisation, User
-from accounts.selectors import MANAGING_ROLES, organisation_ids_for_user, user_roles
+from accounts.selectors import MANAGING_ROLES, REPORT_ROLES, organisation_ids_for_user, user_sees_reports
 from activities.enums import SessionStatus
 from activities.models import CheckIn, Programme, Tally
 from partnerships.models import Agreement
@@ -31,12 +30,6 @@ from .document import SCOPE_MODELS
 from .enums import ScopeKind
 from .figures import Scope, year_bounds
 from .models import SCOPE_FIELDS, Report, ReportRequest
-
-REPORT_ROLES = (Role.STRATEGIST, Role.COORDINATOR, Role.ADMINISTRATOR)
-
-
-def user_sees_reports(*, user: User) -> bool:
-    return user.is_superuser or bool(user_roles(user=user) & set(REPORT_ROLES))
 
 
 def _scope_querysets(*, org_ids: set[int] | None) -> dict[str, QuerySet]:

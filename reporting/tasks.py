@@ -15,8 +15,9 @@ from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
+from core.pdf import RenderTimeout
+
 from .emails import report_ready_send
-from .pdf import RenderTimeout
 from .services import annual_reports_request, report_failed, report_produce
 
 logger = logging.getLogger(__name__)

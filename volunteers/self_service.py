@@ -325,7 +325,7 @@ def me_data(request: HttpRequest) -> HttpResponse:
 @login_required
 def me_statement(request: HttpRequest) -> HttpResponse:
     """A signed-off statement of volunteer work (a "verklaring"), as a PDF for a job application or a school."""
-    from reporting.pdf import render_pdf
+    from core.pdf import render_pdf
 
     volunteer = _profile(request)
     try:

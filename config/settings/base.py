@@ -212,7 +212,7 @@ SESSION_COOKIE_HTTPONLY = True
 
 # Where people reach this site, for links in e-mails sent by workers (no request there).
 KVARTER_BASE_URL = env("KVARTER_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
-# A yearly report's PDF must render within this many seconds (reporting.pdf).
+# A PDF (annual report, volunteer statement) must render within this many seconds (core.pdf).
 KVARTER_REPORT_RENDER_SECONDS = env.int("KVARTER_REPORT_RENDER_SECONDS", default=120)
 # A pause before rendering: only for the killed-worker test and for demonstrating the progress bar.
 KVARTER_REPORT_RENDER_DELAY_SECONDS = env.float("KVARTER_REPORT_RENDER_DELAY_SECONDS", default=0)

@@ -5,8 +5,9 @@ import time
 import pytest
 import weasyprint
 
+from core import pdf as core_pdf
+from core.pdf import STATIC_PREFIX, RenderTimeout, StaticOnlyFetcher
 from reporting import pdf
-from reporting.pdf import STATIC_PREFIX, RenderTimeout, StaticOnlyFetcher
 
 pytestmark = pytest.mark.unit
 
@@ -39,7 +40,7 @@ def test_a_document_pointing_outside_renders_without_fetching_it(tmp_path, caplo
     secret.write_bytes(b"not for reports")
     html = f'<html><body><p>Hej</p><img src="file://{secret}" alt="x"><img src="http://127.0.0.1:9/x.png" alt="y"></body></html>'
 
-    document = weasyprint.HTML(string=html, base_url=pdf.BASE_URL, url_fetcher=StaticOnlyFetcher()).render()
+    document = weasyprint.HTML(string=html, base_url=core_pdf.BASE_URL, url_fetcher=StaticOnlyFetcher()).render()
 
     assert len(document.pages) == 1
     refused = [record.getMessage() for record in caplog.records if record.name == "weasyprint"]
@@ -57,7 +58,7 @@ def test_a_render_that_runs_too_long_is_stopped(settings, monkeypatch):
         def render(self, **kwargs):
             time.sleep(5)
 
-    monkeypatch.setattr(pdf.weasyprint, "HTML", Slow)
+    monkeypatch.setattr(core_pdf.weasyprint, "HTML", Slow)
     monkeypatch.setattr(pdf, "render_report_html", lambda document: "<html></html>")
 
     started = time.monotonic()

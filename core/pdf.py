@@ -1,0 +1,85 @@
+"""Our own HTML as a PDF, rendered by WeasyPrint with nothing from outside.
+
+WeasyPrint would fetch any URL a template names, including `file://` paths and
+hosts on the network. Kvarter's PDFs (annual reports, volunteer statements)
+come from our own templates, but they print text people typed, so the fetcher
+is locked down anyway: it serves the project's own static files (fonts, the
+stylesheet) and refuses everything else. A render that runs longer than
+`KVARTER_REPORT_RENDER_SECONDS` is stopped (a Celery task has its own, longer,
+time limit as well).
+"""
+
+import contextlib
+import signal
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import weasyprint
+from django.conf import settings
+from django.contrib.staticfiles import finders
+
+BASE_URL = "https://kvarter.invalid/"
+STATIC_PREFIX = BASE_URL + "static/"
+MIME_TYPES = {
+    ".css": "text/css",
+    ".svg": "image/svg+xml",
+    ".png": "image/png",
+    ".ttf": "font/ttf",
+    ".woff2": "font/woff2",
+}
+
+
+class RenderTimeout(Exception):
+    """The PDF took longer than the render time limit."""
+
+
+class StaticOnlyFetcher(weasyprint.urls.URLFetcher):
+    """Serves bundled static files and nothing else: no network, no file://, no data from elsewhere."""
+
+    def fetch(self, url: str, headers: Any = None) -> weasyprint.urls.URLFetcherResponse:
+        if not url.startswith(STATIC_PREFIX):
+            raise ValueError(f"Reports may only use bundled static files, not {url[:80]}")
+        relative = url.removeprefix(STATIC_PREFIX).split("?")[0].split("#")[0]
+        if ".." in Path(relative).parts:
+            raise ValueError(f"Not a static file: {relative}")
+        found = finders.find(relative)
+        if not found or isinstance(found, list):
+            raise ValueError(f"No such static file: {relative}")
+        path = Path(found)
+        return weasyprint.urls.URLFetcherResponse(
+            url,
+            body=path.read_bytes(),
+            headers={"Content-Type": MIME_TYPES.get(path.suffix, "application/octet-stream")},
+        )
+
+
+@contextlib.contextmanager
+def _time_limit(seconds: int) -> Iterator[None]:
+    # SIGALRM works only in the main thread (a worker process, the command);
+    # elsewhere the Celery task's time limit is the guard.
+    if seconds <= 0 or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def _expired(signum: int, frame: object) -> None:
+        raise RenderTimeout(f"The report took longer than {seconds} s to render")
+
+    previous = signal.signal(signal.SIGALRM, _expired)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def render_pdf(html: str) -> tuple[bytes, int]:
+    """Any of our own HTML documents as a tagged PDF, with the locked-down fetcher and the time limit."""
+    with _time_limit(settings.KVARTER_REPORT_RENDER_SECONDS):
+        rendered = weasyprint.HTML(string=html, base_url=BASE_URL, url_fetcher=StaticOnlyFetcher()).render(
+            pdf_variant="pdf/ua-1", pdf_tags=True
+        )
+        pdf = rendered.write_pdf(pdf_variant="pdf/ua-1", pdf_tags=True)
+    return pdf, len(rendered.pages)
