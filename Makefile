@@ -16,7 +16,7 @@ PYTHON ?= $(shell for p in python3.13 python3.12 \
 	  if "$$p" -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; then command -v "$$p" || echo "$$p"; break; fi; \
 	done)
 
-.PHONY: help install demo serve worker beat test test-fast lint messages compilemessages bench clean
+.PHONY: help install demo serve worker beat test test-fast lint messages compilemessages bench bench-smoke audit clean
 
 help:
 	@echo "make demo      install, migrate, load the demo data and serve on http://127.0.0.1:$(PORT)"
@@ -25,6 +25,9 @@ help:
 	@echo "make beat      the Celery beat scheduler (needs REDIS_URL)"
 	@echo "make lint      ruff check and format check"
 	@echo "make messages  update the translation catalogues"
+	@echo "make audit     known vulnerabilities in the installed dependencies (pip-audit)"
+	@echo "make bench     every benchmark on PostgreSQL, S=1 (a town) by default, writes bench/results.md"
+	@echo "make bench-smoke  every benchmark once, briefly, to prove it works (CI)"
 
 $(VENV)/.installed: pyproject.toml
 	@if [ -z "$(PYTHON)" ]; then \
@@ -72,9 +75,22 @@ messages: $(VENV)/.installed
 	$(PY) manage.py makemessages --ignore=.venv --ignore=staticfiles --ignore=tests --no-obsolete -l sv -l nl -l en
 	$(PY) scripts/check_catalogues.py --fill-english
 
+# Benchmarks (bench/README.md): servers, wrk and locust on loopback against a
+# PostgreSQL bench database (BENCH_DATABASE_URL, default kvarter_bench).
+# S is the data scale (demo/bulk.py); BENCH_SMOKE=1 runs everything once, briefly.
+S ?= 1
 bench: install
-	$(PY) bench/report_bench.py
-	$(PY) bench/matching_bench.py
+	$(PY) bench/run.py --scale $(S) $(if $(filter 1,$(BENCH_SMOKE)),--smoke)
+
+bench-smoke: install
+	$(PY) bench/run.py --scale $(S) --smoke
+
+# Known vulnerabilities in the installed dependencies (pip-audit, PyPI's
+# advisory data). Fails on any known vulnerability. A package the advisory
+# service cannot answer for is listed, not failed: a PyPI mirror without
+# per-release data (as on the development machines) can audit nothing.
+audit: install
+	$(VENV)/bin/pip-audit --local --vulnerability-service pypi --progress-spinner off --skip-editable
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache

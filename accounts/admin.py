@@ -1,5 +1,7 @@
 from typing import Any
 
+from allauth.account.decorators import reauthentication_required
+from allauth.mfa.models import Authenticator
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied
@@ -7,9 +9,30 @@ from django.db.models import Exists, OuterRef
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
+from core.services import log_action
+
 from .models import Membership, Organisation, User
 from .scoping import OrganisationScopedAdmin, ScopedInline
 from .selectors import organisation_ids_for_user
+
+
+class RecentSignInRequiredMixin:
+    """Who may do what is changed only by someone who typed their password in the last minutes.
+
+    A coordinator's unlocked laptop must not be enough to hand out roles or
+    switch an account back on (ASVS 6.2.x/7.5.1: re-authentication before
+    sensitive changes). Opening the form, saving it and deleting all ask;
+    allauth keeps the suspended POST and replays it after the password, so
+    nothing typed is lost. `ACCOUNT_REAUTHENTICATION_TIMEOUT` sets "recent".
+    """
+
+    def changeform_view(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        parent = super().changeform_view  # type: ignore[misc]
+        return reauthentication_required(lambda req: parent(req, *args, **kwargs))(request)
+
+    def delete_view(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        parent = super().delete_view  # type: ignore[misc]
+        return reauthentication_required(lambda req: parent(req, *args, **kwargs))(request)
 
 
 class MembershipInline(ScopedInline):
@@ -26,7 +49,7 @@ class MembershipInline(ScopedInline):
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(RecentSignInRequiredMixin, DjangoUserAdmin):
     ordering = ["email"]
     list_display = ["email", "first_name", "last_name", "is_active", "last_login"]
     list_filter = ["is_active", "is_superuser", "memberships__role"]
@@ -83,7 +106,7 @@ class UserAdmin(DjangoUserAdmin):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(OrganisationScopedAdmin):
+class OrganisationAdmin(RecentSignInRequiredMixin, OrganisationScopedAdmin):
     scope_path = "pk"
     shared_reference = True
     list_display = ["name", "kind", "country", "city", "parent"]
@@ -95,10 +118,50 @@ class OrganisationAdmin(OrganisationScopedAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(OrganisationScopedAdmin):
+class MembershipAdmin(RecentSignInRequiredMixin, OrganisationScopedAdmin):
     scope_path = "organisation"
     list_display = ["user", "organisation", "role", "title"]
     list_filter = ["role", "organisation"]
     search_fields = ["user__email", "user__first_name", "user__last_name", "organisation__name"]
     list_select_related = ["user", "organisation"]
     autocomplete_fields = ["user", "organisation"]
+
+
+# allauth registers its own admin for authenticators, which shows the TOTP
+# secret and recovery codes in the change form. Ours lists who has which
+# factor and lets a superuser remove one (a coordinator who lost their phone
+# then sets up a new one at their next sign-in); nothing else.
+admin.site.unregister(Authenticator)
+
+
+@admin.register(Authenticator)
+class AuthenticatorAdmin(RecentSignInRequiredMixin, admin.ModelAdmin):
+    list_display = ["user", "type", "created_at", "last_used_at"]
+    list_filter = ["type"]
+    search_fields = ["user__email"]
+    list_select_related = ["user"]
+    fields = ["user", "type", "created_at", "last_used_at"]
+    readonly_fields = fields
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_superuser
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return request.user.is_superuser
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return request.user.is_superuser
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        log_action(actor=request.user, action="mfa.removed", obj=obj.user, changes={"type": obj.type}, request=request)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
+        for authenticator in queryset.select_related("user"):
+            self.delete_model(request, authenticator)

@@ -17,6 +17,16 @@ app.conf.beat_schedule = {
         "task": "activities.generate_upcoming_sessions",
         "schedule": crontab(hour=2, minute=15),
     },
+    # Every night: personal data past its retention period (manage.py apply_retention).
+    "apply-retention": {
+        "task": "privacy.apply_retention",
+        "schedule": crontab(hour=3, minute=30),
+    },
+    # Every night: the attendance rollup's safety net (manage.py rebuild_rollup --recent).
+    "refresh-attendance-rollup": {
+        "task": "activities.refresh_rollup",
+        "schedule": crontab(hour=2, minute=45),
+    },
     # Every morning: reports to funders due in 30 and 7 days (manage.py send_obligation_reminders).
     "send-obligation-reminders": {
         "task": "partnerships.send_obligation_reminders",

@@ -20,6 +20,7 @@ urlpatterns = [
     path("partnerships/", include("partnerships.urls")),
     path("calendar/", include("activities.calendar_urls")),
     path("volunteers/", include("volunteers.urls")),
+    path("privacy/", include("privacy.urls")),
     path("", include("core.urls")),
 ]
 

@@ -12,8 +12,19 @@ class TimeStampedModel(models.Model):
         abstract = True
 
 
+class AuditResult(models.TextChoices):
+    SUCCEEDED = "succeeded", _("succeeded")
+    FAILED = "failed", _("failed")
+    DENIED = "denied", _("denied")
+
+
 class AuditLogEntry(models.Model):
-    """One change or sensitive read, append-only (the admin shows it read-only).
+    """One change, sensitive read, sign-in or refusal: who, what, when, from where, result.
+
+    Append-only: the model refuses to save an existing entry and, on
+    PostgreSQL, a trigger refuses any UPDATE that is not the database itself
+    clearing a deleted user or object type (migration core 0002). Entries are
+    deleted only by the retention job, after the period an organisation set.
 
     The object is referenced by content type and primary key as text, not by a
     generic foreign key, so an entry outlives the object it speaks of.
@@ -35,6 +46,8 @@ class AuditLogEntry(models.Model):
     object_id = models.CharField(_("object id"), max_length=64, blank=True)
     object_repr = models.CharField(_("object"), max_length=200, blank=True)
     changes = models.JSONField(_("changes"), default=dict, blank=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    result = models.CharField(_("result"), max_length=10, choices=AuditResult.choices, default=AuditResult.SUCCEEDED)
 
     class Meta:
         verbose_name = _("audit log entry")
@@ -47,3 +60,8 @@ class AuditLogEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_repr}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if not self._state.adding:
+            raise ValueError("Audit log entries are append-only.")
+        super().save(*args, **kwargs)  # type: ignore[arg-type]

@@ -1,23 +1,57 @@
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
 from django.db import models
+from django.http import HttpRequest
 
-from .models import AuditLogEntry
+from .models import AuditLogEntry, AuditResult
+
+
+def client_ip(request: HttpRequest | None) -> str | None:
+    """Where a request came from: one rule for the audit log, allauth's rate limits and the throttles.
+
+    REMOTE_ADDR, unless `TRUSTED_PROXY_COUNT` says how many proxies of ours
+    append to X-Forwarded-For (then the address the outermost of them saw);
+    a client can write anything in that header, so it is never trusted beyond
+    that count. allauth's adapter applies the rule.
+    """
+    if request is None:
+        return None
+    from allauth.account.adapter import get_adapter
+
+    try:
+        return get_adapter(request).get_client_ip(request)
+    except PermissionDenied:
+        return None
 
 
 def log_action(
-    *, actor: Any, action: str, obj: models.Model | None = None, changes: dict | None = None
+    *,
+    actor: Any,
+    action: str,
+    obj: models.Model | None = None,
+    changes: dict | None = None,
+    request: HttpRequest | None = None,
+    result: str = AuditResult.SUCCEEDED,
+    label: str | None = None,
 ) -> AuditLogEntry:
-    """Append one entry to the audit log. Call it inside the service's transaction."""
+    """Append one entry to the audit log. Call it inside the service's transaction.
+
+    Pass the request where there is one: the entry then says from where.
+    `label` replaces the object's own text where that would name a person
+    the log must outlive (a participant is named by code).
+    """
     user = actor if getattr(actor, "is_authenticated", False) else None
     return AuditLogEntry.objects.create(
         actor=user,
         action=action,
         content_type=ContentType.objects.get_for_model(obj) if obj is not None else None,
         object_id=str(obj.pk) if obj is not None else "",
-        object_repr=str(obj)[:200] if obj is not None else "",
+        object_repr=(label if label is not None else str(obj) if obj is not None else "")[:200],
         changes=changes or {},
+        ip_address=client_ip(request),
+        result=result,
     )
 
 

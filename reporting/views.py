@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST
 
 from core.forms import form_errors_text
 from core.services import log_action
+from core.throttles import throttled
 
 from .charts import months_chart
 from .enums import ReportLanguage, ReportStatus, ScopeKind
@@ -100,6 +101,7 @@ def _dashboard_chart(row: Any, year: int) -> str:
 
 @reports_required
 @require_POST
+@throttled("report")
 def request_create(request: HttpRequest) -> HttpResponse:
     form = _request_form(request, request.POST)
     if not form.is_valid():
@@ -191,6 +193,7 @@ def _filename(report: Any, extension: str) -> str:
 
 
 @reports_required
+@throttled("export")
 def download(request: HttpRequest, pk: int) -> FileResponse:
     report = report_for_user(user=request.user, report_id=pk)  # type: ignore[arg-type]
     return FileResponse(
@@ -199,6 +202,7 @@ def download(request: HttpRequest, pk: int) -> FileResponse:
 
 
 @reports_required
+@throttled("export")
 def export_csv(request: HttpRequest, pk: int) -> HttpResponse:
     report = report_for_user(user=request.user, report_id=pk)  # type: ignore[arg-type]
     response = HttpResponse(figures_csv(report.figures), content_type="text/csv; charset=utf-8")
@@ -207,6 +211,7 @@ def export_csv(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @reports_required
+@throttled("export")
 def export_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     report = report_for_user(user=request.user, report_id=pk)  # type: ignore[arg-type]
     response = HttpResponse(

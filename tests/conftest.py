@@ -14,6 +14,23 @@ from accounts.enums import OrganisationKind, Role
 
 from .factories import MembershipFactory, OrganisationFactory, UserFactory
 
+
+def sign_in(client, user, *, backend: str = "allauth.account.auth_backends.AuthenticationBackend"):
+    """force_login, plus the record allauth keeps of a password typed just now.
+
+    Changes of roles, accounts and personal data ask for a recent password
+    (allauth's re-authentication); a test that signs in this way has just typed it.
+    """
+    import time
+
+    client.force_login(user, backend=backend)
+    session = client.session
+    session["account_authentication_methods"] = [{"method": "password", "at": time.time(), "reauthenticated": True}]
+    session["account_authentication_methods_user"] = str(user.pk)
+    session.save()
+    return client
+
+
 # Playwright's sync API runs an event loop in the test thread; Django's ORM
 # would refuse to run there without this. Set before Django touches the DB.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.scoping import OrganisationScopedAdmin, ScopedInline
+from core.paginators import CappedCountPaginator
 
 from .models import (
     Availability,
@@ -155,6 +156,8 @@ class PlacementAdmin(ScreeningColumnMixin, OrganisationScopedAdmin):
 
 @admin.register(Shift)
 class ShiftAdmin(ScreeningColumnMixin, OrganisationScopedAdmin):
+    paginator = CappedCountPaginator
+    show_full_result_count = False
     scope_path = "volunteer__organisation"
     list_display = ["volunteer", "session", "role", "screening"]
     search_fields = ["volunteer__first_name", "volunteer__last_name", "session__activity__name"]
@@ -166,8 +169,11 @@ class ShiftAdmin(ScreeningColumnMixin, OrganisationScopedAdmin):
 class HoursLogAdmin(OrganisationScopedAdmin):
     scope_path = "volunteer__organisation"
     list_display = ["volunteer", "date", "hours", "activity", "status"]
-    list_filter = ["status"]
+    list_filter = [("date", admin.DateFieldListFilter), "status"]
     search_fields = ["volunteer__first_name", "volunteer__last_name", "note"]
     list_select_related = ["volunteer", "activity"]
     autocomplete_fields = ["volunteer", "activity", "session"]
-    date_hierarchy = "date"
+    # Hours grow with every shift of every volunteer: a capped count and a
+    # date filter instead of date_hierarchy's scan (see activities.admin.BigTableAdmin).
+    paginator = CappedCountPaginator
+    show_full_result_count = False

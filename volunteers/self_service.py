@@ -24,15 +24,18 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from accounts.enums import Role
 from accounts.models import Membership, Organisation
-from core.forms import form_errors_text
+from core.forms import KeysField, form_errors_text
 from core.services import log_action
+from core.throttles import throttled
 from venues.models import District
 
 from .enums import HoursStatus, PlacementStatus, VacancyStatus, VolunteerStatus
+from .exports import VOLUNTEER_EXPORT_PREFETCH, volunteer_record
 from .models import Availability, HoursLog, Language, Placement, Shift, Skill, Vacancy, Volunteer
 
 
@@ -51,6 +54,7 @@ class ProfileForm(forms.ModelForm):
     class Meta:
         model = Volunteer
         fields = ["skills", "languages", "districts", "interests", "phone"]
+        field_classes = {"skills": KeysField, "languages": KeysField, "districts": KeysField}
         widgets = {
             "skills": forms.CheckboxSelectMultiple,
             "languages": forms.CheckboxSelectMultiple,
@@ -260,21 +264,14 @@ def me_confirm(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@never_cache
+@throttled("export")
 def me_data(request: HttpRequest) -> HttpResponse:
     """Everything Kvarter holds about the signed-in volunteer, as JSON (GDPR article 15 and 20)."""
     profiles = (
         Volunteer.objects.filter(user=request.user)
         .select_related("organisation")
-        .prefetch_related(
-            "skills",
-            "languages",
-            "districts",
-            "availability",
-            "screening_checks",
-            "placements__vacancy",
-            "hours",
-            "status_changes",
-        )
+        .prefetch_related(*VOLUNTEER_EXPORT_PREFETCH)
     )
     data = {
         "account": {
@@ -282,38 +279,8 @@ def me_data(request: HttpRequest) -> HttpResponse:
             "first_name": request.user.first_name,
             "last_name": request.user.last_name,
         },  # type: ignore[union-attr]
-        "volunteering": [
-            {
-                "organisation": v.organisation.name,
-                "name": str(v),
-                "email": v.email,
-                "phone": v.phone,
-                "status": v.status,
-                "skills": [s.name for s in v.skills.all()],
-                "languages": [lang.name for lang in v.languages.all()],
-                "districts": [d.name for d in v.districts.all()],
-                "interests": v.interests,
-                "availability": [
-                    {"weekday": a.weekday, "from": a.start_time, "to": a.end_time} for a in v.availability.all()
-                ],
-                "screening_checks": [
-                    {"kind": c.kind, "seen_on": c.seen_on, "valid_until": c.valid_until}
-                    for c in v.screening_checks.all()
-                ],
-                "placements": [
-                    {"vacancy": p.vacancy.title, "status": p.status, "started_on": p.started_on, "ended_on": p.ended_on}
-                    for p in v.placements.all()
-                ],
-                "hours": [
-                    {"date": h.date, "hours": h.hours, "status": h.status, "note": h.note} for h in v.hours.all()
-                ],
-                "status_history": [
-                    {"from": c.from_status, "to": c.to_status, "reason": c.reason, "at": c.changed_at}
-                    for c in v.status_changes.all()
-                ],
-            }
-            for v in profiles
-        ],
+        # The same record a coordinator's subject-access export gives (privacy).
+        "volunteering": [volunteer_record(v) for v in profiles],
     }
     response = HttpResponse(
         json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2), content_type="application/json"
@@ -323,6 +290,8 @@ def me_data(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@never_cache
+@throttled("export")
 def me_statement(request: HttpRequest) -> HttpResponse:
     """A signed-off statement of volunteer work (a "verklaring"), as a PDF for a job application or a school."""
     from core.pdf import render_pdf

@@ -35,6 +35,7 @@ DJANGO_APPS = [
 THIRD_PARTY_APPS = [
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "crispy_forms",
     "crispy_bootstrap5",
 ]
@@ -45,6 +46,7 @@ LOCAL_APPS = [
     "activities",
     "volunteers",
     "partnerships",
+    "privacy",
     "reporting",
     "demo",
 ]
@@ -62,6 +64,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # After allauth's: a manager without a second factor is sent to set one up.
+    "accounts.middleware.RequireMFAMiddleware",
+    "core.middleware.AuditRefusalsMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -125,9 +130,11 @@ AUTHENTICATION_BACKENDS = [
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    # Breached passwords (Pwned Passwords), falling back to Django's common list.
+    {"NAME": "accounts.passwords.BreachedPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+KVARTER_PWNED_PASSWORDS_URL = env("KVARTER_PWNED_PASSWORDS_URL", default="https://api.pwnedpasswords.com/range/")
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "core:home"
@@ -142,8 +149,47 @@ ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_ALLOW_SIGNUPS = env.bool("ACCOUNT_ALLOW_SIGNUPS", default=False)
 ACCOUNT_FORMS = {"login": "accounts.forms.LoginForm"}
-# A leader's sign-in on a venue's tablet lasts one shift (accounts.forms.LoginForm).
+# A leader's sign-in on a venue's tablet lasts one shift (accounts.signals).
 KVARTER_SHIFT_HOURS = env.int("KVARTER_SHIFT_HOURS", default=12)
+# Administrators and coordinators see named participants and change roles: their
+# sign-in lasts a working day, whatever "remember me" says (ASVS 7.3.2).
+KVARTER_STAFF_SESSION_HOURS = env.int("KVARTER_STAFF_SESSION_HOURS", default=8)
+
+# Brute force: five wrong passwords for one address lock it for five minutes
+# (cool-off, never a permanent lockout that an attacker could use to shut a
+# coordinator out), and ten failures a minute from one IP address block that
+# address. Counted in the cache: Redis in production, shared by every worker.
+ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/300s/key"}
+# Changing the password, the e-mail address or the second factor asks for the
+# password again when the last sign-in is older than five minutes.
+ACCOUNT_REAUTHENTICATION_REQUIRED = True
+ACCOUNT_REAUTHENTICATION_TIMEOUT = 5 * 60
+# A password change keeps the session that made it and ends every other one
+# (Django's session hash: the other sessions no longer match).
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+
+# Throttles on costly requests, per user (core.throttles): generating a report,
+# downloading exports and personal data, and tablet sync (a tablet drains an
+# offline queue in batches of up to 1,000 events, so 300 requests a minute is
+# far beyond honest use). None switches a scope off.
+KVARTER_THROTTLE_RATES: dict[str, str | None] = {
+    "report": env("KVARTER_THROTTLE_REPORT", default="30/h"),
+    "export": env("KVARTER_THROTTLE_EXPORT", default="120/h"),
+    "sync": env("KVARTER_THROTTLE_SYNC", default="300/m"),
+}
+# Where a request comes from (audit log, sign-in limits, throttles): REMOTE_ADDR,
+# or behind N proxies of ours the address the outermost one saw in
+# X-Forwarded-For. Never more than N: a client writes what it likes there.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
+NINJA_NUM_PROXIES = TRUSTED_PROXY_COUNT
+
+# Second factor: an authenticator app (TOTP) with recovery codes. Required of
+# administrators and coordinators (accounts.middleware.RequireMFAMiddleware);
+# leaders on a shared tablet and volunteers may add one.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "Kvarter"
+KVARTER_MFA_REQUIRED = env.bool("KVARTER_MFA_REQUIRED", default=True)
 
 LANGUAGE_CODE = "sv"
 LANGUAGES = [
@@ -202,7 +248,7 @@ SECURE_CSP = {
     "connect-src": [CSP.SELF],
     "frame-ancestors": [CSP.NONE],
     "form-action": [CSP.SELF],
-    "base-uri": [CSP.SELF],
+    "base-uri": [CSP.NONE],
     "object-src": [CSP.NONE],
 }
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -11,3 +11,8 @@ SECRET_KEY = env("SECRET_KEY", default="kvarter-local-development-key-not-for-pr
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# The demo's coordinators sign in without an authenticator app so anyone can
+# try it; production (base settings) requires one of every manager.
+KVARTER_MFA_REQUIRED = env.bool("KVARTER_MFA_REQUIRED", default=False)
+# The demo may run without internet; set it to check Have I Been Pwned.
+KVARTER_PWNED_PASSWORDS_URL = env("KVARTER_PWNED_PASSWORDS_URL", default="")

@@ -23,3 +23,9 @@ STORAGES = {
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# Managers in tests sign in with force_login and no authenticator; the MFA gate
+# has its own tests (tests/accounts/test_security.py) that switch it on.
+KVARTER_MFA_REQUIRED = False
+# No internet in tests: Django's list of common passwords; tests/accounts runs
+# the breached-password check against a range server of its own on loopback.
+KVARTER_PWNED_PASSWORDS_URL = ""

@@ -218,11 +218,10 @@ def test_a_leaders_sign_in_lasts_one_shift_whatever_the_checkbox(client, setting
 
 
 @pytest.mark.django_db
-def test_coordinators_keep_the_usual_remember_me_choice(client, coordinator):
-    forgetful = _sign_in(client, coordinator, remember=False)
-    assert forgetful.get_expire_at_browser_close()
-    client.logout()
+@pytest.mark.parametrize("remember", [False, True])
+def test_a_coordinators_sign_in_lasts_a_working_day_whatever_the_checkbox(client, settings, coordinator, remember):
+    settings.KVARTER_STAFF_SESSION_HOURS = 8
 
-    remembered = _sign_in(client, coordinator, remember=True)
-    assert not remembered.get_expire_at_browser_close()
-    assert remembered.get_expiry_age() > 24 * 60 * 60
+    session = _sign_in(client, coordinator, remember)
+
+    assert session.get_expiry_age() == 8 * 60 * 60

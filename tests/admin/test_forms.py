@@ -14,6 +14,7 @@ from activities.enums import Frequency, SessionStatus
 from activities.models import Activity, Schedule, Session, Tally
 from venues.models import Venue
 
+from ..conftest import sign_in
 from ..factories import (
     ActivityFactory,
     AgeBandFactory,
@@ -36,8 +37,7 @@ def _english(settings):
 
 @pytest.fixture
 def as_coordinator(client, coordinator):
-    client.force_login(coordinator, backend=BACKEND)
-    return client
+    return sign_in(client, coordinator, backend=BACKEND)
 
 
 @pytest.fixture

@@ -17,6 +17,7 @@ from partnerships.models import Agreement
 from venues.models import District, Venue
 from volunteers.models import Volunteer
 
+from ..conftest import sign_in
 from ..factories import (
     ActivityFactory,
     AgreementFactory,
@@ -62,8 +63,7 @@ def estates(organisation, other_organisation):
 
 @pytest.fixture
 def as_coordinator(client, coordinator):
-    client.force_login(coordinator, backend=BACKEND)
-    return client
+    return sign_in(client, coordinator, backend=BACKEND)
 
 
 def _url(model: type, view: str, *args: object) -> str:

@@ -3,6 +3,7 @@ import pytest
 from accounts.enums import Role
 
 from ..factories import MembershipFactory, OrganisationFactory, UserFactory
+from .conftest import check_accessibility
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -53,3 +54,24 @@ def test_language_switcher_changes_the_page_language(page, visit):
     page.wait_for_load_state("networkidle")
 
     assert page.locator("html").get_attribute("lang") == "sv"
+
+
+def test_a_coordinator_is_asked_to_set_up_a_second_factor(page, visit, screenshot, settings, alice):
+    settings.KVARTER_MFA_REQUIRED = True
+    visit("/accounts/login/")
+    page.get_by_label("Email").fill("alice@example.org")
+    page.get_by_label("Password").fill("correct horse battery")
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state("networkidle")
+
+    if "/reauthenticate/" in page.url:  # setting up a factor asks for the password once more
+        check_accessibility(page)
+        page.get_by_label("Password").fill("correct horse battery")
+        page.get_by_role("button", name="Confirm").click()
+        page.wait_for_load_state("networkidle")
+
+    assert page.url.endswith("/accounts/2fa/totp/activate/")
+    check_accessibility(page)
+    assert page.get_by_label("Authenticator code").is_visible()
+    assert page.get_by_role("img").count() >= 1  # the QR code to scan
+    screenshot("mfa-setup", full_page=True)

@@ -48,7 +48,7 @@ def world(settings, tmp_path, organisation, municipality, leader, strategist, vo
         activity=activity, starts_at=dt.datetime(2018, 3, 6, 15, tzinfo=dt.UTC), status=SessionStatus.HELD
     )
     TallyFactory(session=held, visits=12)
-    ParticipantFactory(organisation=organisation)
+    participant = ParticipantFactory(organisation=organisation)
     request = ReportRequestFactory(programme=programme, year=2018, language="en", requested_by=strategist)
     report = report_produce(request_id=request.pk)
     agreement = AgreementFactory(organisation=organisation, slug="iop-backby")
@@ -78,4 +78,5 @@ def world(settings, tmp_path, organisation, municipality, leader, strategist, vo
         "placement": placement,
         "past_session": past,
         "organisation": organisation,
+        "participant": participant,
     }

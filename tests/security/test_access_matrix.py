@@ -64,6 +64,12 @@ def _kwargs(name: str, w: dict) -> dict:
         "volunteering:me-apply": {"pk": w["vacancy"].pk},
         "volunteering:me-confirm": {"pk": w["past_session"].pk},
         "volunteering:join": {"slug": w["organisation"].slug},
+        "privacy:participant": {"code": w["participant"].code},
+        "privacy:participant-json": {"code": w["participant"].code},
+        "privacy:participant-pdf": {"code": w["participant"].code},
+        "privacy:participant-erase": {"code": w["participant"].code},
+        "privacy:volunteer-json": {"pk": w["volunteer"].pk},
+        "privacy:volunteer-pdf": {"pk": w["volunteer"].pk},
     }.get(name, {})
 
 
@@ -126,6 +132,13 @@ MATRIX: dict[str, tuple[int, ...]] = {
     "partnerships:obligation-done": (302, 403, 405, 405, 403, 405, 405),
     "partnerships:overview": (302, 403, 200, 200, 403, 200, 200),
     "partnerships:status": (302, 403, 405, 405, 403, 405, 405),
+    "privacy:participant": (302, 403, 200, 403, 403, 404, 200),
+    "privacy:participant-erase": (302, 403, 405, 403, 403, 405, 405),
+    "privacy:participant-json": (302, 403, 200, 403, 403, 404, 200),
+    "privacy:participant-pdf": (302, 403, 200, 403, 403, 404, 200),
+    "privacy:participants": (302, 403, 200, 403, 403, 200, 200),
+    "privacy:volunteer-json": (302, 403, 200, 403, 403, 404, 200),
+    "privacy:volunteer-pdf": (302, 403, 200, 403, 403, 404, 200),
     "programme:activity-feed": (200, 200, 200, 200, 200, 200, 200),
     "programme:district-feed": (200, 200, 200, 200, 200, 200, 200),
     "programme:venue-feed": (200, 200, 200, 200, 200, 200, 200),
@@ -185,9 +198,13 @@ def test_every_post_needs_the_csrf_token(request, world):
         _close(response)
         statuses[name] = response.status_code
 
-    assert len(POSTS) == 19
+    assert len(POSTS) == 20
     assert {name: status for name, status in statuses.items() if status != 403} == {}
-    assert AuditLogEntry.objects.count() == before
+    # Nothing changed; each refusal is on the record, with where it came from.
+    refusals = AuditLogEntry.objects.filter(action="permission.denied")
+    assert AuditLogEntry.objects.exclude(action="permission.denied").count() == before
+    assert refusals.count() == len(POSTS)
+    assert set(refusals.values_list("result", "ip_address").distinct()) == {("denied", "127.0.0.1")}
 
 
 @pytest.mark.django_db
@@ -220,4 +237,4 @@ def test_every_page_sends_the_security_headers(client, request, world, persona):
         if problems:
             missing.append(f"{name}: {', '.join(problems)}")
     assert missing == []
-    assert checked == (3 if persona == "anonymous" else 19)  # the HTML pages each can open
+    assert checked == (3 if persona == "anonymous" else 21)  # the HTML pages each can open

@@ -1,0 +1,48 @@
+from collections.abc import Callable
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from .signals import MFA_SETUP_SESSION_KEY, mfa_setup_required
+
+
+class RequireMFAMiddleware:
+    """Administrators and coordinators set up a second factor before anything else.
+
+    They see named participants and hand out roles, so a stolen password alone
+    must not be enough (ASVS 6.3.2 / BIO2). The sign-in marks the session
+    (`accounts.signals`) when a manager has no authenticator yet; until one is
+    added, every page but the set-up itself, signing out and static files sends
+    them to set up an authenticator app. Checked at sign-in, so it costs
+    nothing per request; a staff session lasts at most a working day, so a
+    newly made coordinator meets the gate the next morning at the latest.
+    """
+
+    ALLOWED_PREFIXES = ("/accounts/2fa/", "/accounts/logout/", "/accounts/reauthenticate/", "/static/", "/i18n/")
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if (
+            request.session.get(MFA_SETUP_SESSION_KEY)
+            and request.user.is_authenticated
+            and not request.path.startswith(self.ALLOWED_PREFIXES)
+        ):
+            # One query, and only while the gate is up: the factor may have
+            # been added in another tab or before the signal's commit.
+            if not mfa_setup_required(request.user):
+                del request.session[MFA_SETUP_SESSION_KEY]
+                return self.get_response(request)
+            messages.warning(
+                request,
+                _(
+                    "Your role lets you see participants' records, so Kvarter asks for a second step at sign-in. "
+                    "Set up an authenticator app to continue."
+                ),
+            )
+            return redirect(reverse("mfa_activate_totp"))
+        return self.get_response(request)

@@ -1,0 +1,76 @@
+"""What happens around signing in: the session's length, the MFA gate, the audit log.
+
+Connected in `AccountsConfig.ready`. Receivers rather than view code, because
+a sign-in completes in different places (the password form, allauth's MFA
+stage a request later, the admin's login through allauth, `force_login`).
+"""
+
+from typing import Any
+
+from allauth.mfa.signals import authenticator_added, authenticator_removed, authenticator_reset
+from allauth.mfa.utils import is_mfa_enabled
+from django.conf import settings
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.dispatch import receiver
+from django.http import HttpRequest
+
+from core.models import AuditResult
+from core.services import log_action
+
+from .selectors import user_is_manager, user_works_shifts
+
+MFA_SETUP_SESSION_KEY = "kvarter_mfa_setup_required"
+
+
+def apply_session_policy(request: HttpRequest, user: Any) -> None:
+    """A leader's session lasts a shift, a manager's a working day; everybody else keeps their choice."""
+    if user_works_shifts(user=user):
+        request.session.set_expiry(settings.KVARTER_SHIFT_HOURS * 60 * 60)
+    elif user_is_manager(user=user):
+        request.session.set_expiry(settings.KVARTER_STAFF_SESSION_HOURS * 60 * 60)
+
+
+def mfa_setup_required(user: Any) -> bool:
+    return bool(settings.KVARTER_MFA_REQUIRED) and user_is_manager(user=user) and not is_mfa_enabled(user)
+
+
+@receiver(user_logged_in, dispatch_uid="kvarter_logged_in")
+def on_logged_in(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
+    log_action(actor=user, action="login", obj=user, request=request)
+    if request is None or not hasattr(request, "session"):
+        return
+    apply_session_policy(request, user)
+    if mfa_setup_required(user):
+        request.session[MFA_SETUP_SESSION_KEY] = True
+
+
+@receiver(user_logged_out, dispatch_uid="kvarter_logged_out")
+def on_logged_out(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
+    if user is not None:
+        log_action(actor=user, action="logout", obj=user, request=request)
+
+
+@receiver(user_login_failed, dispatch_uid="kvarter_login_failed")
+def on_login_failed(sender: Any, credentials: dict, request: HttpRequest | None = None, **kwargs: Any) -> None:
+    # The address tried is kept (it is what a brute-force investigation needs);
+    # Django has already masked anything that looks like a password.
+    tried = str(credentials.get("email") or credentials.get("username") or "")[:254]
+    log_action(actor=None, action="login.failed", changes={"email": tried}, request=request, result=AuditResult.FAILED)
+
+
+@receiver(authenticator_added, dispatch_uid="kvarter_mfa_added")
+def on_authenticator_added(sender: Any, request: HttpRequest, user: Any, authenticator: Any, **kwargs: Any) -> None:
+    request.session.pop(MFA_SETUP_SESSION_KEY, None)
+    log_action(actor=user, action="mfa.added", obj=user, changes={"type": authenticator.type}, request=request)
+
+
+@receiver(authenticator_removed, dispatch_uid="kvarter_mfa_removed")
+def on_authenticator_removed(sender: Any, request: HttpRequest, user: Any, authenticator: Any, **kwargs: Any) -> None:
+    log_action(actor=user, action="mfa.removed", obj=user, changes={"type": authenticator.type}, request=request)
+    if mfa_setup_required(user):
+        request.session[MFA_SETUP_SESSION_KEY] = True
+
+
+@receiver(authenticator_reset, dispatch_uid="kvarter_mfa_reset")
+def on_authenticator_reset(sender: Any, request: HttpRequest, user: Any, authenticator: Any, **kwargs: Any) -> None:
+    log_action(actor=user, action="mfa.reset", obj=user, changes={"type": authenticator.type}, request=request)

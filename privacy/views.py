@@ -1,0 +1,183 @@
+"""Subject access and erasure (`/privacy/`), for coordinators and administrators.
+
+Another organisation's participant or volunteer is a 404; people without a
+managing role get 403. Every read of a named record is an audit entry with
+its reader; erasure asks for the password again when the last one is older
+than allauth's reauthentication timeout.
+"""
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from allauth.account.decorators import reauthentication_required
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts.selectors import user_is_manager
+from activities.models import Participant
+from core.services import log_action
+from core.throttles import throttled
+from volunteers.models import Volunteer
+
+from .exports import json_download, participant_sections, pdf_download, volunteer_sections
+from .forms import ErasureForm, ParticipantSearchForm
+from .models import ParticipantByCode
+from .selectors import (
+    PSEUDONYM,
+    participant_for_user,
+    participant_list_for_user,
+    participant_subject_data,
+    volunteer_for_user,
+    volunteer_subject_data,
+)
+from .services import participant_erase
+
+PAGE_SIZE = 25
+
+
+def managers_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not user_is_manager(user=request.user):  # type: ignore[arg-type]
+            raise PermissionDenied(_("Personal data is for coordinators."))
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _participant(request: HttpRequest, code: str) -> Participant:
+    participant = participant_for_user(user=request.user, code=code)  # type: ignore[arg-type]
+    if participant is None:
+        raise Http404
+    return participant
+
+
+def _volunteer(request: HttpRequest, pk: int) -> Volunteer:
+    volunteer = volunteer_for_user(user=request.user, pk=pk)  # type: ignore[arg-type]
+    if volunteer is None:
+        raise Http404
+    return volunteer
+
+
+def _log_read(request: HttpRequest, action: str, obj: Any, **changes: Any) -> None:
+    log_action(actor=request.user, action=action, obj=obj, changes=changes, request=request)
+
+
+@managers_only
+@never_cache
+@require_GET
+def participant_list(request: HttpRequest) -> HttpResponse:
+    form = ParticipantSearchForm(request.GET)
+    query = form.cleaned_data["q"] if form.is_valid() else ""
+    page = Paginator(participant_list_for_user(user=request.user, query=query), PAGE_SIZE).get_page(  # type: ignore[arg-type]
+        request.GET.get("page")
+    )
+    # The page names participants: who saw which codes is kept (the search
+    # words are not, they may be a name).
+    log_action(
+        actor=request.user,
+        action="participant.listed",
+        changes={"page": page.number, "codes": [participant.code for participant in page]},
+        request=request,
+    )
+    return render(request, "privacy/participant_list.html", {"form": form, "page": page, "query": query})
+
+
+@managers_only
+@never_cache
+@require_GET
+def participant_detail(request: HttpRequest, code: str) -> HttpResponse:
+    participant = _participant(request, code)
+    _log_read(request, "participant.viewed", ParticipantByCode.of(participant))
+    return render(
+        request,
+        "privacy/participant_detail.html",
+        {
+            "participant": participant,
+            "sections": participant_sections(participant_subject_data(participant=participant)),
+            "erased": participant.alias == PSEUDONYM,
+            "form": ErasureForm(code=participant.code),
+        },
+    )
+
+
+@managers_only
+@never_cache
+@require_GET
+@throttled("export")
+def participant_export_json(request: HttpRequest, code: str) -> HttpResponse:
+    participant = _participant(request, code)
+    _log_read(request, "participant.exported", ParticipantByCode.of(participant), format="json")
+    return json_download(participant_subject_data(participant=participant), filename=f"participant-{code}.json")
+
+
+@managers_only
+@never_cache
+@require_GET
+@throttled("export")
+def participant_export_pdf(request: HttpRequest, code: str) -> HttpResponse:
+    participant = _participant(request, code)
+    _log_read(request, "participant.exported", ParticipantByCode.of(participant), format="pdf")
+    return pdf_download(
+        title=_("What Kvarter holds about participant %(code)s") % {"code": participant.code},
+        intro=_("%(organisation)s keeps these records about the participant with code %(code)s.")
+        % {"organisation": participant.organisation.name, "code": participant.code},
+        sections=participant_sections(participant_subject_data(participant=participant)),
+        filename=f"participant-{code}.pdf",
+    )
+
+
+@managers_only
+@never_cache
+@require_POST
+@reauthentication_required
+def participant_erase_view(request: HttpRequest, code: str) -> HttpResponse:
+    participant = _participant(request, code)
+    form = ErasureForm(request.POST, code=participant.code)
+    if not form.is_valid():
+        messages.error(request, " ".join(form.errors["confirm"]))
+        return redirect("privacy:participant", code=participant.code)
+    if participant_erase(participant=participant, by=request.user, request=request):  # type: ignore[arg-type]
+        messages.success(
+            request,
+            _("Participant %(code)s is erased: the name, district and notes are gone; the visits still count.")
+            % {"code": participant.code},
+        )
+    else:
+        messages.info(request, _("Participant %(code)s was already erased.") % {"code": participant.code})
+    return redirect("privacy:participant", code=participant.code)
+
+
+@managers_only
+@never_cache
+@require_GET
+@throttled("export")
+def volunteer_export_json(request: HttpRequest, pk: int) -> HttpResponse:
+    volunteer = _volunteer(request, pk)
+    _log_read(request, "volunteer.exported", volunteer, format="json")
+    return json_download(volunteer_subject_data(volunteer=volunteer), filename=f"volunteer-{pk}.json")
+
+
+@managers_only
+@never_cache
+@require_GET
+@throttled("export")
+def volunteer_export_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    volunteer = _volunteer(request, pk)
+    _log_read(request, "volunteer.exported", volunteer, format="pdf")
+    return pdf_download(
+        title=_("What Kvarter holds about %(name)s") % {"name": volunteer},
+        intro=_("%(organisation)s keeps these records about this volunteer.")
+        % {"organisation": volunteer.organisation.name},
+        sections=volunteer_sections(volunteer_subject_data(volunteer=volunteer)),
+        filename=f"volunteer-{pk}.pdf",
+    )
