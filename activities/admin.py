@@ -1,11 +1,15 @@
+from typing import Any
+
 from django.contrib import admin, messages
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.scoping import OrganisationScopedAdmin, ScopedInline
 from core.admin import ReadOnlyAdminMixin
+from core.paginators import CappedCountPaginator
+from core.services import log_action
 
 from .forms import ScheduleForm
 from .models import (
@@ -44,6 +48,46 @@ def _generate(request: HttpRequest, schedules: QuerySet[Schedule] | list[Schedul
             )
             % {"kept": kept},
         )
+
+
+class ScopedRelatedFilter(admin.RelatedFieldListFilter):
+    """A sidebar filter offering the related rows this user's admin for them shows.
+
+    The scoped admin's default (`RelatedOnlyFieldListFilter`, see
+    accounts.scoping) offers only the values present in the list, which is a
+    `SELECT DISTINCT` over every row of it: ten million headcounts read for a
+    sidebar. The programmes a user may see are the same set, short of
+    programmes without sessions yet, and read from the programme table.
+    """
+
+    def field_choices(self, field, request, model_admin):  # type: ignore[no-untyped-def]
+        ordering = self.field_admin_ordering(field, request, model_admin)
+        related_admin = model_admin.admin_site._registry[field.remote_field.model]
+        return field.get_choices(
+            include_blank=False,
+            limit_choices_to={"pk__in": related_admin.get_queryset(request).values("pk")},
+            ordering=ordering,
+        )
+
+
+class BigTableAdmin(OrganisationScopedAdmin):
+    """Changelists of tables that grow with every session and every tap (millions of rows in a country).
+
+    Each page reads a bounded amount whatever the table holds:
+    - the count is capped or estimated, never a full `COUNT(*)` (core.paginators);
+    - no `date_hierarchy`: its year links are a `SELECT DISTINCT date_trunc(...)`
+      over the whole list; a date filter (`DateFieldListFilter`) costs no query;
+    - the default order follows an index, newest first, and only indexed
+      columns can be sorted by: sorting ten million rows by a column without
+      an index reads them all;
+    - relation filters list the user's programmes (ScopedRelatedFilter), not the
+      values found in the rows.
+    """
+
+    paginator = CappedCountPaginator
+    show_full_result_count = False
+    ordering = ["-pk"]
+    sortable_by: list[str] = []
 
 
 class ActivityInline(ScopedInline):
@@ -190,18 +234,24 @@ class SpaceBookingAdmin(OrganisationScopedAdmin):
 
 
 @admin.register(Session)
-class SessionAdmin(OrganisationScopedAdmin):
+class SessionAdmin(BigTableAdmin):
     scope_path = "activity__programme__lead_organisation"
     list_display = ["activity", "starts_at", "ends_at", "status", "space"]
-    list_filter = ["status", "activity__category", "activity__programme"]
+    list_filter = [
+        ("starts_at", admin.DateFieldListFilter),
+        "status",
+        "activity__category",
+        ("activity__programme", ScopedRelatedFilter),
+    ]
     search_fields = ["activity__name", "notes"]
     list_select_related = ["activity", "space__venue"]
     autocomplete_fields = ["activity", "schedule", "space"]
-    date_hierarchy = "starts_at"
     inlines = [TallyInline, CheckInInline]
     readonly_fields = ["occurrence_date", "customised"]
-    # Sessions grow with every week of every activity; skip the exact total count.
-    show_full_result_count = False
+    # Latest first along session_starts_at_idx (the changelist adds -pk to make
+    # the order total; PostgreSQL sorts only within equal starts).
+    ordering = ["-starts_at"]
+    sortable_by = ["starts_at"]
 
     def save_model(self, request: HttpRequest, obj: Session, form, change: bool) -> None:  # type: ignore[no-untyped-def]
         if change and {"starts_at", "ends_at"} & set(form.changed_data):
@@ -234,14 +284,13 @@ class AgeBandAdmin(OrganisationScopedAdmin):
 
 
 @admin.register(Tally)
-class TallyAdmin(OrganisationScopedAdmin):
+class TallyAdmin(BigTableAdmin):
     scope_path = "session__activity__programme__lead_organisation"
     list_display = ["session", "age_band", "gender", "visits", "first_visits"]
-    list_filter = ["gender", "session__activity__programme"]
+    list_filter = ["gender", ("session__activity__programme", ScopedRelatedFilter)]
     search_fields = ["session__activity__name"]
     list_select_related = ["session__activity", "age_band"]
     autocomplete_fields = ["session", "age_band"]
-    show_full_result_count = False
 
     def save_model(self, request: HttpRequest, obj: Tally, form, change: bool) -> None:  # type: ignore[no-untyped-def]
         counts = {}
@@ -263,7 +312,7 @@ class TallyAdmin(OrganisationScopedAdmin):
 
 
 @admin.register(AttendanceEvent)
-class AttendanceEventAdmin(ReadOnlyAdminMixin, OrganisationScopedAdmin):
+class AttendanceEventAdmin(ReadOnlyAdminMixin, BigTableAdmin):
     """The ledger, read-only: what each tablet sent and each correction, with device and server time."""
 
     scope_path = "session__activity__programme__lead_organisation"
@@ -278,11 +327,13 @@ class AttendanceEventAdmin(ReadOnlyAdminMixin, OrganisationScopedAdmin):
         "device",
         "clock_skew_seconds",
     ]
-    list_filter = ["kind", "session__activity__programme"]
+    list_filter = [
+        ("device_time", admin.DateFieldListFilter),
+        "kind",
+        ("session__activity__programme", ScopedRelatedFilter),
+    ]
     search_fields = ["client_id", "session__activity__name", "device"]
     list_select_related = ["session__activity", "participant", "actor"]
-    date_hierarchy = "device_time"
-    show_full_result_count = False
 
 
 @admin.register(Participant)
@@ -295,15 +346,31 @@ class ParticipantAdmin(OrganisationScopedAdmin):
     autocomplete_fields = ["organisation", "district"]
     readonly_fields = ["code"]
 
+    def change_view(self, request: HttpRequest, object_id: str, *args: Any, **kwargs: Any) -> HttpResponse:  # type: ignore[override]
+        # Opening a named participant's record is itself on the record (GDPR
+        # accountability). The entry names the code, never the alias, so an
+        # erasure leaves nothing to find in the append-only log.
+        response = super().change_view(request, object_id, *args, **kwargs)
+        if request.method == "GET" and response.status_code == 200:
+            participant = response.context_data["original"]  # type: ignore[attr-defined]
+            log_action(
+                actor=request.user,
+                action="participant.viewed",
+                obj=participant,
+                label=participant.code,
+                changes={"via": "admin"},
+                request=request,
+            )
+        return response
+
 
 @admin.register(CheckIn)
-class CheckInAdmin(OrganisationScopedAdmin):
+class CheckInAdmin(BigTableAdmin):
     scope_path = "participant__organisation"
     list_display = ["participant", "session", "checked_in_at", "checked_out_at"]
     search_fields = ["participant__alias", "participant__code", "session__activity__name"]
     list_select_related = ["participant", "session__activity"]
     autocomplete_fields = ["participant", "session"]
-    show_full_result_count = False
 
 
 class SchoolHolidayInline(ScopedInline):

@@ -14,6 +14,8 @@ from ninja import Field, Router, Schema, Status
 from ninja.security import django_auth
 from pydantic import ConfigDict
 
+from core.throttles import ScopedThrottle
+
 from .selectors import session_attendance_state, session_for_recording, session_list_for_leader
 from .services import (
     MAX_EVENTS_PER_BATCH,
@@ -33,7 +35,8 @@ class StrictSchema(Schema):
 
 class EventSchema(StrictSchema):
     id: uuid.UUID = Field(description="Made on the device (UUID v4); the same id is never applied twice.")
-    session: int
+    # Within the database's 64-bit keys: a larger number cannot be looked up at all (SQLite raises).
+    session: int = Field(ge=-(2**63), le=2**63 - 1)
     kind: Literal["tally", "check_in", "check_out", "note", "status", "leader"]
     at: dt.datetime = Field(description="Device time of the tap, with its UTC offset.")
     payload: dict[str, Any] = Field(
@@ -124,6 +127,7 @@ class TodayOut(Schema):
 @router.post(
     "/attendance/sync",
     response={200: SyncOut, 400: ErrorOut, 422: ConflictOut},
+    throttle=[ScopedThrottle("sync")],
     summary="Apply a tablet's queued attendance events, each exactly once",
 )
 def sync(request: HttpRequest, body: SyncIn) -> Status[dict[str, Any]]:

@@ -319,6 +319,9 @@ class ScheduleDate(models.Model):
         return f"{self.get_kind_display()} {self.date:%Y-%m-%d}"
 
 
+MAX_SESSION_LENGTH = dt.timedelta(hours=24)
+
+
 class Session(TimeStampedModel):
     """One occurrence of an activity: planned, held or cancelled."""
 
@@ -374,6 +377,14 @@ class Session(TimeStampedModel):
                 condition=Q(ends_at__gt=F("starts_at")),
                 name="session_ends_after_start",
                 violation_error_message=_("A session cannot end before it starts."),
+            ),
+            # A camp or a sleep-over is a session a day. The bound lets "what
+            # is on in this window" use the starts_at index (see
+            # activities.selectors.session_list_for_leader).
+            models.CheckConstraint(
+                condition=Q(ends_at__lte=F("starts_at") + MAX_SESSION_LENGTH),
+                name="session_at_most_a_day",
+                violation_error_message=_("A session lasts at most 24 hours; make one session a day."),
             ),
             models.CheckConstraint(
                 condition=~Q(status=SessionStatus.CANCELLED) | ~Q(cancellation_reason=""),
@@ -671,3 +682,88 @@ class AttendanceEvent(models.Model):
 # A device clock further off than this is shown to coordinators; its events
 # still count (a tablet with a wrong clock still saw the visitors).
 CLOCK_SKEW_TOLERANCE = dt.timedelta(minutes=5)
+
+
+class AttendanceRollup(models.Model):
+    """Visits summed per month and activity: the table every report reads instead of ten million rows.
+
+    The grain is the report's: a local month (settings.TIME_ZONE, the same
+    truncation the reports used on the raw rows) × activity, and within it
+    either a headcount cell (age band × gender: visits, first visits) or a
+    named participant (check-ins). The activity is the only place dimension
+    stored: programme, venue, district and organisation are joined through it,
+    so editing an activity, an age band or a participant's birth year needs no
+    refresh. Cancelled sessions are left out, as the reports leave them out.
+
+    Kept up to date by `activities.rollup`: a change to a session's tallies,
+    check-ins, status or time recomputes that session's (activity, month)
+    cell, in the same transaction; `rollup_rebuild` recomputes a range.
+    """
+
+    month = models.DateField(_("month"), help_text=_("The first day of the month, local time."))
+    # No index of their own: the activity leads the cell index below, and an
+    # age band with rows here cannot be deleted anyway (its tallies protect it).
+    activity = models.ForeignKey(
+        Activity, verbose_name=_("activity"), on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    age_band = models.ForeignKey(
+        AgeBand,
+        verbose_name=_("age band"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+    )
+    gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices, blank=True, db_default="")
+    participant = models.ForeignKey(
+        Participant,
+        verbose_name=_("participant"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+    )
+    # Defaults in the database too: the rollup is filled with INSERT … SELECT,
+    # which names only the columns it sums.
+    visits = models.PositiveIntegerField(_("visits"), default=0, db_default=0)
+    first_visits = models.PositiveIntegerField(_("first visits this year"), default=0, db_default=0)
+    check_ins = models.PositiveIntegerField(_("check-ins"), default=0, db_default=0)
+
+    class Meta:
+        verbose_name = _("attendance rollup")
+        verbose_name_plural = _("attendance rollups")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["activity", "month", "age_band", "gender"],
+                condition=Q(participant__isnull=True),
+                name="attendance_rollup_unique_cell",
+            ),
+            models.UniqueConstraint(
+                fields=["activity", "month", "participant"],
+                condition=Q(participant__isnull=False),
+                name="attendance_rollup_unique_person",
+            ),
+            models.CheckConstraint(
+                condition=Q(age_band__isnull=False, participant__isnull=True)
+                | Q(age_band__isnull=True, participant__isnull=False),
+                name="attendance_rollup_cell_or_person",
+            ),
+        ]
+        indexes = [
+            # Every report query (reporting.figures: a scope's activities × a
+            # year) and the refresh of one cell (activities.rollup: DELETE …
+            # WHERE activity_id = … AND month = …). The unique constraints are
+            # partial, so a query over both kinds of row cannot use them.
+            models.Index(fields=["activity", "month"], name="attendance_rollup_cell_idx"),
+            # rollup_rebuild of a month range (manage.py rebuild_rollup --month).
+            models.Index(fields=["month"], name="attendance_rollup_month_idx"),
+            # Deleting a participant deletes their rows; only named rows have one.
+            models.Index(
+                fields=["participant"], condition=Q(participant__isnull=False), name="attendance_rollup_person_idx"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.activity_id} {self.month:%Y-%m}"

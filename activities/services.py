@@ -18,6 +18,7 @@ from accounts.models import User
 from core.services import log_action
 from venues.models import District
 
+from . import rollup
 from .enums import AttendanceEventKind, Frequency, Gender, HolidayRule, ScheduleDateKind, SessionStatus
 from .models import (
     Activity,
@@ -291,30 +292,33 @@ def schedule_generate_sessions(
         created = Session.objects.filter(schedule=schedule).count() - before
 
         updated = removed = kept = 0
-        for occurrence, session in existing.items():
-            if occurrence is None or occurrence < start_from:
-                continue
-            untouchable = (
-                session.status != SessionStatus.PLANNED
-                or getattr(session, "has_attendance", True)
-                or session.customised
-            )
-            if occurrence not in wanted_set:
-                if untouchable:
-                    kept += 1
-                else:
-                    session.delete()
-                    removed += 1
-                continue
-            starts_at, ends_at = schedule_span(schedule, occurrence)
-            if not untouchable and (session.starts_at, session.ends_at, session.space_id) != (
-                starts_at,
-                ends_at,
-                schedule.space_id,
-            ):
-                session.starts_at, session.ends_at, session.space_id = starts_at, ends_at, schedule.space_id
-                session.save(update_fields=["starts_at", "ends_at", "space", "updated_at"])
-                updated += 1
+        # Only sessions without attendance are moved or removed below: nothing
+        # of theirs is in the attendance rollup, so its receivers can rest.
+        with rollup.suspended():
+            for occurrence, session in existing.items():
+                if occurrence is None or occurrence < start_from:
+                    continue
+                untouchable = (
+                    session.status != SessionStatus.PLANNED
+                    or getattr(session, "has_attendance", True)
+                    or session.customised
+                )
+                if occurrence not in wanted_set:
+                    if untouchable:
+                        kept += 1
+                    else:
+                        session.delete()
+                        removed += 1
+                    continue
+                starts_at, ends_at = schedule_span(schedule, occurrence)
+                if not untouchable and (session.starts_at, session.ends_at, session.space_id) != (
+                    starts_at,
+                    ends_at,
+                    schedule.space_id,
+                ):
+                    session.starts_at, session.ends_at, session.space_id = starts_at, ends_at, schedule.space_id
+                    session.save(update_fields=["starts_at", "ends_at", "space", "updated_at"])
+                    updated += 1
 
         result = GenerationResult(
             created=created, updated=updated, removed=removed, kept=kept, space_conflicts=space_conflicts
@@ -657,7 +661,8 @@ def _participant_for_check_in(payload: dict[str, Any], *, context: _Context, org
 def _recompute_projections(rows: Sequence[AttendanceEvent]) -> None:
     """Bring tallies, check-ins, status and leaders present in line with the ledger for what `rows` touched.
 
-    A fixed number of queries per kind of event, whatever the batch size.
+    A fixed number of queries per kind of event, whatever the batch size,
+    and then the attendance rollup's cells of the sessions whose counts changed.
     """
     by_kind: dict[str, set[int]] = {}
     for row in rows:
@@ -672,10 +677,21 @@ def _recompute_projections(rows: Sequence[AttendanceEvent]) -> None:
     }
     if pairs:
         _recompute_check_ins(pairs)
+    flipped: set[int] = set()
     if AttendanceEventKind.STATUS in by_kind:
-        _recompute_status(by_kind[AttendanceEventKind.STATUS])
+        flipped = _recompute_status(by_kind[AttendanceEventKind.STATUS])
     if AttendanceEventKind.LEADER in by_kind:
         _recompute_leaders(by_kind[AttendanceEventKind.LEADER])
+
+    # The rows carry their sessions (loaded and locked with the batch): time
+    # and activity, which a sync does not change, give the cells.
+    named_sessions = {session_id for session_id, _participant in pairs}
+    touched = tally_sessions | named_sessions | flipped
+    rollup.rollup_refresh_sessions(
+        sessions={row.session_id: row.session for row in rows if row.session_id in touched}.values(),
+        headcounts=bool(tally_sessions or flipped),
+        check_ins=bool(named_sessions or flipped),
+    )
 
 
 def _recompute_tallies(session_ids: set[int]) -> None:
@@ -757,18 +773,23 @@ def _latest_events(session_ids: set[int], kind: str) -> list[AttendanceEvent]:
     )
 
 
-def _recompute_status(session_ids: set[int]) -> None:
+def _recompute_status(session_ids: set[int]) -> set[int]:
+    """Returns the sessions cancelled or no longer cancelled: their visits now count differently."""
     latest = {event.session_id: event for event in _latest_events(session_ids, AttendanceEventKind.STATUS)}
     sessions = Session.objects.in_bulk(latest)
     changed = []
+    flipped = set()
     for session_id, event in latest.items():
         session = sessions[session_id]
         status = event.payload["status"]
         reason = event.payload.get("reason", "") if status == SessionStatus.CANCELLED else ""
+        if (session.status == SessionStatus.CANCELLED) != (status == SessionStatus.CANCELLED):
+            flipped.add(session_id)
         if (session.status, session.cancellation_reason) != (status, reason):
             session.status, session.cancellation_reason = status, reason
             changed.append(session)
     Session.objects.bulk_update(changed, ["status", "cancellation_reason", "updated_at"])
+    return flipped
 
 
 def _recompute_leaders(session_ids: set[int]) -> None:
@@ -804,7 +825,7 @@ def attendance_correct(
     Returns the number of cells changed.
     """
     with transaction.atomic():
-        Session.objects.select_for_update().filter(pk=session.pk).first()
+        locked = Session.objects.select_for_update().filter(pk=session.pk).first()
         current = {
             (tally.age_band_id, tally.gender): (tally.visits, tally.first_visits)
             for tally in Tally.objects.filter(session=session)
@@ -843,6 +864,7 @@ def attendance_correct(
         if rows:
             AttendanceEvent.objects.bulk_create(rows)
             _recompute_tallies({session.pk})
+            rollup.rollup_refresh_sessions(sessions=[locked or session], check_ins=False)
             log_action(
                 actor=by,
                 action="attendance.correct",
@@ -892,3 +914,7 @@ def tallies_import(*, tallies: Sequence[Tally], source: str) -> None:
     with transaction.atomic():
         Tally.objects.bulk_create(tallies)
         AttendanceEvent.objects.bulk_create(events)
+        rollup.rollup_refresh_sessions(
+            sessions=Session.objects.filter(pk__in={t.session_id for t in tallies}).only("activity_id", "starts_at"),
+            check_ins=False,
+        )

@@ -1,5 +1,6 @@
 from celery import shared_task
 
+from .rollup import rollup_refresh_recent
 from .services import sessions_generate_upcoming
 
 
@@ -7,3 +8,12 @@ from .services import sessions_generate_upcoming
 def task_generate_upcoming_sessions() -> int:
     """Nightly: keep the next months of sessions generated. Same as `manage.py generate_sessions`."""
     return len(sessions_generate_upcoming())
+
+
+@shared_task(name="activities.refresh_rollup")
+def task_refresh_rollup() -> int:
+    """Nightly safety net: recompute the rollup cells of yesterday's and recently changed sessions.
+
+    Same as `manage.py rebuild_rollup --recent`. Returns the number of cells.
+    """
+    return rollup_refresh_recent()

@@ -48,6 +48,7 @@ from activities.models import (
     Session,
     Tally,
 )
+from activities.rollup import rollup_rebuild
 from activities.services import schedule_generate_sessions, tallies_import
 from partnerships.enums import AgreementKind, AgreementStatus, Currency, IndicatorMetric, PartyRole
 from partnerships.models import Agreement, AgreementParty, Funding, Indicator, ReportingObligation
@@ -2014,6 +2015,8 @@ def demo_seed(*, today: dt.date | None = None) -> DemoSummary:
     _seed_deventer(orgs=orgs, today=today)
     _seed_wageningen(orgs=orgs, users=users, today=today)
     _seed_welzin(orgs=orgs, today=today)
+    # Some attendance above goes in with bulk writes, past the rollup's hooks.
+    rollup_rebuild()
     return DemoSummary(
         logins=DEMO_LOGINS,
         sessions=Session.objects.count(),

@@ -1,9 +1,13 @@
 """The figures of a yearly report, aggregated in the database.
 
-Every number comes from a GROUP BY (by month with the database's date
-truncation, by activity, by age band and gender); Python only arranges the
-few aggregated rows. A programme with 100,000 attendance rows costs the same
-dozen queries as one with ten (see `bench/`).
+Every number comes from a GROUP BY (by month, by activity, by age band and
+gender); Python only arranges the few aggregated rows. Attendance is read
+from the rollup (`activities.models.AttendanceRollup`: visits per local
+month × activity × age band and gender or participant, kept up to date by
+`activities.rollup`), not from the ten million tallies and check-ins behind
+it: a scope's year is a few thousand rollup rows. A programme with 100,000
+attendance rows costs the same handful of queries as one with ten (see
+`bench/`).
 
 Visits are headcounts (`Tally.visits`) plus named check-ins (`CheckIn`): a
 registered pupil checked in at homework help is one visit like any other.
@@ -19,13 +23,12 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Q, Sum
-from django.db.models.functions import TruncMonth
+from django.db.models import Count, F, Q, QuerySet, Sum
 
 from accounts.enums import OrganisationKind
 from accounts.models import Organisation
 from activities.enums import Gender, SessionStatus
-from activities.models import Activity, AgeBand, CheckIn, Programme, Session, Tally
+from activities.models import Activity, AgeBand, AttendanceRollup, Programme, Session
 from activities.selectors import in_district
 from partnerships.enums import IndicatorMetric
 from partnerships.models import Agreement, Indicator
@@ -103,18 +106,48 @@ def year_bounds(year: int) -> tuple[dt.datetime, dt.datetime]:
     return dt.datetime(year, 1, 1, tzinfo=zone), dt.datetime(year + 1, 1, 1, tzinfo=zone)
 
 
+def rollup_rows(
+    *, in_scope: Q, since: dt.date | None = None, until: dt.date | None = None
+) -> QuerySet[AttendanceRollup]:
+    """The rollup rows of a scope (its Session filter: on activity__…) for the months in [since, until).
+
+    The rollup has only counted sessions (cancelled ones are left out) and
+    months in local time, like the year bounds above.
+    """
+    # The scope picks activities first (a few hundred at most), then the
+    # rollup's (activity, month) index finds their rows: joining every
+    # rollup row of the year to test an OR over venue and programme would not.
+    rows = AttendanceRollup.objects.all()
+    if in_scope:
+        rows = rows.filter(activity__in=Activity.objects.filter(_activity_filter(in_scope)).values("pk"))
+    if since:
+        rows = rows.filter(month__gte=since)
+    if until:
+        rows = rows.filter(month__lt=until)
+    return rows
+
+
+def visits_by_month(
+    *, in_scope: Q | None = None, since: dt.date | None = None, until: dt.date | None = None
+) -> dict[dt.date, int]:
+    """Visits (headcounts and check-ins) per month of a scope, over any span: the trend across years."""
+    return dict(
+        rollup_rows(in_scope=in_scope or Q(), since=since, until=until)
+        .values_list("month")
+        .annotate(visits=Sum(F("visits") + F("check_ins")))
+        .order_by("month")
+    )
+
+
 # --- The figures ------------------------------------------------------------
 
 
 def report_figures(*, scope_kind: str, scope: Scope, year: int, organisation_id: int | None) -> YearFigures:
     """All the figures of one scope and year, in a fixed number of queries whatever the data."""
     start, end = year_bounds(year)
-    zone = zoneinfo.ZoneInfo(settings.TIME_ZONE)
     in_scope = scope_session_filter(scope_kind=scope_kind, scope=scope)
     sessions = Session.objects.filter(in_scope, starts_at__gte=start, starts_at__lt=end)
-    counted = sessions.exclude(status=SessionStatus.CANCELLED)
-    tallies = Tally.objects.filter(session__in=counted.values("pk"))
-    check_ins = CheckIn.objects.filter(session__in=counted.values("pk"))
+    attendance = rollup_rows(in_scope=in_scope, since=dt.date(year, 1, 1), until=dt.date(year + 1, 1, 1))
     figures = YearFigures(year=year)
 
     for status, number in sessions.values_list("status").annotate(number=Count("pk")).order_by():
@@ -125,36 +158,26 @@ def report_figures(*, scope_kind: str, scope: Scope, year: int, organisation_id:
         else:
             figures.sessions_unrecorded += number
 
-    # By month.
-    for month, visits, first in (
-        tallies.annotate(month=TruncMonth("session__starts_at", tzinfo=zone))
-        .values_list("month")
-        .annotate(visits=Sum("visits"), first=Sum("first_visits"))
+    # By month: headcounts, first visits and named check-ins in one pass.
+    for month, visits, first, named in (
+        attendance.values_list("month")
+        .annotate(visits=Sum("visits"), first=Sum("first_visits"), named=Sum("check_ins"))
         .order_by()
     ):
-        figures.months[month.month - 1] += visits
+        figures.months[month.month - 1] += visits + named
         figures.headcount_visits += visits
         figures.first_visits += first
-    for month, visits in (
-        check_ins.annotate(month=TruncMonth("session__starts_at", tzinfo=zone))
-        .values_list("month")
-        .annotate(visits=Count("pk"))
-        .order_by()
-    ):
-        figures.months[month.month - 1] += visits
-        figures.named_visits += visits
+        figures.named_visits += named
     figures.visits = figures.headcount_visits + figures.named_visits
 
     # By activity, and by venue from the same groups.
     by_activity: dict[int, list] = {}
-    activity_columns = ("session__activity_id", "session__activity__name", "session__activity__venue__name")
-    for rows in (
-        tallies.values_list(*activity_columns).annotate(visits=Sum("visits")).order_by(),
-        check_ins.values_list(*activity_columns).annotate(visits=Count("pk")).order_by(),
+    for activity_id, name, venue, visits in (
+        attendance.values_list("activity_id", "activity__name", "activity__venue__name")
+        .annotate(visits=Sum(F("visits") + F("check_ins")))
+        .order_by()
     ):
-        for activity_id, name, venue, visits in rows:
-            entry = by_activity.setdefault(activity_id, [name, venue or NO_VENUE, 0])
-            entry[2] += visits
+        by_activity[activity_id] = [name, venue or NO_VENUE, visits]
     figures.activities = sorted(((name, visits) for name, _, visits in by_activity.values()), key=_largest_first)
     by_venue: dict[str, int] = defaultdict(int)
     for _, venue, visits in by_activity.values():
@@ -164,20 +187,27 @@ def report_figures(*, scope_kind: str, scope: Scope, year: int, organisation_id:
     # By age band and gender. Named visitors fall into the band of their age that year.
     # Bands are matched by their ages, so a district report that spans several
     # organisations files another organisation's 13–17 under the same 13–17.
+    # Headcount rows carry a band and a gender, named rows a participant: one
+    # query groups both (the other side's columns are NULL).
     bands = list(AgeBand.objects.filter(organisation_id=organisation_id).order_by("min_age")) if organisation_id else []
     genders = [value for value, _ in Gender.choices]
-    counted_bands = tallies.values_list("age_band__min_age", "age_band__max_age", "gender").annotate(
-        visits=Sum("visits")
-    )
     matrix: dict[tuple[int, int | None, str], int] = defaultdict(int)
-    for min_age, max_age, gender, visits in counted_bands.order_by():
+    named_cells = []
+    for min_age, max_age, gender, birth_year, named_gender, visits, named in (
+        attendance.values_list(
+            "age_band__min_age", "age_band__max_age", "gender", "participant__birth_year", "participant__gender"
+        )
+        .annotate(visits=Sum("visits"), named=Sum("check_ins"))
+        .order_by()
+    ):
+        if birth_year is not None:
+            named_cells.append((birth_year, named_gender, named))
+            continue
         matrix[(min_age, max_age, gender)] += visits
         if not any((band.min_age, band.max_age) == (min_age, max_age) for band in bands):
             bands.append(AgeBand(min_age=min_age, max_age=max_age))  # unsaved: carries the label
     bands.sort(key=lambda band: band.min_age)
-    for birth_year, gender, visits in (
-        check_ins.values_list("participant__birth_year", "participant__gender").annotate(visits=Count("pk")).order_by()
-    ):
+    for birth_year, gender, visits in named_cells:
         named_band = _band_for_age(bands, year - birth_year)
         if named_band is not None:
             matrix[(named_band.min_age, named_band.max_age, gender)] += visits
@@ -185,7 +215,7 @@ def report_figures(*, scope_kind: str, scope: Scope, year: int, organisation_id:
     figures.genders = genders
     figures.age_gender = [[matrix[(band.min_age, band.max_age, gender)] for gender in genders] for band in bands]
 
-    people = check_ins.aggregate(people=Count("participant", distinct=True))["people"]
+    people = attendance.aggregate(people=Count("participant", distinct=True))["people"]
     figures.unique_participants = people
     figures.registration_used = people > 0
 
@@ -206,30 +236,18 @@ def report_figures(*, scope_kind: str, scope: Scope, year: int, organisation_id:
 def previous_year_totals(*, scope_kind: str, scope: Scope, year: int) -> dict[str, Any]:
     """The previous year's visits by month and its sessions held, for the comparison."""
     start, end = year_bounds(year - 1)
-    zone = zoneinfo.ZoneInfo(settings.TIME_ZONE)
-    sessions = Session.objects.filter(
-        scope_session_filter(scope_kind=scope_kind, scope=scope), starts_at__gte=start, starts_at__lt=end
-    )
-    counted = sessions.exclude(status=SessionStatus.CANCELLED).values("pk")
+    in_scope = scope_session_filter(scope_kind=scope_kind, scope=scope)
+    sessions = Session.objects.filter(in_scope, starts_at__gte=start, starts_at__lt=end)
     months = [0] * 12
     first_visits = 0
     for month, visits, first in (
-        Tally.objects.filter(session__in=counted)
-        .annotate(month=TruncMonth("session__starts_at", tzinfo=zone))
+        rollup_rows(in_scope=in_scope, since=dt.date(year - 1, 1, 1), until=dt.date(year, 1, 1))
         .values_list("month")
-        .annotate(visits=Sum("visits"), first=Sum("first_visits"))
+        .annotate(visits=Sum(F("visits") + F("check_ins")), first=Sum("first_visits"))
         .order_by()
     ):
         months[month.month - 1] += visits
         first_visits += first
-    for month, visits in (
-        CheckIn.objects.filter(session__in=counted)
-        .annotate(month=TruncMonth("session__starts_at", tzinfo=zone))
-        .values_list("month")
-        .annotate(visits=Count("pk"))
-        .order_by()
-    ):
-        months[month.month - 1] += visits
     return {
         "year": year - 1,
         "visits": sum(months),

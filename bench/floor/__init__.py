@@ -1,0 +1,1 @@
+"""Bench-only Django settings, floor views and a plain WSGI app: never part of the real URLconf."""
