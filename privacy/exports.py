@@ -82,6 +82,15 @@ def _audit_section(rows: list[dict[str, Any]]) -> Section:
     )
 
 
+def _facts_section(facts: list[tuple[Any, Any]]) -> Section:
+    return Section(
+        heading=_("What we hold"),
+        columns=[_("Field"), _("Value")],
+        rows=[[str(label), _text(value)] for label, value in facts],
+        row_headers=True,
+    )
+
+
 def participant_sections(data: dict[str, Any]) -> list[Section]:
     person = data["participant"]
     facts = [
@@ -98,12 +107,7 @@ def participant_sections(data: dict[str, Any]) -> list[Section]:
         (_("Registered"), person["created_at"]),
     ]
     return [
-        Section(
-            heading=_("What we hold"),
-            columns=[_("Field"), _("Value")],
-            rows=[[str(label), _text(value)] for label, value in facts],
-            row_headers=True,
-        ),
+        _facts_section(facts),
         Section(
             heading=_("Visits"),
             columns=[_("Date"), _("Activity"), _("Venue"), _("Checked in"), _("Checked out")],
@@ -150,12 +154,7 @@ def volunteer_sections(data: dict[str, Any]) -> list[Section]:
         (_("Interests"), person["interests"]),
     ]
     return [
-        Section(
-            heading=_("What we hold"),
-            columns=[_("Field"), _("Value")],
-            rows=[[str(label), _text(value)] for label, value in facts],
-            row_headers=True,
-        ),
+        _facts_section(facts),
         Section(
             heading=_("Availability"),
             columns=[_("Weekday"), _("From"), _("To")],

@@ -7,21 +7,19 @@ than allauth's reauthentication timeout.
 """
 
 from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from allauth.account.decorators import reauthentication_required
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.selectors import user_is_manager
+from accounts.decorators import managers_only as _managers_only
 from activities.models import Participant
 from core.services import log_action
 from core.throttles import throttled
@@ -43,15 +41,12 @@ from .services import participant_erase
 PAGE_SIZE = 25
 
 
-def managers_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    @login_required
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not user_is_manager(user=request.user):  # type: ignore[arg-type]
-            raise PermissionDenied(_("Personal data is for coordinators."))
-        return view(request, *args, **kwargs)
+managers_only = _managers_only(gettext_lazy("Personal data is for coordinators."))
 
-    return wrapper
+
+def export_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A download of personal data: managers only, never cached, GET, throttled."""
+    return managers_only(never_cache(require_GET(throttled("export")(view))))
 
 
 def _participant(request: HttpRequest, code: str) -> Participant:
@@ -110,20 +105,14 @@ def participant_detail(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
-@managers_only
-@never_cache
-@require_GET
-@throttled("export")
+@export_view
 def participant_export_json(request: HttpRequest, code: str) -> HttpResponse:
     participant = _participant(request, code)
     _log_read(request, "participant.exported", ParticipantByCode.of(participant), format="json")
     return json_download(participant_subject_data(participant=participant), filename=f"participant-{code}.json")
 
 
-@managers_only
-@never_cache
-@require_GET
-@throttled("export")
+@export_view
 def participant_export_pdf(request: HttpRequest, code: str) -> HttpResponse:
     participant = _participant(request, code)
     _log_read(request, "participant.exported", ParticipantByCode.of(participant), format="pdf")
@@ -157,20 +146,14 @@ def participant_erase_view(request: HttpRequest, code: str) -> HttpResponse:
     return redirect("privacy:participant", code=participant.code)
 
 
-@managers_only
-@never_cache
-@require_GET
-@throttled("export")
+@export_view
 def volunteer_export_json(request: HttpRequest, pk: int) -> HttpResponse:
     volunteer = _volunteer(request, pk)
     _log_read(request, "volunteer.exported", volunteer, format="json")
     return json_download(volunteer_subject_data(volunteer=volunteer), filename=f"volunteer-{pk}.json")
 
 
-@managers_only
-@never_cache
-@require_GET
-@throttled("export")
+@export_view
 def volunteer_export_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     volunteer = _volunteer(request, pk)
     _log_read(request, "volunteer.exported", volunteer, format="pdf")

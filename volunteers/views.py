@@ -5,15 +5,12 @@ volunteers; anything else is a 404, and people without a managing role get
 403. Every change goes through `volunteers.services`.
 """
 
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.http import Http404, HttpRequest, HttpResponse
@@ -23,7 +20,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from accounts.selectors import organisation_ids_for_user, user_is_manager
+from accounts.decorators import managers_only as _managers_only
+from accounts.selectors import organisation_ids_for_user
 from core.forms import form_errors_text
 from core.services import log_action
 
@@ -32,16 +30,7 @@ from .models import Placement, ScreeningCheck, Vacancy, Volunteer
 from .selectors import candidates_for_vacancy, inactive_volunteers, screening_due
 from .services import TRANSITIONS, placement_end, placement_start, screening_record, volunteer_set_status
 
-
-def managers_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    @login_required
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not user_is_manager(user=request.user):  # type: ignore[arg-type]
-            raise PermissionDenied(_("Volunteer management is for coordinators."))
-        return view(request, *args, **kwargs)
-
-    return wrapper
+managers_only = _managers_only(gettext_lazy("Volunteer management is for coordinators."))
 
 
 def _org_ids(request: HttpRequest) -> set[int] | None:
