@@ -353,6 +353,8 @@ def sessions_generate_upcoming(*, by: object = None) -> dict[int, GenerationResu
 
 # One request carries a tablet's whole queue: 500 queued taps is one request.
 MAX_EVENTS_PER_BATCH = 1000
+# The ledger's clock_skew_seconds is a 32-bit integer.
+MAX_CLOCK_SKEW_SECONDS = 2**31 - 1
 MAX_TALLY_DELTA = 100
 MAX_NOTE_LENGTH = 2000
 
@@ -441,6 +443,9 @@ def attendance_sync(
     """
     now = timezone.now()
     skew = round((now - sent_at).total_seconds()) if sent_at else 0
+    # A tablet whose clock says year 1 or 9999 still has its taps kept; the
+    # skew is recorded as "at least 68 years" rather than overflowing the column.
+    skew = max(-MAX_CLOCK_SKEW_SECONDS, min(MAX_CLOCK_SKEW_SECONDS, skew))
     with transaction.atomic():
         context = _load_context(user=user, events=events)
         existing = AttendanceEvent.objects.in_bulk([event.id for event in events], field_name="client_id")

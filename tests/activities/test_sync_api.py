@@ -416,6 +416,17 @@ def test_a_big_device_clock_skew_is_recorded_not_refused(leader, cafe_session, b
 
 
 @pytest.mark.django_db
+def test_a_clock_centuries_off_still_keeps_the_tap(leader, cafe_session, bands):
+    body = batch(tap(cafe_session, bands[0]))
+    body["sent_at"] = "0001-01-01T00:00:00+00:00"
+
+    response = _post(_client(leader), body)
+
+    assert response.json()["results"][0]["status"] == "accepted"
+    assert AttendanceEvent.objects.get().clock_skew_seconds == 2**31 - 1
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize("kind", ["tally", "check_in", "note", "status"])
 def test_sync_queries_do_not_grow_with_the_batch(
     django_assert_num_queries, leader, organisation, cafe_session, bands, kind
