@@ -3,7 +3,7 @@
 from core.testing import InvalidTemplateVariable
 
 from .base import *  # noqa: F403
-from .base import TEMPLATES, env
+from .base import CACHES, TEMPLATES, env
 
 DEBUG = False
 SECRET_KEY = "kvarter-test-key"  # noqa: S105 - test only
@@ -29,3 +29,11 @@ KVARTER_MFA_REQUIRED = False
 # No internet in tests: Django's list of common passwords; tests/accounts runs
 # the breached-password check against a range server of its own on loopback.
 KVARTER_PWNED_PASSWORDS_URL = ""
+
+# Each test process keeps its own counts in a shared Redis: sign-in limits and
+# throttles are keyed by user id and address, which repeat across xdist
+# workers' databases and across runs.
+if "KEY_PREFIX" not in CACHES["default"]:
+    import os
+
+    CACHES["default"]["KEY_PREFIX"] = f"test-{os.getpid()}"

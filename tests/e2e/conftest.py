@@ -195,6 +195,8 @@ def sign_in(page, visit):
         page.get_by_label("Email").fill(email)
         page.get_by_label("Password").fill("kvarter-demo")
         page.get_by_role("button", name="Sign in").click()
-        page.wait_for_url("**/")
+        # Away from the sign-in page: "**/" alone would match it, and a refused
+        # sign-in would only show up steps later.
+        page.wait_for_url(lambda url: "/accounts/login/" not in url)
 
     return _sign_in

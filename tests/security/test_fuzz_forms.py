@@ -514,6 +514,10 @@ def test_every_form_is_fuzzed():
 @pytest.mark.django_db
 @pytest.mark.parametrize("name", sorted(FORMS))
 def test_a_form_never_raises(name, fuzz_world, tmp_path, settings):
+    # Hundreds of failed sign-ins are the point here, not a brute-force attack:
+    # allauth's limits (tested in tests/accounts) would otherwise lock alice@
+    # and bob@ in the shared cache for the tests that sign them in next.
+    settings.ACCOUNT_RATE_LIMITS = False
     settings.MEDIA_ROOT = tmp_path
     spec = FORMS[name]
     template = spec.build(fuzz_world, None, None)
@@ -568,6 +572,7 @@ def test_a_form_posted_to_its_view(request, name, fuzz_world, tmp_path, settings
     settings.MEDIA_ROOT = tmp_path
     # The throttles (core.throttles) would answer most of the fuzzed posts with 429 and so hide the view.
     settings.KVARTER_THROTTLE_RATES = dict.fromkeys(getattr(settings, "KVARTER_THROTTLE_RATES", {}))
+    settings.ACCOUNT_RATE_LIMITS = False  # as in test_a_form_never_raises
     spec = FORMS[name]
     view = spec.view
     client = Client(HTTP_ACCEPT_LANGUAGE="en")
