@@ -5,6 +5,8 @@ REDIS_URL is set, as in CI and production), never `force_login`, except where
 a test is about what happens to a session already open.
 """
 
+import ipaddress
+import itertools
 import time
 import uuid
 
@@ -24,10 +26,14 @@ from ..factories import MembershipFactory, UserFactory
 PASSWORD = "correct horse battery"  # the factories' test password
 
 
+_addresses = itertools.count(1)
+
+
 def _unique_ip() -> str:
-    # Rate limits are per address as well as per account: each test comes from
-    # its own documentation address (RFC 5737), so parallel tests don't add up.
-    return f"198.51.100.{uuid.uuid4().int % 250 + 1}"
+    # Rate limits are per address as well as per account: each call gets an
+    # address of its own from the benchmarking range (RFC 2544), never drawn
+    # at random, so no two tests, and no two calls in one test, share one.
+    return str(ipaddress.IPv4Address("198.18.0.0") + next(_addresses))
 
 
 def _person(role: Role | None = None, organisation=None):
