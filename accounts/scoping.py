@@ -25,10 +25,29 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.http import HttpRequest
 
+from core.widgets import safe_autocomplete_widget
+
 from .selectors import organisation_ids_for_user
 
 
-class OrganisationScopedAdmin(admin.ModelAdmin):
+class ScopedChoicesMixin:
+    """Foreign-key and many-to-many choices narrowed to what the user may pick,
+    with autocomplete widgets that survive a posted key that is not a key."""
+
+    admin_site: admin.AdminSite
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        kwargs.setdefault("queryset", scoped_choices(db_field, request, self.admin_site))
+        safe_autocomplete_widget(self, db_field, request, kwargs)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        kwargs.setdefault("queryset", scoped_choices(db_field, request, self.admin_site))
+        safe_autocomplete_widget(self, db_field, request, kwargs)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+class OrganisationScopedAdmin(ScopedChoicesMixin, admin.ModelAdmin):
     # Lookup from this model to its owning Organisation, e.g. "venue__organisation".
     scope_path: str = ""
     # Shared reference data (organisations, districts): every coordinator sees
@@ -82,14 +101,6 @@ class OrganisationScopedAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return super().has_delete_permission(request, obj) and self._in_scope(request, obj)
 
-    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
-        kwargs.setdefault("queryset", scoped_choices(db_field, request, self.admin_site))
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-    def formfield_for_manytomany(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
-        kwargs.setdefault("queryset", scoped_choices(db_field, request, self.admin_site))
-        return super().formfield_for_manytomany(db_field, request, **kwargs)
-
 
 class _LabelledFormSetMixin:
     """A tabular inline names its fields only in the column headers, so a
@@ -104,7 +115,7 @@ class _LabelledFormSetMixin:
                 target.attrs = {**target.attrs, "aria-label": str(field.label)}
 
 
-class ScopedInline(admin.TabularInline):
+class ScopedInline(ScopedChoicesMixin, admin.TabularInline):
     """Inline whose foreign-key choices follow the same organisation scoping."""
 
     extra = 0
@@ -112,14 +123,6 @@ class ScopedInline(admin.TabularInline):
 
     def get_formset(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
         return type("LabelledFormSet", (_LabelledFormSetMixin, super().get_formset(request, obj, **kwargs)), {})
-
-    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
-        kwargs.setdefault("queryset", scoped_choices(db_field, request, self.admin_site))
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-    def formfield_for_manytomany(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
-        kwargs.setdefault("queryset", scoped_choices(db_field, request, self.admin_site))
-        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
 def _is_owner_field(field: models.Field, site: admin.AdminSite) -> bool:
