@@ -2,6 +2,8 @@ from typing import Any
 
 from allauth.account.decorators import reauthentication_required
 from allauth.mfa.models import Authenticator
+from allauth.usersessions.adapter import get_adapter as get_usersessions_adapter
+from allauth.usersessions.models import UserSession
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied
@@ -134,14 +136,8 @@ class MembershipAdmin(RecentSignInRequiredMixin, OrganisationScopedAdmin):
 admin.site.unregister(Authenticator)
 
 
-@admin.register(Authenticator)
-class AuthenticatorAdmin(RecentSignInRequiredMixin, admin.ModelAdmin):
-    list_display = ["user", "type", "created_at", "last_used_at"]
-    list_filter = ["type"]
-    search_fields = ["user__email"]
-    list_select_related = ["user"]
-    fields = ["user", "type", "created_at", "last_used_at"]
-    readonly_fields = fields
+class PlatformOperatorOnlyAdmin(admin.ModelAdmin):
+    """Seen by superusers only, never added or changed here; a row may be removed."""
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return request.user.is_superuser
@@ -158,6 +154,16 @@ class AuthenticatorAdmin(RecentSignInRequiredMixin, admin.ModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return request.user.is_superuser
 
+
+@admin.register(Authenticator)
+class AuthenticatorAdmin(RecentSignInRequiredMixin, PlatformOperatorOnlyAdmin):
+    list_display = ["user", "type", "created_at", "last_used_at"]
+    list_filter = ["type"]
+    search_fields = ["user__email"]
+    list_select_related = ["user"]
+    fields = ["user", "type", "created_at", "last_used_at"]
+    readonly_fields = fields
+
     def delete_model(self, request: HttpRequest, obj: Any) -> None:
         log_action(actor=request.user, action="mfa.removed", obj=obj.user, changes={"type": obj.type}, request=request)
         super().delete_model(request, obj)
@@ -165,3 +171,26 @@ class AuthenticatorAdmin(RecentSignInRequiredMixin, admin.ModelAdmin):
     def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
         for authenticator in queryset.select_related("user"):
             self.delete_model(request, authenticator)
+
+
+admin.site.unregister(UserSession)
+
+
+@admin.register(UserSession)
+class UserSessionAdmin(RecentSignInRequiredMixin, PlatformOperatorOnlyAdmin):
+    """Where each person is signed in. Deleting a row signs that browser out
+    (ASVS 7.4.5); deactivating the account signs out all of them."""
+
+    list_display = ["user", "created_at", "ip", "user_agent"]
+    search_fields = ["user__email"]
+    list_select_related = ["user"]
+    fields = ["user", "created_at", "ip", "user_agent"]
+    readonly_fields = fields
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        log_action(actor=request.user, action="session.ended", obj=obj.user, request=request)
+        get_usersessions_adapter().end_sessions([obj])
+
+    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
+        for user_session in queryset.select_related("user"):
+            self.delete_model(request, user_session)

@@ -1,5 +1,9 @@
 """What happens around signing in: the session's length, the MFA gate, the audit log.
 
+A second factor added, removed or reset ends the user's sessions elsewhere
+(ASVS 7.4.3), as a password change already does: whoever had the old
+credentials on another device is out.
+
 Connected in `AccountsConfig.ready`. Receivers rather than view code, because
 a sign-in completes in different places (the password form, allauth's MFA
 stage a request later, the admin's login through allauth, `force_login`).
@@ -9,6 +13,8 @@ from typing import Any
 
 from allauth.mfa.signals import authenticator_added, authenticator_removed, authenticator_reset
 from allauth.mfa.utils import is_mfa_enabled
+from allauth.usersessions.adapter import get_adapter as get_usersessions_adapter
+from allauth.usersessions.models import UserSession
 from django.conf import settings
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
@@ -58,15 +64,28 @@ def on_login_failed(sender: Any, credentials: dict, request: HttpRequest | None 
     log_action(actor=None, action="login.failed", changes={"email": tried}, request=request, result=AuditResult.FAILED)
 
 
+def end_other_sessions(request: HttpRequest, user: Any) -> None:
+    """Sign `user` out everywhere but in this request's browser.
+
+    Not allauth's flow of the same name: that asks each session whether it is
+    the current one through allauth's request context, which is gone when
+    allauth sends its MFA signals after the transaction commits.
+    """
+    others = UserSession.objects.filter(user_id=user.pk).exclude(session_key=request.session.session_key)
+    get_usersessions_adapter().end_sessions(list(others))
+
+
 @receiver(authenticator_added, dispatch_uid="kvarter_mfa_added")
 def on_authenticator_added(sender: Any, request: HttpRequest, user: Any, authenticator: Any, **kwargs: Any) -> None:
     request.session.pop(MFA_SETUP_SESSION_KEY, None)
     log_action(actor=user, action="mfa.added", obj=user, changes={"type": authenticator.type}, request=request)
+    end_other_sessions(request, user)
 
 
 @receiver(authenticator_removed, dispatch_uid="kvarter_mfa_removed")
 def on_authenticator_removed(sender: Any, request: HttpRequest, user: Any, authenticator: Any, **kwargs: Any) -> None:
     log_action(actor=user, action="mfa.removed", obj=user, changes={"type": authenticator.type}, request=request)
+    end_other_sessions(request, user)
     if mfa_setup_required(user):
         request.session[MFA_SETUP_SESSION_KEY] = True
 
@@ -74,3 +93,4 @@ def on_authenticator_removed(sender: Any, request: HttpRequest, user: Any, authe
 @receiver(authenticator_reset, dispatch_uid="kvarter_mfa_reset")
 def on_authenticator_reset(sender: Any, request: HttpRequest, user: Any, authenticator: Any, **kwargs: Any) -> None:
     log_action(actor=user, action="mfa.reset", obj=user, changes={"type": authenticator.type}, request=request)
+    end_other_sessions(request, user)

@@ -14,15 +14,19 @@ from django.http import HttpRequest, HttpResponse
 
 from venues.models import Venue
 
-COOKIE = "kvarter_tablet_venue"
 SALT = "kvarter.attendance.tablet"
 # Browsers cap a cookie's lifetime at 400 days; a tablet is re-pinned sooner than that.
 MAX_AGE = 400 * 24 * 60 * 60
 
 
+def cookie_name() -> str:
+    """`kvarter_tablet_venue`; in production `__Host-kvarter_tablet_venue` (HTTPS, this host only)."""
+    return settings.KVARTER_TABLET_COOKIE_NAME
+
+
 def remembered_venue_id(request: HttpRequest) -> int | None:
     try:
-        value = request.get_signed_cookie(COOKIE, salt=SALT, max_age=MAX_AGE)
+        value = request.get_signed_cookie(cookie_name(), salt=SALT, max_age=MAX_AGE)
     except (KeyError, signing.BadSignature):
         return None
     return int(value) if value.isdigit() else None
@@ -30,15 +34,15 @@ def remembered_venue_id(request: HttpRequest) -> int | None:
 
 def remember_venue(response: HttpResponse, venue: Venue) -> None:
     response.set_signed_cookie(
-        COOKIE,
+        cookie_name(),
         str(venue.pk),
         salt=SALT,
         max_age=MAX_AGE,
-        secure=settings.SESSION_COOKIE_SECURE,
+        secure=settings.SESSION_COOKIE_SECURE or cookie_name().startswith("__Host-"),
         httponly=True,
         samesite="Lax",
     )
 
 
 def forget_venue(response: HttpResponse) -> None:
-    response.delete_cookie(COOKIE, samesite="Lax")
+    response.delete_cookie(cookie_name(), samesite="Lax")

@@ -34,3 +34,22 @@ def content_security_policy(app_configs: Any, **kwargs: Any) -> list[Error]:
             )
         )
     return errors
+
+
+HOST_ONLY_COOKIES = ("SESSION_COOKIE_NAME", "CSRF_COOKIE_NAME", "LANGUAGE_COOKIE_NAME", "KVARTER_TABLET_COOKIE_NAME")
+
+
+@register(Tags.security, deploy=True)
+def host_only_cookies(app_configs: Any, **kwargs: Any) -> list[Error]:
+    """Over HTTPS every cookie Kvarter sets is `__Host-`: Secure, this host only,
+    path /, so a sibling subdomain cannot plant or read one (ASVS 3.3.1, 3.3.3)."""
+    if not settings.SESSION_COOKIE_SECURE:
+        return []  # plain-HTTP development: browsers refuse __Host- cookies without Secure
+    errors = [
+        Error(f"{name} is {getattr(settings, name)!r}, without the __Host- prefix.", id="kvarter.E004")
+        for name in HOST_ONLY_COOKIES
+        if not getattr(settings, name).startswith("__Host-")
+    ]
+    if not settings.LANGUAGE_COOKIE_SECURE:
+        errors.append(Error("LANGUAGE_COOKIE_SECURE is off while the session cookie is Secure.", id="kvarter.E005"))
+    return errors

@@ -21,6 +21,9 @@ environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=False)
 SECRET_KEY = env("SECRET_KEY", default="")
+# Rotation (docs/operations.md): the new key in SECRET_KEY, the old one here
+# until sessions, reset links and tablet cookies signed with it have expired.
+SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 
 DJANGO_APPS = [
@@ -36,6 +39,9 @@ THIRD_PARTY_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    # Everyone sees where they are signed in and can sign the other places out
+    # (/accounts/sessions/); administrators end someone's sessions in the admin.
+    "allauth.usersessions",
     "crispy_forms",
     "crispy_bootstrap5",
 ]
@@ -133,6 +139,21 @@ AUTH_PASSWORD_VALIDATORS = [
     # Breached passwords (Pwned Passwords), falling back to Django's common list.
     {"NAME": "accounts.passwords.BreachedPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # The service's own words and the person's organisations (SECURITY.md lists them).
+    {"NAME": "accounts.passwords.ContextWordsValidator"},
+]
+KVARTER_PASSWORD_CONTEXT_WORDS = [
+    "kvarter",
+    "fritidsgård",
+    "fritidsgard",
+    "huiskamer",
+    "buurthuis",
+    "vrijwilliger",
+    "volontär",
+    "volunteer",
+    "attendance",
+    "närvaro",
+    "aanwezigheid",
 ]
 KVARTER_PWNED_PASSWORDS_URL = env("KVARTER_PWNED_PASSWORDS_URL", default="https://api.pwnedpasswords.com/range/")
 LOGIN_URL = "account_login"
@@ -190,6 +211,11 @@ NINJA_NUM_PROXIES = TRUSTED_PROXY_COUNT
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Kvarter"
 KVARTER_MFA_REQUIRED = env.bool("KVARTER_MFA_REQUIRED", default=True)
+# The TOTP secrets and recovery-code seeds are stored encrypted
+# (accounts.secrets_box): Fernet keys, the first encrypts. Empty: keys derived
+# from SECRET_KEY and SECRET_KEY_FALLBACKS.
+MFA_ADAPTER = "accounts.adapters.MFAAdapter"
+MFA_ENCRYPTION_KEYS = env.list("KVARTER_MFA_ENCRYPTION_KEYS", default=[])
 
 LANGUAGE_CODE = "sv"
 LANGUAGES = [
@@ -255,6 +281,10 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+# Flash messages live in the session, never in a cookie of their own.
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
+# The tablet's venue (activities.tablet); production gives it the __Host- prefix.
+KVARTER_TABLET_COOKIE_NAME = "kvarter_tablet_venue"
 
 # Where people reach this site, for links in e-mails sent by workers (no request there).
 KVARTER_BASE_URL = env("KVARTER_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
@@ -272,7 +302,10 @@ KVARTER_SESSION_HORIZON_DAYS = env.int("KVARTER_SESSION_HORIZON_DAYS", default=1
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    # Times with their UTC offset (ASVS 16.2.2), so lines from several hosts line up.
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s", "datefmt": "%Y-%m-%dT%H:%M:%S%z"}
+    },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {
@@ -280,5 +313,7 @@ LOGGING = {
         # WeasyPrint narrates every rendering step at INFO; its warnings still show.
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        # One JSON line per audit entry (core.services.log_action), always on.
+        "kvarter.audit": {"level": "INFO"},
     },
 }

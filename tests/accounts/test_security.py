@@ -5,10 +5,12 @@ REDIS_URL is set, as in CI and production), never `force_login`, except where
 a test is about what happens to a session already open.
 """
 
+import io
 import ipaddress
 import itertools
 import time
 import uuid
+from urllib.parse import urlencode, urlsplit
 
 import pytest
 from allauth.mfa.models import Authenticator
@@ -21,6 +23,7 @@ from django.urls import reverse
 from accounts.enums import Role
 from core.models import AuditLogEntry
 
+from ..conftest import sign_in
 from ..factories import MembershipFactory, UserFactory
 
 PASSWORD = "correct horse battery"  # the factories' test password
@@ -187,6 +190,94 @@ def test_a_recovery_code_signs_in_once(client, organisation):
     assert "_auth_user_id" not in again.session
 
 
+# --- second-factor secrets at rest ----------------------------------------------
+
+KEY_OLD = "Q3y0J9n2bS2oQ5gQm3y6G1p8vE4H2k7wZ0aL5dR9cXs="
+KEY_NEW = "u7oM1cW3pX9zA2bN6dF4hJ8kL0qR5sT1vY3wZ7eG9iA="
+
+
+def _stored(user) -> dict[str, dict]:
+    return dict(Authenticator.objects.filter(user=user).values_list("type", "data"))
+
+
+def _secret(user) -> str:
+    """The TOTP secret as allauth reads it back (a code would be refused the second time: replay guard)."""
+    from allauth.mfa.utils import decrypt
+
+    return decrypt(_stored(user)["totp"]["secret"])
+
+
+@pytest.mark.django_db
+def test_the_second_factor_secrets_are_stored_encrypted(organisation, settings):
+    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    settings.MFA_ENCRYPTION_KEYS = [KEY_OLD]
+    coordinator = _person(Role.COORDINATOR, organisation)
+    secret = generate_totp_secret()
+    totp = TOTP.activate(coordinator, secret)
+    codes = RecoveryCodes.activate(coordinator).get_unused_codes()
+
+    stored = _stored(coordinator)
+    assert stored["totp"]["secret"].startswith("fernet:")
+    assert secret not in str(stored)
+    assert stored["recovery_codes"]["seed"].startswith("fernet:")
+    assert totp.validate_code(_totp_now(secret))
+
+    # A copy of the database with another key (or none of ours) mints nothing.
+    settings.MFA_ENCRYPTION_KEYS = [KEY_NEW]
+    with pytest.raises(ValueError, match="no longer configured"):
+        TOTP(Authenticator.objects.get(user=coordinator, type="totp")).validate_code(_totp_now(secret))
+
+    # Rotation: the new key first, the old one kept, the command, then the old key dropped.
+    from django.core.management import call_command
+
+    settings.MFA_ENCRYPTION_KEYS = [KEY_NEW, KEY_OLD]
+    out = io.StringIO()
+    call_command("rotate_mfa_keys", stdout=out)
+    assert "2 authenticators" in out.getvalue()
+    settings.MFA_ENCRYPTION_KEYS = [KEY_NEW]
+    assert _secret(coordinator) == secret
+    assert RecoveryCodes(Authenticator.objects.get(user=coordinator, type="recovery_codes")).get_unused_codes() == codes
+
+
+@pytest.mark.django_db
+def test_without_keys_of_its_own_the_secret_key_and_its_fallbacks_decrypt(organisation, settings):
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    settings.MFA_ENCRYPTION_KEYS = []
+    coordinator = _person(Role.COORDINATOR, organisation)
+    secret = generate_totp_secret()
+    TOTP.activate(coordinator, secret)
+
+    # Django's documented rotation: a new SECRET_KEY, the old one in the fallbacks.
+    settings.SECRET_KEY_FALLBACKS = [settings.SECRET_KEY]
+    settings.SECRET_KEY = "a-new-secret-key-for-this-test"
+    assert _secret(coordinator) == secret
+
+
+@pytest.mark.django_db
+def test_secrets_stored_before_encryption_are_encrypted_by_the_migration(organisation):
+    import importlib
+
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+    from django.apps import apps
+
+    coordinator = _person(Role.COORDINATOR, organisation)
+    secret = generate_totp_secret()
+    TOTP.activate(coordinator, secret)
+    Authenticator.objects.filter(user=coordinator).update(data={"secret": secret})  # as allauth stored it
+    with pytest.raises(ValueError, match="not encrypted"):  # never read as if plain text were fine
+        _secret(coordinator)
+
+    migration = importlib.import_module("accounts.migrations.0004_encrypt_mfa_secrets")
+    migration.encrypt_existing(apps, None)
+    migration.encrypt_existing(apps, None)  # twice: already encrypted values are left alone
+
+    assert _stored(coordinator)["totp"]["secret"].startswith("fernet:")
+    assert _secret(coordinator) == secret
+
+
 @pytest.mark.django_db
 @override_settings(KVARTER_MFA_REQUIRED=True)
 @pytest.mark.parametrize("role", [Role.LEADER, Role.VOLUNTEER, Role.STRATEGIST])
@@ -227,6 +318,84 @@ def test_a_session_lasts_as_long_as_the_role_allows(client, organisation, settin
 
     expected = hours * 3600 if hours else settings.SESSION_COOKIE_AGE
     assert client.session.get_expiry_age() == expected
+
+
+@pytest.mark.django_db
+def test_a_new_session_key_at_sign_in(client, organisation):
+    """Session fixation (ASVS 7.2.4): a key planted before sign-in is not the one signed in."""
+    person = _person(Role.LEADER, organisation)
+    client.get(reverse("account_login"))
+    client.session.save()
+    before = client.session.session_key
+
+    _sign_in(client, person.email, PASSWORD, _unique_ip())
+
+    assert client.session.session_key != before
+    assert not StoredSession.objects.filter(session_key=before).exists()
+
+
+def _signed_in_twice(person) -> tuple[Client, Client, str]:
+    ip = _unique_ip()
+    here, elsewhere = Client(HTTP_ACCEPT_LANGUAGE="en"), Client(HTTP_ACCEPT_LANGUAGE="en")
+    for browser in (here, elsewhere):
+        assert _sign_in(browser, person.email, PASSWORD, ip).status_code == 302
+    return here, elsewhere, ip
+
+
+def _signed_in(browser: Client, ip: str) -> bool:
+    return browser.get(reverse("attendance:today"), REMOTE_ADDR=ip).status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_user_sees_their_sessions_and_ends_the_others(organisation):
+    person = _person(Role.LEADER, organisation)
+    here, elsewhere, ip = _signed_in_twice(person)
+
+    page = here.get(reverse("usersessions_list"), REMOTE_ADDR=ip)
+    assert page.status_code == 200
+    assert page.content.decode().count("<tr>") == 3  # the header and two sessions
+    assert "This browser" in page.content.decode()
+
+    here.post(reverse("usersessions_list"), REMOTE_ADDR=ip)
+
+    assert _signed_in(here, ip)
+    assert not _signed_in(elsewhere, ip)
+
+
+@pytest.mark.django_db
+def test_adding_a_second_factor_signs_out_the_other_sessions(organisation, django_capture_on_commit_callbacks):
+    person = _person(Role.LEADER, organisation)
+    here, elsewhere, ip = _signed_in_twice(person)
+
+    response = here.get(reverse("mfa_activate_totp"), REMOTE_ADDR=ip)
+    if response.status_code == 302:  # setting up a factor may ask for the password once more
+        here.post(response["Location"], {"password": PASSWORD}, REMOTE_ADDR=ip)
+        response = here.get(reverse("mfa_activate_totp"), REMOTE_ADDR=ip)
+    secret = response.context["form"].secret
+    with django_capture_on_commit_callbacks(execute=True):
+        response = here.post(reverse("mfa_activate_totp"), {"code": _totp_now(secret)}, REMOTE_ADDR=ip)
+    assert response.status_code == 302
+
+    assert _signed_in(here, ip)
+    assert not _signed_in(elsewhere, ip)
+
+
+@pytest.mark.django_db
+def test_the_platform_operator_ends_someones_session_in_the_admin(organisation, administrator):
+    from allauth.usersessions.models import UserSession
+
+    person = _person(Role.LEADER, organisation)
+    here, elsewhere, ip = _signed_in_twice(person)
+    target = UserSession.objects.get(session_key=elsewhere.session.session_key)
+    operator = Client(HTTP_ACCEPT_LANGUAGE="en")
+    sign_in(operator, administrator)
+
+    response = operator.post(reverse("admin:usersessions_usersession_delete", args=[target.pk]), {"post": "yes"})
+
+    assert response.status_code == 302
+    assert _signed_in(here, ip)
+    assert not _signed_in(elsewhere, ip)
+    assert AuditLogEntry.objects.filter(action="session.ended", actor=administrator).exists()
 
 
 @pytest.mark.django_db
@@ -335,6 +504,34 @@ def test_a_refusal_is_on_the_record(client, leader):
 
 
 @pytest.mark.django_db
+def test_every_audit_entry_is_also_a_log_line_without_names(
+    client, organisation, caplog, django_capture_on_commit_callbacks
+):
+    """ASVS 16.4.3: a copy for the log collector, ids and keys only."""
+    import json
+    import logging
+
+    from core.services import log_action
+
+    person = _person(Role.LEADER, organisation)
+    caplog.set_level(logging.INFO, logger="kvarter.audit")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        _sign_in(client, person.email, "not the password", "192.0.2.77")
+    with pytest.raises(RuntimeError), transaction.atomic():  # a rolled-back change leaves no line
+        log_action(actor=person, action="rolled.back", obj=person)
+        raise RuntimeError
+
+    lines = [json.loads(record.getMessage()) for record in caplog.records if record.name == "kvarter.audit"]
+    assert [(line["action"], line["ip"], line["result"]) for line in lines] == [
+        ("login.failed", "192.0.2.77", "failed")
+    ]
+    entry = AuditLogEntry.objects.get(action="login.failed")
+    assert lines[0]["audit_id"] == entry.pk
+    assert person.email not in caplog.text  # the address tried stays in the database
+
+
+@pytest.mark.django_db
 def test_the_audit_log_is_append_only(leader):
     entry = AuditLogEntry.objects.create(actor=leader, action="login")
 
@@ -411,6 +608,82 @@ def range_server():
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("password", "refused"),
+    [
+        ("eleven char", True),  # 11 characters: one short of the minimum (ASVS 6.2.1)
+        ("twelve chars", False),
+        ("Kvarter-sommar-2026", True),  # the service's own name
+        ("mitt-Bäckbyhuset-lösen", False),
+        ("here4u-ABCD-efgh-Raster", True),  # the name of her organisation
+        ("a" * 80 + "Zz9!", False),  # long passwords are welcome (6.2.9)
+    ],
+)
+def test_password_rules(settings, organisation, password, refused):
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+
+    settings.KVARTER_PWNED_PASSWORDS_URL = ""  # the common list; the breach check has its own tests
+    organisation.name = "Raster Deventer"
+    organisation.save()
+    person = _person(Role.COORDINATOR, organisation)
+
+    if refused:
+        with pytest.raises(ValidationError):
+            validate_password(password, person)
+    else:
+        validate_password(password, person)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "next_url", ["https://evil.example/", "//evil.example/", "/\\evil.example/", "javascript:alert(1)"]
+)
+def test_signing_in_never_sends_anyone_to_another_site(client, organisation, next_url):
+    """ASVS 3.7.2: `next=` may only lead back into Kvarter."""
+    person = _person(Role.LEADER, organisation)
+
+    response = client.post(
+        f"{reverse('account_login')}?{urlencode({'next': next_url})}",
+        {"login": person.email, "password": PASSWORD, "next": next_url},
+        REMOTE_ADDR=_unique_ip(),
+    )
+
+    assert response.status_code == 302
+    assert urlsplit(response["Location"]).netloc == ""
+    assert not response["Location"].startswith(("//", "/\\", "javascript:"))
+
+
+@pytest.mark.django_db
+@override_settings(KVARTER_MFA_REQUIRED=True, KVARTER_PWNED_PASSWORDS_URL="")
+def test_a_password_reset_does_not_get_past_the_second_factor(client, organisation, mailoutbox):
+    """ASVS 6.4.3: the e-mailed link sets a password; it does not sign in, and the next sign-in asks for the code."""
+    import re
+
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    coordinator = _person(Role.COORDINATOR, organisation)
+    secret = generate_totp_secret()
+    TOTP.activate(coordinator, secret)
+    ip = _unique_ip()
+
+    client.post(reverse("account_reset_password"), {"email": coordinator.email}, REMOTE_ADDR=ip)
+    link = re.search(r"https?://[^/]+(/accounts/password/reset/key/\S+)", mailoutbox[-1].body).group(1)
+    form = client.get(link, REMOTE_ADDR=ip, follow=True)
+    response = client.post(
+        form.redirect_chain[-1][0] if form.redirect_chain else link,
+        {"password1": "a new long passphrase", "password2": "a new long passphrase"},
+        REMOTE_ADDR=ip,
+    )
+    assert response.status_code == 302
+    assert "_auth_user_id" not in client.session
+
+    response = _sign_in(client, coordinator.email, "a new long passphrase", ip)
+    assert response["Location"] == reverse("mfa_authenticate")
+    assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.django_db
 def test_a_breached_password_is_refused_and_only_a_hash_prefix_leaves(settings, range_server, leader):
     from django.contrib.auth.password_validation import validate_password
     from django.core.exceptions import ValidationError
@@ -420,7 +693,7 @@ def test_a_breached_password_is_refused_and_only_a_hash_prefix_leaves(settings, 
     with pytest.raises(ValidationError) as error:
         validate_password("correct horse battery staple", leader)
     assert error.value.error_list[0].code == "password_compromised"
-    validate_password("Kvarter's tablets count every visit 2026", leader)
+    validate_password("The tablets in Bäckby count every visit 2026", leader)
 
     assert len(asked) == 2
     assert all(len(prefix) == 5 for prefix in asked)  # k-anonymity: never the password or its hash
@@ -435,7 +708,7 @@ def test_without_the_breach_service_the_common_list_still_applies(settings, capl
 
     with pytest.raises(ValidationError):
         validate_password("password1234", leader)
-    validate_password("Kvarter's tablets count every visit 2026", leader)
+    validate_password("The tablets in Bäckby count every visit 2026", leader)
 
     assert "Falling back to Django CommonPasswordValidator" in caplog.text
     caplog.clear()  # the error is the point here, not a failure

@@ -13,10 +13,11 @@ from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 
-from activities.tablet import COOKIE, remember_venue
+from activities.tablet import cookie_name, remember_venue
 
 from ..factories import ActivityFactory, ProgrammeFactory, SessionFactory, VenueFactory
 
+COOKIE = cookie_name()  # the development name; production's __Host- name has its own test
 STOCKHOLM = zoneinfo.ZoneInfo("Europe/Stockholm")
 NOW = dt.datetime(2026, 3, 10, 8, 0, tzinfo=STOCKHOLM)
 PASSWORD = "correct horse battery"
@@ -225,3 +226,16 @@ def test_a_coordinators_sign_in_lasts_a_working_day_whatever_the_checkbox(client
     session = _sign_in(client, coordinator, remember)
 
     assert session.get_expiry_age() == 8 * 60 * 60
+
+
+@pytest.mark.django_db
+def test_over_https_the_tablet_cookie_is_host_only(client, settings, leader, youth_centre, cafe_session):
+    """Production names it __Host-…: Secure, path /, no Domain, so no sibling host can plant a venue."""
+    settings.KVARTER_TABLET_COOKIE_NAME = "__Host-kvarter_tablet_venue"
+    client.force_login(leader)
+
+    client.post("/attendance/tablet/", {"venue": youth_centre.pk}, secure=True)
+
+    cookie = client.cookies["__Host-kvarter_tablet_venue"]
+    assert cookie["secure"] and cookie["path"] == "/" and not cookie["domain"]
+    assert client.get("/attendance/", secure=True).context["tablet_venue"] == youth_centre

@@ -5,11 +5,13 @@ without adding it here fails `test_every_registered_model_has_a_builder`.
 """
 
 import itertools
+import uuid
 from collections.abc import Callable
 
 import pytest
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
+from allauth.usersessions.models import UserSession
 from django.contrib import admin
 from django.contrib.auth.models import Group
 from django.db import connection
@@ -139,6 +141,9 @@ BUILDERS: dict[type[Model], Callable[[Organisation], Model]] = {
     Authenticator: lambda org: Authenticator.objects.create(
         user=_colleague(org), type=Authenticator.Type.TOTP, data={"secret": "JBSWY3DPEHPK3PXP"}
     ),
+    UserSession: lambda org: UserSession.objects.create(
+        user=_colleague(org), session_key=uuid.uuid4().hex, ip="192.0.2.1", user_agent="Firefox", data={}
+    ),
     AuditLogEntry: lambda org: AuditLogEntryFactory(actor=_colleague(org)),
     User: _colleague,
     Organisation: lambda org: OrganisationFactory(parent=org),
@@ -195,6 +200,7 @@ CHANGELIST_QUERIES: dict[type[Model], int] = {
     Group: 5,
     EmailAddress: 5,
     Authenticator: 5,
+    UserSession: 5,
     AuditLogEntry: 6,
     User: 5,
     Organisation: 5,
@@ -289,9 +295,9 @@ COORDINATOR_CHANGELIST_QUERIES: dict[type[Model], int] = {
 # and their colleagues (UserAdmin scopes them: see
 # test_coordinator_can_open_her_colleagues below), not Django's groups or
 # allauth's e-mail addresses or second factors.
-COORDINATOR_FORBIDDEN = [Group, EmailAddress, Authenticator]
+COORDINATOR_FORBIDDEN = [Group, EmailAddress, Authenticator, UserSession]
 # The audit log is append-only: nobody adds entries by hand.
-NO_ADD_VIEW = {AuditLogEntry, AttendanceEvent, Report, ReportRequest, Authenticator}
+NO_ADD_VIEW = {AuditLogEntry, AttendanceEvent, Report, ReportRequest, Authenticator, UserSession}
 # The backend that signs people in (RoleBackend only grants permissions).
 BACKEND = "allauth.account.auth_backends.AuthenticationBackend"
 

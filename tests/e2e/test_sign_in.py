@@ -75,3 +75,35 @@ def test_a_coordinator_is_asked_to_set_up_a_second_factor(page, visit, screensho
     assert page.get_by_label("Authenticator code").is_visible()
     assert page.get_by_role("img").count() >= 1  # the QR code to scan
     screenshot("mfa-setup", full_page=True)
+
+
+def test_a_user_sees_where_they_are_signed_in_and_signs_the_rest_out(
+    page, visit, screenshot, browser, live_server, alice
+):
+    # Alice is also signed in on another computer.
+    other = browser.new_context(base_url=live_server.url)
+    elsewhere = other.new_page()
+    for tab in (elsewhere, page):
+        tab.goto(f"{live_server.url}/accounts/login/")
+        tab.get_by_label("Email").fill("alice@example.org")
+        tab.get_by_label("Password").fill("correct horse battery")
+        tab.get_by_role("button", name="Sign in").click()
+        tab.wait_for_url("**/")
+
+    page.get_by_role("link", name="Your account").click()
+    page.wait_for_url("**/accounts/sessions/")
+    check_accessibility(page)
+    assert page.locator("tbody tr").count() == 2
+    screenshot("account-sessions", full_page=True)
+
+    page.get_by_role("button", name="Sign out everywhere else").click()
+    page.wait_for_load_state("networkidle")
+    assert page.locator("tbody tr").count() == 1
+
+    elsewhere.goto(f"{live_server.url}/attendance/")
+    assert "/accounts/login/" in elsewhere.url
+    other.close()
+
+    page.get_by_role("link", name="Password").click()
+    page.wait_for_url("**/accounts/password/change/")
+    check_accessibility(page)

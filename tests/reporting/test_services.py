@@ -103,7 +103,8 @@ def test_a_double_click_while_waiting_returns_the_same_request(strategist, cafe,
 
     assert (created, created_again) == (True, False)
     assert first == second
-    assert len(queued) == 1
+    # One task enqueued (the audit log queues its own log line after the commit too).
+    assert len([callback for callback in queued if "_enqueue" in callback.__qualname__]) == 1
 
 
 def test_a_worker_that_lost_the_race_keeps_one_file_and_one_row(strategist, cafe, monkeypatch):

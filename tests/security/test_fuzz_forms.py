@@ -333,9 +333,9 @@ def _simple(path: str) -> Callable[[dict, Any, Any], forms.BaseForm]:
 
 
 def _tablet_unchanged(data, response) -> bool:
-    from activities.tablet import COOKIE
+    from activities.tablet import cookie_name
 
-    return "forget" in data or COOKIE not in response.cookies
+    return "forget" in data or cookie_name() not in response.cookies
 
 
 FORMS: dict[str, FormSpec] = {
@@ -637,7 +637,11 @@ def _is_real_login(name: str, data: dict) -> bool:
     ("admin_page", "field", "key"),
     [
         ("admin:activities_schedule_add", "activity", "x"),  # not a number: ValueError in the lookup
-        ("admin:activities_schedule_add", "activity", "99999999999999999999"),  # beyond 64 bits: OverflowError on SQLite
+        (
+            "admin:activities_schedule_add",
+            "activity",
+            "99999999999999999999",
+        ),  # beyond 64 bits: OverflowError on SQLite
         ("admin:activities_schedule_add", "activity", "-1"),  # a number that is no row
         ("admin:volunteers_vacancy_add", "skills", "x"),  # many-to-many
     ],
