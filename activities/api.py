@@ -144,7 +144,7 @@ def sync(request: HttpRequest, body: SyncIn) -> Status[dict[str, Any]]:
         for event in body.events
     ]
     try:
-        results = attendance_sync(
+        outcome = attendance_sync(
             user=request.user,  # type: ignore[arg-type]
             events=events,
             device=body.device,
@@ -158,13 +158,16 @@ def sync(request: HttpRequest, body: SyncIn) -> Status[dict[str, Any]]:
                 "conflicts": conflict.ids,
             },
         )
+    results = outcome.results
+    # The sessions as the sync left them (read and locked once, inside it).
+    # A duplicate for a session the user no longer records gets no state.
     accepted_sessions = {
-        event.session_id for event, result in zip(events, results, strict=True) if result.status != "rejected"
+        event.session_id
+        for event, result in zip(events, results, strict=True)
+        if result.status != "rejected" and event.session_id in outcome.sessions
     }
     states = {
-        str(session_id): session_attendance_state(
-            session=session_for_recording(user=request.user, session_id=session_id)  # type: ignore[arg-type]
-        )
+        str(session_id): session_attendance_state(session=outcome.sessions[session_id])
         for session_id in sorted(accepted_sessions)
     }
     return Status(

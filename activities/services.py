@@ -391,6 +391,18 @@ class EventResult:
     reason: str = ""
 
 
+@dataclass(frozen=True)
+class SyncOutcome:
+    """What a sync did: a result per event, and the batch's sessions as they stand after it.
+
+    The sessions were read and locked at the start and kept current (status)
+    by the projections, so the answer's state needs no second read of them.
+    """
+
+    results: list[EventResult]
+    sessions: dict[int, Session]
+
+
 class SyncConflict(Exception):
     """Events whose id the server already holds with another content; nothing of the batch was applied."""
 
@@ -424,7 +436,7 @@ def attendance_sync(
     events: Sequence[AttendanceEventIn],
     device: str = "",
     sent_at: dt.datetime | None = None,
-) -> list[EventResult]:
+) -> SyncOutcome:
     """Apply a tablet's batch of attendance events, exactly once each.
 
     Every event gets a result: `accepted` (applied now), `duplicate` (the
@@ -484,7 +496,7 @@ def attendance_sync(
             if row.participant is not None:
                 row.participant_id = row.participant.pk
         AttendanceEvent.objects.bulk_create(accepted)
-        _recompute_projections(accepted)
+        _recompute_projections(accepted, sessions=context.sessions)
 
         rejected = {str(result.id): result.reason for result in results if result.status == EventStatus.REJECTED}
         log_action(
@@ -498,7 +510,7 @@ def attendance_sync(
                 "clock_skew_seconds": skew,
             },
         )
-    return results
+    return SyncOutcome(results=results, sessions=context.sessions)
 
 
 def _load_context(*, user: User, events: Sequence[AttendanceEventIn]) -> _Context:
@@ -507,7 +519,8 @@ def _load_context(*, user: User, events: Sequence[AttendanceEventIn]) -> _Contex
         session.pk: session
         for session in session_queryset_for_recording(user=user)
         .filter(pk__in=session_ids)
-        .select_related("activity__programme__lead_organisation")
+        # The venue too: the answer's state shows the capacity (Activity.effective_capacity).
+        .select_related("activity__programme__lead_organisation", "activity__venue")
         .select_for_update(of=("self",))
         .order_by("pk")
     }
@@ -539,7 +552,11 @@ def _load_context(*, user: User, events: Sequence[AttendanceEventIn]) -> _Contex
     return _Context(
         user=user,
         sessions=sessions,
-        bands=dict(AgeBand.objects.filter(organisation_id__in=organisation_ids).values_list("pk", "organisation_id")),
+        bands=dict(
+            AgeBand.objects.filter(organisation_id__in=organisation_ids)
+            .order_by()  # not the model's ordering: it joins the organisation for its name
+            .values_list("pk", "organisation_id")
+        ),
         participants=participants,
         districts=set(District.objects.values_list("pk", flat=True))
         if any(event.kind == AttendanceEventKind.CHECK_IN for event in events)
@@ -663,7 +680,7 @@ def _participant_for_check_in(payload: dict[str, Any], *, context: _Context, org
     return participant
 
 
-def _recompute_projections(rows: Sequence[AttendanceEvent]) -> None:
+def _recompute_projections(rows: Sequence[AttendanceEvent], *, sessions: dict[int, Session] | None = None) -> None:
     """Bring tallies, check-ins, status and leaders present in line with the ledger for what `rows` touched.
 
     A fixed number of queries per kind of event, whatever the batch size,
@@ -684,7 +701,7 @@ def _recompute_projections(rows: Sequence[AttendanceEvent]) -> None:
         _recompute_check_ins(pairs)
     flipped: set[int] = set()
     if AttendanceEventKind.STATUS in by_kind:
-        flipped = _recompute_status(by_kind[AttendanceEventKind.STATUS])
+        flipped = _recompute_status(by_kind[AttendanceEventKind.STATUS], sessions=sessions)
     if AttendanceEventKind.LEADER in by_kind:
         _recompute_leaders(by_kind[AttendanceEventKind.LEADER])
 
@@ -778,10 +795,14 @@ def _latest_events(session_ids: set[int], kind: str) -> list[AttendanceEvent]:
     )
 
 
-def _recompute_status(session_ids: set[int]) -> set[int]:
-    """Returns the sessions cancelled or no longer cancelled: their visits now count differently."""
+def _recompute_status(session_ids: set[int], *, sessions: dict[int, Session] | None = None) -> set[int]:
+    """Returns the sessions cancelled or no longer cancelled: their visits now count differently.
+
+    `sessions`: the batch's sessions, already locked; they are updated in place.
+    """
     latest = {event.session_id: event for event in _latest_events(session_ids, AttendanceEventKind.STATUS)}
-    sessions = Session.objects.in_bulk(latest)
+    if sessions is None or not set(latest) <= set(sessions):
+        sessions = Session.objects.in_bulk(latest)
     changed = []
     flipped = set()
     for session_id, event in latest.items():
