@@ -71,6 +71,14 @@ def _week_param(monday: dt.date) -> str:
     return f"{year}-W{week:02d}"
 
 
+# A week's page lists at most this many sessions, and the venue choice at most
+# this many venues: a town fits; a national deployment (thousands of venues,
+# thousands of sessions a week) asks for a district first instead of sending a
+# page no one can read (measured in bench/pages_bench.py at scale 100).
+WEEK_LIMIT = 200
+VENUE_CHOICES_LIMIT = 150
+
+
 @require_GET
 def programme_week(request: HttpRequest) -> HttpResponse:
     monday = _week_start(request.GET.get("week"))
@@ -78,10 +86,20 @@ def programme_week(request: HttpRequest) -> HttpResponse:
     start = dt.datetime.combine(monday, dt.time(), tzinfo=zone)
     end = start + dt.timedelta(days=7)
     districts = list(District.objects.filter(venues__activities__in=public_activities()).distinct().order_by("name"))
-    venues = list(Venue.objects.filter(activities__in=public_activities()).distinct().order_by("name"))
+    district = next((d for d in districts if d.slug == request.GET.get("district")), None)
+    public_venues = Venue.objects.filter(activities__in=public_activities()).distinct().order_by("name")
+    if district is not None:
+        public_venues = public_venues.filter(district=district)
+    venues = list(public_venues[: VENUE_CHOICES_LIMIT + 1])
+    venues_need_district = len(venues) > VENUE_CHOICES_LIMIT
+    venue = next((v for v in venues if v.slug == request.GET.get("venue")), None)
+    if venues_need_district:
+        venues = []
+        if request.GET.get("venue"):
+            venue = public_venues.filter(slug=request.GET["venue"]).first()
     chosen = {
-        "district": next((d for d in districts if d.slug == request.GET.get("district")), None),
-        "venue": next((v for v in venues if v.slug == request.GET.get("venue")), None),
+        "district": district,
+        "venue": venue,
         "age": next((g for g in AGE_GROUPS if g.slug == request.GET.get("age")), None),
         "category": request.GET.get("category") if request.GET.get("category") in ActivityCategory.values else None,
     }
@@ -96,8 +114,10 @@ def programme_week(request: HttpRequest) -> HttpResponse:
         sessions = sessions.filter(_for_ages(chosen["age"]))
     if chosen["category"]:
         sessions = sessions.filter(activity__category=chosen["category"])
-    ordered = sorted(sessions, key=lambda session: (session.starts_at, session.activity.name))
-    days = [(day, list(group)) for day, group in groupby(ordered, key=lambda s: timezone.localtime(s.starts_at).date())]
+    listed = list(sessions.order_by("starts_at", "activity__name", "pk")[: WEEK_LIMIT + 1])
+    truncated = len(listed) > WEEK_LIMIT
+    listed = listed[:WEEK_LIMIT]
+    days = [(day, list(group)) for day, group in groupby(listed, key=lambda s: timezone.localtime(s.starts_at).date())]
     feed = None
     if chosen["venue"]:
         feed = reverse("programme:venue-feed", args=[chosen["venue"].slug])
@@ -113,8 +133,11 @@ def programme_week(request: HttpRequest) -> HttpResponse:
             "next_week": _week_param(monday + dt.timedelta(days=7)),
             "this_week": _week_param(monday),
             "days": days,
+            "truncated": truncated,
+            "week_limit": WEEK_LIMIT,
             "districts": districts,
             "venues": venues,
+            "venues_need_district": venues_need_district,
             "age_groups": AGE_GROUPS,
             "categories": ActivityCategory.choices,
             "chosen": chosen,

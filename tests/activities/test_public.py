@@ -159,6 +159,40 @@ def test_the_week_page_queries_do_not_grow(client, django_assert_num_queries, wo
         client.get("/programme/?district=backby")
 
 
+def test_a_country_sized_week_shows_the_first_sessions_and_asks_for_a_district(client, world, monkeypatch):
+    """At national scale the week holds thousands of sessions: the page caps the list and the venue choice."""
+    from activities import public
+
+    monkeypatch.setattr(public, "WEEK_LIMIT", 3)
+    monkeypatch.setattr(public, "VENUE_CHOICES_LIMIT", 1)
+    other = VenueFactory(organisation=world["venue"].organisation, name="Bäckbyhuset", slug="backbyhuset")
+    ActivityFactory(programme=world["cafe"].programme, venue=other, name="Open hall", slug="open-hall", is_public=True)
+    for index in range(5):
+        SessionFactory(activity=world["mvp"], starts_at=at(10, 22, 8 + index), ends_at=at(10, 22, 9 + index))
+
+    response = client.get("/programme/")
+
+    listed = [session for _day, sessions in response.context["days"] for session in sessions]
+    assert [session.starts_at for session in listed] == [at(10, 22, 8), at(10, 22, 9), at(10, 22, 10)]
+    assert response.context["truncated"]
+    assert "the first 3 are shown" in response.content.decode()
+    assert response.context["venues"] == [] and response.context["venues_need_district"]
+    assert "Choose a district first" in response.content.decode()
+
+    # A venue named in the address still works, and is offered as chosen.
+    chosen = client.get("/programme/?venue=backbyhuset")
+    assert chosen.context["chosen"]["venue"] == other
+    assert '<option value="backbyhuset" selected>' in chosen.content.decode()
+
+
+def test_a_town_sized_week_is_whole(client, world):
+    response = client.get("/programme/")
+
+    assert not response.context["truncated"]
+    assert not response.context["venues_need_district"]
+    assert "fit on one page" not in response.content.decode()
+
+
 # --- The calendar feeds ---
 
 
