@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import ExtractYear
 from django.http import Http404
 from django.utils import timezone
@@ -20,7 +20,7 @@ from accounts.enums import Role
 from accounts.models import User
 from accounts.selectors import MANAGING_ROLES, organisation_ids_for_user
 from activities.enums import SessionStatus
-from activities.models import CheckIn, Session, Tally
+from activities.models import AttendanceRollup, Session
 from volunteers.enums import HoursStatus
 from volunteers.models import HoursLog
 
@@ -90,7 +90,7 @@ def _per_year(queryset: QuerySet, *, date: str, owner: str, years: set[int], **v
 
 
 def _by_owner_and_year(indicators: list[Indicator]) -> dict[str, dict[tuple[int, int], Decimal]]:
-    """The measurable figures per (programme, year) and per (agreement, year), in five grouped queries each."""
+    """The measurable figures per (programme, year) and per (agreement, year), in three grouped queries each."""
     programme_ids = {i.programme_id for i in indicators if i.programme_id}
     agreement_ids = {i.agreement_id for i in indicators if i.agreement_id and not i.programme_id}
     years = {i.year for i in indicators}
@@ -108,24 +108,19 @@ def _by_owner_and_year(indicators: list[Indicator]) -> dict[str, dict[tuple[int,
         if not ids:
             continue
 
-        sessions = Session.objects.filter(**{f"{path}__in": ids}).exclude(status=SessionStatus.CANCELLED)
-        in_sessions = {"session__in": sessions.values("pk")}
+        # Visits and first visits from the attendance rollup (local months,
+        # cancelled sessions already out): one grouped query, whatever the size
+        # of the ledger behind it.
         for owner_id, year, visits, first in _per_year(
-            Tally.objects.filter(**in_sessions),
-            date="session__starts_at",
-            owner=f"session__{path}",
+            AttendanceRollup.objects.filter(**{f"{path}__in": ids}),
+            date="month",
+            owner=path,
             years=years,
-            visits=Sum("visits"),
+            visits=Sum(F("visits") + F("check_ins")),
             first=Sum("first_visits"),
         ):
             add(owner, IndicatorMetric.VISITS, [(owner_id, year, visits)])
             add(owner, IndicatorMetric.FIRST_VISITS, [(owner_id, year, first)])
-        check_ins = CheckIn.objects.filter(**in_sessions)
-        add(
-            owner,
-            IndicatorMetric.VISITS,
-            _per_year(check_ins, date="session__starts_at", owner=f"session__{path}", years=years, value=Count("pk")),
-        )
         held = Session.objects.filter(**{f"{path}__in": ids}, status=SessionStatus.HELD)
         add(
             owner,

@@ -93,10 +93,13 @@ def scope_session_filter(*, scope_kind: str, scope: Scope) -> Q:
         case ScopeKind.AGREEMENT:
             return Q(activity__programme__in=Programme.objects.filter(agreements=scope))  # type: ignore[misc]
         case ScopeKind.ORGANISATION:
-            condition = Q(activity__programme__lead_organisation=scope)
+            # Each side of the OR as its own key subquery on the activity's
+            # columns: an OR across joined tables (programme, venue, district)
+            # defeats their indexes, 2.1 x the hand-written SQL at scale 100.
+            condition = Q(activity__programme__in=Programme.objects.filter(lead_organisation=scope).values("pk"))
             if scope.kind == OrganisationKind.MUNICIPALITY:  # type: ignore[union-attr]
                 # The whole municipality: everything in its districts, whoever runs it.
-                condition |= Q(activity__venue__district__municipality=scope)
+                condition |= Q(activity__venue__in=Venue.objects.filter(district__municipality=scope).values("pk"))
             return condition
     raise ValueError(scope_kind)
 

@@ -21,6 +21,7 @@ from reporting.models import Narrative, ReportRequest
 from ..factories import (
     ActivityFactory,
     AgeBandFactory,
+    CheckInFactory,
     ProgrammeFactory,
     ReportFactory,
     ReportRequestFactory,
@@ -272,6 +273,38 @@ def test_an_empty_story_is_refused_with_a_message(client, coordinator, counted):
     assert Narrative.objects.count() == 0
 
 
+@pytest.mark.django_db
+def test_the_dashboard_counts_headcounts_and_check_ins_by_local_month(strategist, municipality):
+    """From the rollup, equal to the raw tables: cancelled sessions out, months in Swedish time."""
+    from reporting.selectors import dashboard_for_user
+
+    programme = ProgrammeFactory(starts_on=dt.date(2016, 1, 1), name="Connexion West")
+    programme.partner_organisations.add(municipality)
+    activity = ActivityFactory(programme=programme)
+
+    def session(year, month, day, hour=15, status=SessionStatus.HELD):
+        return SessionFactory(
+            activity=activity,
+            starts_at=dt.datetime(year, month, day, hour, tzinfo=STOCKHOLM),
+            status=status,
+            cancellation_reason="Power cut" if status == SessionStatus.CANCELLED else "",
+        )
+
+    TallyFactory(session=session(2018, 3, 6), visits=12)
+    TallyFactory(session=session(2018, 3, 20), visits=5)
+    CheckInFactory(session=session(2018, 3, 20, 17))
+    TallyFactory(session=session(2018, 4, 1, 0, 30), visits=7)  # still March in UTC, April here
+    TallyFactory(session=session(2018, 5, 2, status=SessionStatus.CANCELLED), visits=99)
+    TallyFactory(session=session(2017, 11, 7), visits=40)
+    TallyFactory(session=session(2016, 11, 7), visits=1000)  # the year before last: not shown
+
+    [row] = dashboard_for_user(user=strategist, year=2018)
+
+    assert row.programme == programme
+    assert row.this_year == [0, 0, 18, 7, 0, 0, 0, 0, 0, 0, 0, 0]
+    assert row.last_year == [0] * 10 + [40, 0]
+
+
 # --- Queries ---
 
 
@@ -288,9 +321,9 @@ def test_the_dashboard_queries_do_not_grow_with_programmes(
         ReportRequestFactory(programme=programme, requested_by=strategist)
     client.force_login(strategist)
 
-    # Session, user, roles; dashboard: org ids, programmes, headcounts, check-ins;
+    # Session, user, roles; dashboard: org ids, programmes, the attendance rollup;
     # form: five scope kinds, the first session; the user's requests.
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(13):
         response = client.get("/reports/")
 
     assert len(response.context["rows"]) == count
