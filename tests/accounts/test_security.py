@@ -348,6 +348,8 @@ def _signed_in(browser: Client, ip: str) -> bool:
 
 @pytest.mark.django_db
 def test_a_user_sees_their_sessions_and_ends_the_others(organisation):
+    anonymous = Client(HTTP_ACCEPT_LANGUAGE="en").get(reverse("usersessions_list"))
+    assert anonymous.status_code == 302 and anonymous["Location"].startswith(reverse("account_login"))
     person = _person(Role.LEADER, organisation)
     here, elsewhere, ip = _signed_in_twice(person)
 
