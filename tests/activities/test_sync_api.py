@@ -385,6 +385,22 @@ def test_a_minor_without_guardian_consent_is_not_registered(leader, cafe_session
 
 
 @pytest.mark.django_db
+def test_a_replay_after_losing_the_activity_is_a_duplicate_without_state(leader, cafe_session, bands):
+    """A tablet resends its queue after the leader was taken off the activity: no 404 for the whole batch."""
+    body = batch(tap(cafe_session, bands[0]))
+    client = _client(leader)
+    assert _post(client, body).json()["results"][0]["status"] == "accepted"
+    cafe_session.activity.leaders.remove(leader)
+
+    response = _post(client, body)
+
+    assert response.status_code == 200
+    assert response.json()["results"][0]["status"] == "duplicate"
+    assert response.json()["sessions"] == {}
+    assert total_visits(cafe_session) == 1
+
+
+@pytest.mark.django_db
 def test_the_answer_shows_a_cancellation_made_in_the_same_batch(leader, cafe_session):
     state = _post(
         _client(leader), batch(_event(cafe_session, "status", {"status": "cancelled", "reason": "Power cut"}))
