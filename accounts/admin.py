@@ -154,6 +154,11 @@ class PlatformOperatorOnlyAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return request.user.is_superuser
 
+    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
+        # One by one through delete_model, which records (and, for sessions, signs out) each.
+        for obj in queryset.select_related("user"):
+            self.delete_model(request, obj)
+
 
 @admin.register(Authenticator)
 class AuthenticatorAdmin(RecentSignInRequiredMixin, PlatformOperatorOnlyAdmin):
@@ -167,10 +172,6 @@ class AuthenticatorAdmin(RecentSignInRequiredMixin, PlatformOperatorOnlyAdmin):
     def delete_model(self, request: HttpRequest, obj: Any) -> None:
         log_action(actor=request.user, action="mfa.removed", obj=obj.user, changes={"type": obj.type}, request=request)
         super().delete_model(request, obj)
-
-    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
-        for authenticator in queryset.select_related("user"):
-            self.delete_model(request, authenticator)
 
 
 admin.site.unregister(UserSession)
@@ -190,7 +191,3 @@ class UserSessionAdmin(RecentSignInRequiredMixin, PlatformOperatorOnlyAdmin):
     def delete_model(self, request: HttpRequest, obj: Any) -> None:
         log_action(actor=request.user, action="session.ended", obj=obj.user, request=request)
         get_usersessions_adapter().end_sessions([obj])
-
-    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
-        for user_session in queryset.select_related("user"):
-            self.delete_model(request, user_session)

@@ -19,6 +19,7 @@ never passed through as if it were plain text.
 
 import base64
 import hashlib
+from collections.abc import Callable
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
@@ -76,7 +77,7 @@ def rotate(stored: str) -> str:
     return PREFIX + _box().rotate(stored.removeprefix(PREFIX).encode()).decode()
 
 
-def recode_authenticator_data(kind: str, data: dict, recode) -> dict:  # type: ignore[no-untyped-def]
+def recode_authenticator_data(kind: str, data: dict, recode: Callable[[str], str]) -> dict:
     """`data` of an allauth Authenticator with each secret passed through `recode`."""
     data = dict(data)
     if kind == "totp" and "secret" in data:

@@ -75,22 +75,24 @@ def end_other_sessions(request: HttpRequest, user: Any) -> None:
     get_usersessions_adapter().end_sessions(list(others))
 
 
+def _second_factor_changed(request: HttpRequest, user: Any, authenticator: Any, action: str) -> None:
+    log_action(actor=user, action=action, obj=user, changes={"type": authenticator.type}, request=request)
+    end_other_sessions(request, user)
+
+
 @receiver(authenticator_added, dispatch_uid="kvarter_mfa_added")
 def on_authenticator_added(sender: Any, request: HttpRequest, user: Any, authenticator: Any, **kwargs: Any) -> None:
     request.session.pop(MFA_SETUP_SESSION_KEY, None)
-    log_action(actor=user, action="mfa.added", obj=user, changes={"type": authenticator.type}, request=request)
-    end_other_sessions(request, user)
+    _second_factor_changed(request, user, authenticator, "mfa.added")
 
 
 @receiver(authenticator_removed, dispatch_uid="kvarter_mfa_removed")
 def on_authenticator_removed(sender: Any, request: HttpRequest, user: Any, authenticator: Any, **kwargs: Any) -> None:
-    log_action(actor=user, action="mfa.removed", obj=user, changes={"type": authenticator.type}, request=request)
-    end_other_sessions(request, user)
+    _second_factor_changed(request, user, authenticator, "mfa.removed")
     if mfa_setup_required(user):
         request.session[MFA_SETUP_SESSION_KEY] = True
 
 
 @receiver(authenticator_reset, dispatch_uid="kvarter_mfa_reset")
 def on_authenticator_reset(sender: Any, request: HttpRequest, user: Any, authenticator: Any, **kwargs: Any) -> None:
-    log_action(actor=user, action="mfa.reset", obj=user, changes={"type": authenticator.type}, request=request)
-    end_other_sessions(request, user)
+    _second_factor_changed(request, user, authenticator, "mfa.reset")

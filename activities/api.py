@@ -16,7 +16,12 @@ from pydantic import ConfigDict
 
 from core.throttles import ScopedThrottle
 
-from .selectors import session_attendance_state, session_for_recording, session_list_for_leader
+from .selectors import (
+    session_attendance_state,
+    session_attendance_states,
+    session_for_recording,
+    session_list_for_leader,
+)
 from .services import (
     MAX_EVENTS_PER_BATCH,
     AttendanceEventIn,
@@ -166,15 +171,14 @@ def sync(request: HttpRequest, body: SyncIn) -> Status[dict[str, Any]]:
         for event, result in zip(events, results, strict=True)
         if result.status != "rejected" and event.session_id in outcome.sessions
     }
-    states = {
-        str(session_id): session_attendance_state(session=outcome.sessions[session_id])
-        for session_id in sorted(accepted_sessions)
-    }
+    states = session_attendance_states(
+        sessions=[outcome.sessions[session_id] for session_id in sorted(accepted_sessions)]
+    )
     return Status(
         200,
         {
             "results": [{"id": result.id, "status": result.status, "reason": result.reason} for result in results],
-            "sessions": states,
+            "sessions": {str(session_id): state for session_id, state in states.items()},
             "server_time": timezone.now(),
         },
     )

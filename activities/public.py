@@ -96,11 +96,12 @@ def programme_week(request: HttpRequest) -> HttpResponse:
         public_venues = public_venues.filter(district=district)
     venues = list(public_venues[: VENUE_CHOICES_LIMIT + 1])
     venues_need_district = len(venues) > VENUE_CHOICES_LIMIT
-    venue = next((v for v in venues if v.slug == request.GET.get("venue")), None)
     if venues_need_district:
         venues = []
-        if request.GET.get("venue"):
-            venue = public_venues.filter(slug=request.GET["venue"]).first()
+    slug = request.GET.get("venue")
+    venue = next((v for v in venues if v.slug == slug), None)
+    if venue is None and slug and venues_need_district:  # a venue named in the address, not offered in the list
+        venue = public_venues.filter(slug=slug).first()
     chosen = {
         "district": district,
         "venue": venue,

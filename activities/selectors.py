@@ -1,4 +1,6 @@
 import datetime as dt
+from collections import defaultdict
+from collections.abc import Sequence
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -158,50 +160,75 @@ def age_band_list(*, organisation_id: int) -> list[AgeBand]:
 
 
 def session_attendance_state(*, session: Session) -> dict[str, Any]:
-    """The session's current attendance as the tablet and the API show it (JSON-ready).
+    """The session's current attendance as the tablet and the API show it (JSON-ready)."""
+    return session_attendance_states(sessions=[session])[session.pk]
 
-    Four queries whatever the number of cells, check-ins or notes.
+
+def session_attendance_states(*, sessions: Sequence[Session]) -> dict[int, dict[str, Any]]:
+    """`session_attendance_state` of several sessions (a tablet's batch may touch many).
+
+    Four queries whatever the number of sessions, cells, check-ins or notes.
+    Each session needs its activity (and the activity's venue) loaded.
     """
-    tallies = [
-        {"age_band": band_id, "gender": gender, "visits": visits, "first_visits": first_visits}
-        for band_id, gender, visits, first_visits in Tally.objects.filter(session=session)
-        .order_by("age_band__min_age", "gender")
-        .values_list("age_band_id", "gender", "visits", "first_visits")
-    ]
-    check_ins = [
-        {
-            "participant": check_in.participant.code,
-            "alias": check_in.participant.alias,
-            "checked_in_at": check_in.checked_in_at.isoformat(),
-            "checked_out_at": check_in.checked_out_at.isoformat() if check_in.checked_out_at else None,
-        }
-        for check_in in CheckIn.objects.filter(session=session).select_related("participant").order_by("checked_in_at")
-    ]
-    notes = [
-        {
-            "id": str(client_id),
-            "text": payload.get("text", ""),
-            "incident": bool(payload.get("incident")),
-            "at": at.isoformat(),
-        }
-        for client_id, payload, at in AttendanceEvent.objects.filter(session=session, kind=AttendanceEventKind.NOTE)
-        .order_by("device_time", "client_id")
-        .values_list("client_id", "payload", "device_time")
-    ]
-    leaders_present = list(session.leaders_present.order_by("pk").values_list("pk", flat=True))
-    activity = session.activity
+    ids = [session.pk for session in sessions]
+    tallies: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for session_id, band_id, gender, visits, first_visits in (
+        Tally.objects.filter(session__in=ids)
+        .order_by("session_id", "age_band__min_age", "gender")
+        .values_list("session_id", "age_band_id", "gender", "visits", "first_visits")
+    ):
+        tallies[session_id].append(
+            {"age_band": band_id, "gender": gender, "visits": visits, "first_visits": first_visits}
+        )
+    check_ins: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for check_in in (
+        CheckIn.objects.filter(session__in=ids).select_related("participant").order_by("session_id", "checked_in_at")
+    ):
+        check_ins[check_in.session_id].append(
+            {
+                "participant": check_in.participant.code,
+                "alias": check_in.participant.alias,
+                "checked_in_at": check_in.checked_in_at.isoformat(),
+                "checked_out_at": check_in.checked_out_at.isoformat() if check_in.checked_out_at else None,
+            }
+        )
+    notes: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for session_id, client_id, payload, at in (
+        AttendanceEvent.objects.filter(session__in=ids, kind=AttendanceEventKind.NOTE)
+        .order_by("session_id", "device_time", "client_id")
+        .values_list("session_id", "client_id", "payload", "device_time")
+    ):
+        notes[session_id].append(
+            {
+                "id": str(client_id),
+                "text": payload.get("text", ""),
+                "incident": bool(payload.get("incident")),
+                "at": at.isoformat(),
+            }
+        )
+    leaders_present: dict[int, list[int]] = defaultdict(list)
+    for session_id, user_id in (
+        Session.leaders_present.through.objects.filter(session__in=ids)
+        .order_by("session_id", "user_id")
+        .values_list("session_id", "user_id")
+    ):
+        leaders_present[session_id].append(user_id)
+    now = timezone.now().isoformat()
     return {
-        "session": session.pk,
-        "status": session.status,
-        "cancellation_reason": session.cancellation_reason,
-        "visits": sum(cell["visits"] for cell in tallies),
-        "first_visits": sum(cell["first_visits"] for cell in tallies),
-        "capacity": activity.effective_capacity,
-        "tallies": tallies,
-        "check_ins": check_ins,
-        "notes": notes,
-        "leaders_present": leaders_present,
-        "server_time": timezone.now().isoformat(),
+        session.pk: {
+            "session": session.pk,
+            "status": session.status,
+            "cancellation_reason": session.cancellation_reason,
+            "visits": sum(cell["visits"] for cell in tallies[session.pk]),
+            "first_visits": sum(cell["first_visits"] for cell in tallies[session.pk]),
+            "capacity": session.activity.effective_capacity,
+            "tallies": tallies[session.pk],
+            "check_ins": check_ins[session.pk],
+            "notes": notes[session.pk],
+            "leaders_present": leaders_present[session.pk],
+            "server_time": now,
+        }
+        for session in sessions
     }
 
 

@@ -680,7 +680,7 @@ def _participant_for_check_in(payload: dict[str, Any], *, context: _Context, org
     return participant
 
 
-def _recompute_projections(rows: Sequence[AttendanceEvent], *, sessions: dict[int, Session] | None = None) -> None:
+def _recompute_projections(rows: Sequence[AttendanceEvent], *, sessions: dict[int, Session]) -> None:
     """Bring tallies, check-ins, status and leaders present in line with the ledger for what `rows` touched.
 
     A fixed number of queries per kind of event, whatever the batch size,
@@ -795,14 +795,13 @@ def _latest_events(session_ids: set[int], kind: str) -> list[AttendanceEvent]:
     )
 
 
-def _recompute_status(session_ids: set[int], *, sessions: dict[int, Session] | None = None) -> set[int]:
+def _recompute_status(session_ids: set[int], *, sessions: dict[int, Session]) -> set[int]:
     """Returns the sessions cancelled or no longer cancelled: their visits now count differently.
 
-    `sessions`: the batch's sessions, already locked; they are updated in place.
+    `sessions`: the batch's sessions, already locked (every event was
+    validated against them); they are updated in place.
     """
     latest = {event.session_id: event for event in _latest_events(session_ids, AttendanceEventKind.STATUS)}
-    if sessions is None or not set(latest) <= set(sessions):
-        sessions = Session.objects.in_bulk(latest)
     changed = []
     flipped = set()
     for session_id, event in latest.items():

@@ -486,6 +486,29 @@ def test_sync_queries_do_not_grow_with_the_batch(
         _post(client, batch(*events(3, 2)))
 
 
+@pytest.mark.django_db
+def test_sync_queries_do_not_grow_with_the_sessions_touched(django_assert_num_queries, leader, cafe_session, bands):
+    """A tablet that was offline all day sends one batch for several sessions: their states come in four queries."""
+    earlier = [
+        SessionFactory(
+            activity=cafe_session.activity,
+            starts_at=cafe_session.starts_at - dt.timedelta(minutes=10 * index),
+            ends_at=cafe_session.ends_at,
+        )
+        for index in range(1, 3)
+    ]
+    client = _client(leader)
+    _post(client, batch(tap(cafe_session, bands[0])))
+    with django_assert_num_queries(19):
+        _post(client, batch(tap(cafe_session, bands[0])))
+
+    with django_assert_num_queries(19):
+        response = _post(client, batch(*(tap(session, bands[1]) for session in [cafe_session, *earlier])))
+
+    assert sorted(response.json()["sessions"]) == sorted(str(s.pk) for s in [cafe_session, *earlier])
+    assert response.json()["sessions"][str(earlier[0].pk)]["visits"] == 1
+
+
 # --- Property: any sequence, with duplicates and reorderings, sums up right ---
 
 event_plan = st.lists(
