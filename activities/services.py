@@ -573,6 +573,16 @@ def _as_uuid(value: object) -> uuid.UUID | None:
         return None
 
 
+def _key(value: object) -> int | None:
+    """A database key as the tablet sends it (a whole number), else None.
+
+    Anything else, e.g. `{"age_band": {}}`, must be rejected, not looked up:
+    a dict in a set or as a dict key raises TypeError (a 500 found by
+    schemathesis in tests/security/test_api_fuzz.py).
+    """
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
 def _int(payload: dict[str, Any], key: str, *, low: int, high: int) -> int:
     value = payload.get(key, 0)
     # bool is an int in Python; true is not a count.
@@ -593,8 +603,8 @@ def _validate(event: AttendanceEventIn, *, context: _Context) -> AttendanceEvent
     organisation_id = session.activity.programme.lead_organisation_id
     match event.kind:
         case AttendanceEventKind.TALLY:
-            band_id = payload.get("age_band")
-            if context.bands.get(band_id) != organisation_id:  # type: ignore[arg-type]
+            band_id = _key(payload.get("age_band"))
+            if band_id is None or context.bands.get(band_id) != organisation_id:
                 raise _Reject("invalid values: unknown age band")
             if payload.get("gender") not in Gender.values:
                 raise _Reject("invalid values: gender must be F, M or X")
@@ -621,7 +631,7 @@ def _validate(event: AttendanceEventIn, *, context: _Context) -> AttendanceEvent
             if status == SessionStatus.CANCELLED and not reason.strip():
                 raise _Reject("invalid values: give a reason when cancelling a session")
         case AttendanceEventKind.LEADER:
-            if payload.get("user") not in context.leaders.get(session.activity_id, set()):
+            if _key(payload.get("user")) not in context.leaders.get(session.activity_id, set()):
                 raise _Reject("invalid values: not a leader of this activity")
             if not isinstance(payload.get("present"), bool):
                 raise _Reject("invalid values: present must be true or false")
@@ -661,7 +671,7 @@ def _participant_for_check_in(payload: dict[str, Any], *, context: _Context, org
     if context.today.year - birth_year < 18 and new.get("guardian_consent") is not True:
         raise _Reject("invalid values: participants under 18 need their guardian's consent")
     district = new.get("district")
-    if district is not None and district not in context.districts:
+    if district is not None and _key(district) not in context.districts:
         raise _Reject("invalid values: unknown district")
     gender = new.get("gender", Gender.OTHER)
     if gender not in Gender.values:

@@ -324,6 +324,30 @@ def _event(session, kind, payload, at=None):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("key", [{}, [], "1", True, 1.0])
+def test_a_key_that_is_not_a_whole_number_is_rejected_not_a_500(leader, cafe_session, bands, key):
+    """Found by schemathesis: `{"age_band": {}}` was looked up in a dict and raised TypeError."""
+    newcomer = {
+        "id": str(uuid.uuid4()),
+        "alias": "Leo",
+        "birth_year": 2000,
+        "district": key,
+        "consent": True,
+    }
+    events = [
+        _event(cafe_session, "tally", {"age_band": key, "gender": "F", "visits": 1}),
+        _event(cafe_session, "leader", {"user": key, "present": True}),
+        _event(cafe_session, "check_in", {"new_participant": newcomer}),
+    ]
+
+    response = _post(_client(leader), batch(*events))
+
+    assert response.status_code == 200
+    assert [result["status"] for result in response.json()["results"]] == ["rejected"] * 3
+    assert total_visits(cafe_session) == 0
+
+
+@pytest.mark.django_db
 def test_check_in_a_known_and_a_new_participant_then_check_out(leader, organisation, cafe_session):
     known = ParticipantFactory(organisation=organisation, alias="Amina")
     newcomer = str(uuid.uuid4())
