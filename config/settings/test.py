@@ -3,7 +3,7 @@
 from core.testing import InvalidTemplateVariable
 
 from .base import *  # noqa: F403
-from .base import CACHES, TEMPLATES, env
+from .base import CACHES, DATABASES, TEMPLATES, env
 
 DEBUG = False
 SECRET_KEY = "kvarter-test-key"  # noqa: S105 - test only
@@ -37,3 +37,14 @@ if "KEY_PREFIX" not in CACHES["default"]:
     import os
 
     CACHES["default"]["KEY_PREFIX"] = f"test-{os.getpid()}"
+
+# SQLite (a plain `make test`): the test database is a file, not memory. The
+# browser tests' live server answers the page's requests on several threads;
+# with an in-memory database they all share the test's one connection, and
+# two at once failed now and then ("bad parameter or other API misuse"). One
+# file per test process (pytest-django adds the xdist worker's suffix).
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    import os
+    import tempfile
+
+    DATABASES["default"]["TEST"] = {"NAME": os.path.join(tempfile.gettempdir(), f"kvarter-test-{os.getpid()}.sqlite3")}
