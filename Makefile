@@ -16,7 +16,7 @@ PYTHON ?= $(shell for p in python3.13 python3.12 \
 	  if "$$p" -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; then command -v "$$p" || echo "$$p"; break; fi; \
 	done)
 
-.PHONY: help install demo serve worker beat test test-fast lint messages compilemessages bench bench-smoke audit clean
+.PHONY: help install demo serve worker beat test test-fast lint messages compilemessages bench bench-smoke audit screenshots clean
 
 help:
 	@echo "make demo      install, migrate, load the demo data and serve on http://127.0.0.1:$(PORT)"
@@ -24,6 +24,7 @@ help:
 	@echo "make worker    a Celery worker (needs REDIS_URL)"
 	@echo "make beat      the Celery beat scheduler (needs REDIS_URL)"
 	@echo "make lint      ruff check and format check"
+	@echo "make screenshots  refresh the README's pictures in docs/screenshots (browser and PDF tests)"
 	@echo "make messages  update the translation catalogues"
 	@echo "make audit     known vulnerabilities in the installed dependencies (pip-audit)"
 	@echo "make bench     every benchmark on PostgreSQL, S=1 (a town) by default, writes bench/results.md"
@@ -65,6 +66,11 @@ test: install
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py makemigrations --check --dry-run -v 1
 	$(PY) scripts/check_catalogues.py
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The tests save their screenshots under build/screenshots; this run saves them
+# where the README shows them, on purpose.
+screenshots: install
+	KVARTER_SCREENSHOTS_DIR=$(CURDIR)/docs/screenshots $(PY) -m pytest -q -p no:randomly tests/e2e tests/reporting/test_annual_report_pdf.py
 
 lint: install
 	$(VENV)/bin/ruff check .

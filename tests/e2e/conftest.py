@@ -14,8 +14,9 @@ from django.core.management import call_command
 from django.core.signals import request_finished, request_started
 from django.db import connections
 
+from tests.screenshots import SCREENSHOTS
+
 AXE = (Path(__file__).parent / "vendor" / "axe-core-4.14.1.min.js").read_text()
-SCREENSHOTS = Path(__file__).resolve().parent.parent.parent / "docs" / "screenshots"
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 
 
@@ -169,7 +170,7 @@ def visit(page, live_server):
 
 @pytest.fixture
 def screenshot(page):
-    """Save a screenshot for the README (docs/screenshots/NAME.png)."""
+    """Save a screenshot (build/screenshots/NAME.png; `make screenshots` for the README's)."""
 
     def _shot(name: str, full_page: bool = False) -> Path:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
