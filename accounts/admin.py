@@ -4,18 +4,21 @@ from allauth.account.decorators import reauthentication_required
 from allauth.mfa.models import Authenticator
 from allauth.usersessions.adapter import get_adapter as get_usersessions_adapter
 from allauth.usersessions.models import UserSession
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Exists, OuterRef
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from core.services import log_action
 
+from .enums import MembershipStatus
 from .models import Membership, Organisation, User
 from .scoping import OrganisationScopedAdmin, ScopedInline
 from .selectors import organisation_ids_for_user
+from .services import membership_set_status
 
 
 class RecentSignInRequiredMixin:
@@ -40,7 +43,7 @@ class RecentSignInRequiredMixin:
 class MembershipInline(ScopedInline):
     model = Membership
     fk_name = "user"
-    fields = ["organisation", "role", "title"]
+    fields = ["organisation", "role", "title", "status"]
     autocomplete_fields = ["organisation"]
     show_change_link = False
 
@@ -84,8 +87,10 @@ class UserAdmin(RecentSignInRequiredMixin, DjangoUserAdmin):
         # A coordinator changes only people who work solely for their own
         # organisations: not platform administrators, and not someone who is
         # also a member elsewhere (that organisation's coordinator owns them too).
+        # An application elsewhere, or a membership that has ended, grants
+        # nothing and so takes nothing from this organisation's control.
         org_ids = organisation_ids_for_user(user=request.user)  # type: ignore[arg-type]
-        return not obj.is_superuser and not obj.memberships.exclude(organisation_id__in=org_ids).exists()
+        return not obj.is_superuser and not obj.memberships.active().exclude(organisation_id__in=org_ids).exists()
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         # People leave by deactivation (is_active) or by ending their membership:
@@ -121,12 +126,56 @@ class OrganisationAdmin(RecentSignInRequiredMixin, OrganisationScopedAdmin):
 
 @admin.register(Membership)
 class MembershipAdmin(RecentSignInRequiredMixin, OrganisationScopedAdmin):
+    """Who works for the coordinator's organisations, and how: applications to
+    accept, active roles, and ended ones (kept, so a former leader stays in
+    sight and the activities they led can be tidied up)."""
+
     scope_path = "organisation"
-    list_display = ["user", "organisation", "role", "title"]
-    list_filter = ["role", "organisation"]
+    list_display = ["user", "organisation", "role", "status", "title", "updated_at"]
+    list_filter = ["status", "role", "organisation"]
     search_fields = ["user__email", "user__first_name", "user__last_name", "organisation__name"]
     list_select_related = ["user", "organisation"]
     autocomplete_fields = ["user", "organisation"]
+    actions = ["end_memberships", "accept_applications"]
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # Coordinators end memberships; deleting one would also take the former
+        # member out of their sight. The platform operator may still delete.
+        return request.user.is_superuser and super().has_delete_permission(request, obj)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None):  # type: ignore[no-untyped-def]
+        # The status changes through the actions (or the form of a new row), so
+        # every change goes through membership_set_status and is audited.
+        return ["status"] if obj is not None else []
+
+    def _set_status(self, request: HttpRequest, queryset: Any, status: str, done: Any) -> None:
+        changed = 0
+        for membership in queryset.select_related("user", "organisation"):
+            try:
+                if membership.status != status:
+                    membership_set_status(membership=membership, status=status, by=request.user, request=request)  # type: ignore[arg-type]
+                    changed += 1
+            except ValidationError as error:
+                self.message_user(request, f"{membership}: {' '.join(error.messages)}", messages.ERROR)
+        self.message_user(request, done(changed) % {"count": changed}, messages.SUCCESS)
+
+    @admin.action(description=_("End the selected memberships"), permissions=["change"])
+    def end_memberships(self, request: HttpRequest, queryset: Any) -> None:
+        self._set_status(
+            request,
+            queryset,
+            MembershipStatus.ENDED,
+            lambda n: ngettext("%(count)d membership ended.", "%(count)d memberships ended.", n),
+        )
+
+    @admin.action(description=_("Accept the selected applications"), permissions=["change"])
+    def accept_applications(self, request: HttpRequest, queryset: Any) -> None:
+        self._set_status(
+            request,
+            queryset.filter(status=MembershipStatus.PENDING),
+            MembershipStatus.ACTIVE,
+            lambda n: ngettext("%(count)d application accepted.", "%(count)d applications accepted.", n),
+        )
 
 
 # allauth registers its own admin for authenticators, which shows the TOTP

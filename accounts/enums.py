@@ -23,3 +23,13 @@ class OrganisationKind(models.TextChoices):
 class Country(models.TextChoices):
     SWEDEN = "SE", _("Sweden")
     NETHERLANDS = "NL", _("Netherlands")
+
+
+class MembershipStatus(models.TextChoices):
+    # An application (a volunteer joining through the site): it grants nothing
+    # until one of the organisation's coordinators accepts it.
+    PENDING = "pending", _("applied, waiting for a coordinator")
+    ACTIVE = "active", _("active")
+    # Kept, not deleted: the coordinator still sees the former member (and the
+    # activities they led), and the audit trail keeps its context.
+    ENDED = "ended", _("ended")

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.models import TimeStampedModel
 
-from .enums import Country, OrganisationKind, Role
+from .enums import Country, MembershipStatus, OrganisationKind, Role
 
 
 class UserManager(BaseUserManager["User"]):
@@ -93,6 +93,22 @@ class Organisation(TimeStampedModel):
         validators=[MinValueValidator(1), MaxValueValidator(10)],
         help_text=_("How long a seen VOG or criminal record extract counts, by this organisation's rule."),
     )
+    accepts_volunteer_applications = models.BooleanField(
+        _("takes volunteer applications"),
+        default=False,
+        help_text=_(
+            "People with an account may apply to volunteer here. An application grants nothing until "
+            "a coordinator accepts it."
+        ),
+    )
+    leaders_require_mfa = models.BooleanField(
+        _("leaders sign in with a second step"),
+        default=False,
+        help_text=_(
+            "Leaders see participants' names on the tablet. Coordinators, administrators and strategists "
+            "always use a second step; tick this to ask it of leaders too."
+        ),
+    )
 
     class Meta:
         verbose_name = _("organisation")
@@ -103,8 +119,19 @@ class Organisation(TimeStampedModel):
         return self.name
 
 
+class MembershipQuerySet(models.QuerySet["Membership"]):
+    def active(self) -> "MembershipQuerySet":
+        """The memberships that grant rights: not an application, not ended."""
+        return self.filter(status=MembershipStatus.ACTIVE)
+
+
 class Membership(TimeStampedModel):
-    """A person's role at an organisation; access is granted by memberships only."""
+    """A person's role at an organisation; access is granted by active memberships only.
+
+    Every right (admin, tablet, reports, leading an activity) is read from the
+    active memberships on each request, so ending one ends its rights at once,
+    in sessions already open too.
+    """
 
     user = models.ForeignKey(User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="memberships")
     organisation = models.ForeignKey(
@@ -112,6 +139,11 @@ class Membership(TimeStampedModel):
     )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
     title = models.CharField(_("job title"), max_length=100, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=MembershipStatus.choices, default=MembershipStatus.ACTIVE
+    )
+
+    objects = MembershipQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("membership")
@@ -122,4 +154,5 @@ class Membership(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.user} · {self.get_role_display()} · {self.organisation}"
+        text = f"{self.user} · {self.get_role_display()} · {self.organisation}"
+        return text if self.status == MembershipStatus.ACTIVE else f"{text} ({self.get_status_display()})"

@@ -2,7 +2,7 @@ from collections.abc import Iterable
 
 from django.db.models import QuerySet
 
-from .enums import Role
+from .enums import MembershipStatus, Role
 from .models import Membership, Organisation, User
 
 # Roles that administer an organisation's data in the admin.
@@ -10,27 +10,51 @@ MANAGING_ROLES = (Role.COORDINATOR, Role.ADMINISTRATOR)
 
 
 def organisation_ids_for_user(*, user: User, roles: Iterable[str] = MANAGING_ROLES) -> set[int]:
-    """Ids of the organisations where `user` holds one of `roles`.
+    """Ids of the organisations where `user` holds one of `roles` in an active membership.
 
-    Memoised on the user object for the request: every admin page asks this
-    several times (queryset, form field choices, permissions) and the answer
-    cannot change within one request.
+    The user's active memberships are read once and memoised on the user
+    object for the request: every page asks this several times, for several
+    roles (queryset, form field choices, permissions), and the answer cannot
+    change within one request.
     """
     if not user.is_authenticated or not user.is_active:
         return set()
-    key = tuple(sorted(roles))
-    cache: dict[tuple[str, ...], set[int]] = user.__dict__.setdefault("_kvarter_org_ids", {})
-    if key not in cache:
-        cache[key] = set(Membership.objects.filter(user=user, role__in=key).values_list("organisation_id", flat=True))
-    return cache[key]
+    if "_kvarter_memberships" not in user.__dict__:
+        user.__dict__["_kvarter_memberships"] = list(
+            Membership.objects.active().filter(user=user).values_list("organisation_id", "role")
+        )
+    wanted = set(roles)
+    return {organisation_id for organisation_id, role in user.__dict__["_kvarter_memberships"] if role in wanted}
+
+
+def _load_roles(user: User) -> None:
+    # One query for both answers below: every page's navigation asks them.
+    active: set[str] = set()
+    pending: set[str] = set()
+    for role, status in (
+        Membership.objects.filter(user=user).exclude(status=MembershipStatus.ENDED).values_list("role", "status")
+    ):
+        (active if status == MembershipStatus.ACTIVE else pending).add(role)
+    user.__dict__["_kvarter_roles"] = active
+    user.__dict__["_kvarter_pending_roles"] = pending
 
 
 def user_roles(*, user: User) -> set[str]:
+    """The roles of the user's active memberships: what they may do."""
     if not user.is_authenticated or not user.is_active:
         return set()
     if "_kvarter_roles" not in user.__dict__:
-        user.__dict__["_kvarter_roles"] = set(Membership.objects.filter(user=user).values_list("role", flat=True))
+        _load_roles(user)
     return user.__dict__["_kvarter_roles"]
+
+
+def user_pending_roles(*, user: User) -> set[str]:
+    """Roles the user applied for and waits to be given: they grant nothing."""
+    if not user.is_authenticated or not user.is_active:
+        return set()
+    if "_kvarter_pending_roles" not in user.__dict__:
+        _load_roles(user)
+    return user.__dict__["_kvarter_pending_roles"]
 
 
 def user_is_manager(*, user: User) -> bool:
@@ -52,4 +76,16 @@ def user_works_shifts(*, user: User) -> bool:
 
 
 def organisation_list_for_user(*, user: User) -> QuerySet[Organisation]:
-    return Organisation.objects.filter(memberships__user=user).distinct().order_by("name")
+    return Organisation.objects.filter(
+        pk__in=Membership.objects.active().filter(user=user).values("organisation_id")
+    ).order_by("name")
+
+
+def manager_list_for_organisation(*, organisation_id: int) -> QuerySet[User]:
+    """The active coordinators and administrators of an organisation: who its reminders go to."""
+    return User.objects.filter(
+        is_active=True,
+        pk__in=Membership.objects.active()
+        .filter(organisation_id=organisation_id, role__in=MANAGING_ROLES)
+        .values("user_id"),
+    ).order_by("email")

@@ -11,7 +11,7 @@ from core.admin import ReadOnlyAdminMixin
 from core.paginators import CappedCountPaginator
 from core.services import log_action
 
-from .forms import ScheduleForm
+from .forms import ActivityAdminForm, ScheduleForm
 from .models import (
     Activity,
     AgeBand,
@@ -27,6 +27,7 @@ from .models import (
     SpaceBooking,
     Tally,
 )
+from .selectors import activity_leaders_without_access
 from .services import attendance_correct, schedule_generate_sessions
 
 
@@ -139,6 +140,32 @@ class ActivityAdmin(OrganisationScopedAdmin):
     autocomplete_fields = ["programme", "venue", "space", "outreach_organisation", "leaders"]
     inlines = [ScheduleInline]
     actions = ["generate_sessions"]
+    form = ActivityAdminForm
+    readonly_fields = ["leaders_without_access"]
+
+    @admin.display(description=_("leaders without access"))
+    def leaders_without_access(self, obj: Activity) -> str:
+        if obj.pk is None:
+            return ""
+        gone = activity_leaders_without_access(activity=obj)
+        return ", ".join(str(user) for user in gone) or gettext("none")
+
+    def change_view(self, request: HttpRequest, object_id: str, *args: Any, **kwargs: Any) -> HttpResponse:  # type: ignore[override]
+        # A leader whose membership ended can no longer open the sessions, but
+        # is still named here: say so, so the coordinator removes the name.
+        if request.method == "GET":
+            activity = self.get_object(request, object_id)
+            gone = activity_leaders_without_access(activity=activity) if activity is not None else []
+            if gone:
+                messages.warning(
+                    request,
+                    gettext(
+                        "%(names)s no longer have access to this activity (their membership ended or their account "
+                        "was closed). Remove them from the leaders."
+                    )
+                    % {"names": ", ".join(str(user) for user in gone)},
+                )
+        return super().change_view(request, object_id, *args, **kwargs)
 
     def save_related(self, request: HttpRequest, form, formsets, change) -> None:  # type: ignore[no-untyped-def]
         super().save_related(request, form, formsets, change)

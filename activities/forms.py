@@ -3,10 +3,12 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import Membership
 from venues.models import Venue
 
 from .enums import WEEKDAY_CHOICES, WEEKDAY_CODES, Gender
-from .models import AgeBand, Schedule
+from .models import Activity, AgeBand, Schedule
+from .selectors import LEADING_ROLES
 
 
 class WeekdaysField(forms.MultipleChoiceField):
@@ -121,3 +123,51 @@ class TabletVenueForm(forms.Form):
         field = self.fields["venue"]
         field.queryset = Venue.objects.filter(pk__in=[venue.pk for venue in venues])  # type: ignore[attr-defined]
         field.choices = [(venue.pk, venue.name) for venue in venues]  # type: ignore[attr-defined]
+
+
+class ActivityAdminForm(forms.ModelForm):
+    """The activity in the admin: a new leader must be able to lead it.
+
+    Leaders who lost access since (their membership ended) may stay on the
+    activity until the coordinator removes them; the admin shows them.
+    """
+
+    class Meta:
+        model = Activity
+        fields = [
+            "programme",
+            "name",
+            "slug",
+            "category",
+            "description",
+            "venue",
+            "space",
+            "outreach_organisation",
+            "location_note",
+            "min_age",
+            "max_age",
+            "attendance_mode",
+            "capacity",
+            "leaders",
+            "is_public",
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        programme, leaders = cleaned.get("programme"), cleaned.get("leaders")
+        if programme is None or leaders is None:
+            return cleaned
+        before = set(self.instance.leaders.values_list("pk", flat=True)) if self.instance.pk else set()
+        may_lead = set(
+            Membership.objects.active()
+            .filter(organisation_id=programme.lead_organisation_id, role__in=LEADING_ROLES, user__is_active=True)
+            .values_list("user_id", flat=True)
+        )
+        refused = [user for user in leaders if user.pk not in before and user.pk not in may_lead]
+        if refused:
+            self.add_error(
+                "leaders",
+                _("%(names)s cannot lead here: only active leaders and coordinators of %(organisation)s can.")
+                % {"names": ", ".join(str(user) for user in refused), "organisation": programme.lead_organisation},
+            )
+        return cleaned

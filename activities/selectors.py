@@ -7,7 +7,8 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.enums import Role
+from accounts.models import Membership, User
 from accounts.selectors import organisation_ids_for_user
 from venues.models import District, Venue
 
@@ -96,17 +97,47 @@ def space_conflict(
 def session_queryset_for_recording(*, user: User) -> QuerySet[Session]:
     """Sessions whose attendance `user` may record.
 
-    A leader records the sessions of the activities they lead; coordinators
-    and administrators those of every programme their organisation leads; the
+    A leader records the sessions of the activities they lead, while they
+    are an active member of the organisation behind them; coordinators and
+    administrators those of every programme their organisation leads; the
     platform operator (superuser) all. Everything else is absent, so views
     answer 404 and the sync API rejects the event as an unknown session.
+
+    Being named an activity's leader is not enough: ending the membership
+    ends the access at once, though the name stays on the activity until a
+    coordinator tidies up (`activity_leaders_without_access`).
     """
     sessions = Session.objects.all()
     if user.is_superuser:
         return sessions
     managed = organisation_ids_for_user(user=user)
-    led = Activity.objects.filter(leaders=user).values("pk")
+    led = Activity.objects.filter(
+        leaders=user, programme__lead_organisation_id__in=organisation_ids_for_user(user=user, roles=LEADING_ROLES)
+    ).values("pk")
     return sessions.filter(Q(activity__in=led) | Q(activity__programme__lead_organisation_id__in=managed))
+
+
+# Active members in these roles may lead an activity of their organisation.
+LEADING_ROLES = (Role.LEADER, Role.COORDINATOR, Role.ADMINISTRATOR)
+
+
+def activity_leaders_with_access(*, activity: Activity) -> list[User]:
+    """The activity's leaders who may record its sessions now (the tablet's "leaders present")."""
+    organisation_id = activity.programme.lead_organisation_id
+    return list(
+        activity.leaders.filter(
+            is_active=True,
+            pk__in=Membership.objects.active()
+            .filter(organisation_id=organisation_id, role__in=LEADING_ROLES)
+            .values("user_id"),
+        ).order_by("first_name", "email")
+    )
+
+
+def activity_leaders_without_access(*, activity: Activity) -> list[User]:
+    """Leaders still named on the activity whose membership ended (or account was closed): for the coordinator to tidy up."""
+    with_access = {user.pk for user in activity_leaders_with_access(activity=activity)}
+    return [user for user in activity.leaders.order_by("first_name", "email") if user.pk not in with_access]
 
 
 def venue_list_for_recording(*, user: User) -> list[Venue]:

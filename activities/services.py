@@ -10,13 +10,13 @@ from dateutil import rrule as du_rrule
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q, Sum
+from django.db.models import Exists, OuterRef, Q, Sum
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import User
+from accounts.models import Membership, User
 from core.services import log_action
-from venues.models import District
+from venues.models import District, Space
 
 from . import rollup
 from .enums import AttendanceEventKind, Frequency, Gender, HolidayRule, ScheduleDateKind, SessionStatus
@@ -32,6 +32,7 @@ from .models import (
     Tally,
 )
 from .selectors import (
+    LEADING_ROLES,
     holiday_dates,
     session_is_locked_for,
     session_list_with_attendance_flag,
@@ -204,7 +205,13 @@ def session_book_space(*, session: Session, space_id: int | None, by: object = N
             if other is None:
                 raise
             raise SpaceTaken(other) from error
-        log_action(actor=by, action="session.book_space", obj=locked, changes={"space": space_id})
+        log_action(
+            actor=by,
+            action="session.book_space",
+            obj=locked,
+            changes={"space": space_id},
+            organisation=locked.activity.programme.lead_organisation_id,
+        )
     return locked
 
 
@@ -237,7 +244,9 @@ def space_booking_create(
             if other is None:
                 raise
             raise SpaceTaken(other) from error
-        log_action(actor=by, action="space.booked", obj=booking)
+        # The space's owner keeps the record of whom it lent the room to.
+        owner = Space.objects.filter(pk=space_id).values_list("venue__organisation_id", flat=True).first()
+        log_action(actor=by, action="space.booked", obj=booking, organisation=owner)
     return booking
 
 
@@ -328,6 +337,7 @@ def schedule_generate_sessions(
                 actor=by,
                 action="schedule.generate_sessions",
                 obj=schedule,
+                organisation=schedule.activity.programme.lead_organisation_id,
                 changes={
                     "created": created,
                     "updated": updated,
@@ -498,19 +508,40 @@ def attendance_sync(
         AttendanceEvent.objects.bulk_create(accepted)
         _recompute_projections(accepted, sessions=context.sessions)
 
-        rejected = {str(result.id): result.reason for result in results if result.status == EventStatus.REJECTED}
+        _log_sync(user=user, events=events, results=results, sessions=context.sessions, device=device, skew=skew)
+    return SyncOutcome(results=results, sessions=context.sessions)
+
+
+def _log_sync(
+    *,
+    user: User,
+    events: Sequence[AttendanceEventIn],
+    results: list[EventResult],
+    sessions: dict[int, Session],
+    device: str,
+    skew: int,
+) -> None:
+    """One audit entry per organisation whose sessions the batch touched (a tablet
+    can count for two), so each tenant's log holds its own part and no other's.
+    Events for sessions the user may not record go in an entry without one."""
+    session_of = {event.id: event.session_id for event in events}
+    parts: dict[int | None, list[EventResult]] = {}
+    for result in results:
+        session = sessions.get(session_of[result.id])
+        parts.setdefault(session.activity.programme.lead_organisation_id if session else None, []).append(result)
+    for organisation_id, part in sorted(parts.items(), key=lambda item: item[0] or 0):
         log_action(
             actor=user,
             action="attendance.sync",
+            organisation=organisation_id,
             changes={
                 "device": device[:100],
-                "accepted": len(accepted),
-                "duplicate": sum(result.status == EventStatus.DUPLICATE for result in results),
-                "rejected": rejected,
+                "accepted": sum(result.status == EventStatus.ACCEPTED for result in part),
+                "duplicate": sum(result.status == EventStatus.DUPLICATE for result in part),
+                "rejected": {str(result.id): result.reason for result in part if result.status == EventStatus.REJECTED},
                 "clock_skew_seconds": skew,
             },
         )
-    return SyncOutcome(results=results, sessions=context.sessions)
 
 
 def _load_context(*, user: User, events: Sequence[AttendanceEventIn]) -> _Context:
@@ -544,10 +575,18 @@ def _load_context(*, user: User, events: Sequence[AttendanceEventIn]) -> _Contex
                 participants[str(participant.client_id)] = participant
     leaders: dict[int, set[int]] = {}
     if any(event.kind == AttendanceEventKind.LEADER for event in events):
+        # Only leaders who may still record there: an ended membership is not marked present.
         through = Activity.leaders.through
-        for activity_id, user_id in through.objects.filter(
-            activity_id__in={session.activity_id for session in sessions.values()}
-        ).values_list("activity_id", "user_id"):
+        may_lead = Membership.objects.active().filter(
+            user_id=OuterRef("user_id"),
+            organisation_id=OuterRef("activity__programme__lead_organisation_id"),
+            role__in=LEADING_ROLES,
+        )
+        for activity_id, user_id in (
+            through.objects.filter(activity_id__in={session.activity_id for session in sessions.values()})
+            .filter(Exists(may_lead), user__is_active=True)
+            .values_list("activity_id", "user_id")
+        ):
             leaders.setdefault(activity_id, set()).add(user_id)
     return _Context(
         user=user,
@@ -904,6 +943,7 @@ def attendance_correct(
                 actor=by,
                 action="attendance.correct",
                 obj=session,
+                organisation=session.activity.programme.lead_organisation_id,
                 changes={
                     "cells": [
                         {key: row.payload[key] for key in ("age_band", "gender", "visits", "first_visits")}

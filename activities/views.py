@@ -28,6 +28,7 @@ from .enums import AttendanceMode, Gender, SessionStatus
 from .forms import TabletVenueForm, TallyCorrectionForm
 from .models import Tally
 from .selectors import (
+    activity_leaders_with_access,
     age_band_list,
     correction_list,
     participant_roster,
@@ -198,7 +199,7 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "rows": rows,
             "genders": Gender.choices,
             "state": state,
-            "leaders": list(activity.leaders.order_by("first_name", "email")),
+            "leaders": activity_leaders_with_access(activity=activity),
             # Districts are shared reference data; a tablet offers them all.
             "districts": list(District.objects.order_by("name")) if registration else [],
             "min_birth_year": this_year - 120,

@@ -1,5 +1,8 @@
 from django.contrib import admin
+from django.db.models import Q
 from django.http import HttpRequest
+
+from accounts.selectors import organisation_ids_for_user
 
 from .models import AuditLogEntry
 from .paginators import CappedCountPaginator
@@ -35,10 +38,8 @@ class AuditLogEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         queryset = super().get_queryset(request)
         if request.user.is_superuser:
             return queryset
-        # Coordinators see what they and their colleagues did, nothing of other organisations.
-        from accounts.models import Membership
-        from accounts.selectors import organisation_ids_for_user
-
+        # A coordinator sees what happened to their organisations' data (by
+        # anyone, the platform operator included) and what they did themselves;
+        # never another tenant's objects, whatever else its actor is a member of.
         org_ids = organisation_ids_for_user(user=request.user)  # type: ignore[arg-type]
-        colleagues = Membership.objects.filter(organisation_id__in=org_ids).values("user_id")
-        return queryset.filter(actor_id__in=colleagues)
+        return queryset.filter(Q(organisation_id__in=org_ids) | Q(actor_id=request.user.pk))

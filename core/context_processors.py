@@ -1,7 +1,7 @@
 from django.http import HttpRequest
 
 from accounts.enums import Role
-from accounts.selectors import user_is_manager, user_roles, user_sees_reports
+from accounts.selectors import user_is_manager, user_pending_roles, user_roles, user_sees_reports
 
 
 def navigation(request: HttpRequest) -> dict[str, object]:
@@ -12,5 +12,8 @@ def navigation(request: HttpRequest) -> dict[str, object]:
     return {
         "can_use_admin": signed_in and user_is_manager(user=user),  # type: ignore[arg-type]
         "can_see_reports": signed_in and user_sees_reports(user=user),  # type: ignore[arg-type]
-        "volunteers_here": signed_in and not user.is_superuser and Role.VOLUNTEER in user_roles(user=user),  # type: ignore[arg-type, union-attr]
+        # A volunteer, or an applicant waiting for an answer: their own pages only.
+        "volunteers_here": signed_in
+        and not user.is_superuser  # type: ignore[union-attr]
+        and Role.VOLUNTEER in user_roles(user=user) | user_pending_roles(user=user),  # type: ignore[arg-type]
     }

@@ -28,6 +28,12 @@ class AuditLogEntry(models.Model):
 
     The object is referenced by content type and primary key as text, not by a
     generic foreign key, so an entry outlives the object it speaks of.
+
+    `organisation_id` is the tenant whose data the entry is about (the owner of
+    the object read or changed): a coordinator sees that organisation's
+    entries and their own actions, never another tenant's, whoever the actor
+    is a member of. A plain number rather than a foreign key, for the same
+    reason, and because `core` builds on no app (docs/architecture.md).
     """
 
     at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
@@ -48,6 +54,7 @@ class AuditLogEntry(models.Model):
     changes = models.JSONField(_("changes"), default=dict, blank=True)
     ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     result = models.CharField(_("result"), max_length=10, choices=AuditResult.choices, default=AuditResult.SUCCEEDED)
+    organisation_id = models.BigIntegerField(_("organisation (id)"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("audit log entry")
@@ -56,6 +63,8 @@ class AuditLogEntry(models.Model):
         indexes = [
             # "History of this object" in the admin and in subject-access exports.
             models.Index(fields=["content_type", "object_id"], name="audit_object_idx"),
+            # A coordinator's view of the log: their organisations' entries, newest first.
+            models.Index(fields=["organisation_id", "-at"], name="audit_organisation_idx"),
         ]
 
     def __str__(self) -> str:

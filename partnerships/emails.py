@@ -6,8 +6,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
-from accounts.models import User
-from accounts.selectors import MANAGING_ROLES
+from accounts.selectors import manager_list_for_organisation
 
 from .models import ReportingObligation
 
@@ -20,11 +19,7 @@ def obligation_reminder_send(obligation_id: int, days_left: int) -> int:
     )
     if obligation is None:
         return 0
-    recipients = User.objects.filter(
-        is_active=True,
-        memberships__organisation=obligation.agreement.organisation,
-        memberships__role__in=MANAGING_ROLES,
-    ).distinct()
+    recipients = manager_list_for_organisation(organisation_id=obligation.agreement.organisation_id)
     url = settings.KVARTER_BASE_URL + reverse("partnerships:agreement", args=[obligation.agreement.slug])
     sent = 0
     for user in recipients:

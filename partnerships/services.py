@@ -114,7 +114,7 @@ def agreement_document_add(
         document.file.save(f"{uuid.uuid4().hex}{extension}", upload, save=False)
         document.full_clean()
         document.save()
-        log_action(actor=by, action="partnerships.document_added", obj=document)
+        log_action(actor=by, action="partnerships.document_added", obj=document, organisation=agreement.organisation_id)
     return document
 
 

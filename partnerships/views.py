@@ -217,6 +217,11 @@ def obligation_done(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         raise Http404
     obligation.done_on = timezone.localdate()
     obligation.save(update_fields=["done_on"])
-    log_action(actor=request.user, action="partnerships.obligation_done", obj=obligation)
+    log_action(
+        actor=request.user,
+        action="partnerships.obligation_done",
+        obj=obligation,
+        organisation=agreement.organisation_id,
+    )
     messages.success(request, _("“%(title)s” is marked as done.") % {"title": obligation.title})
     return redirect("partnerships:agreement", slug=slug)

@@ -78,12 +78,18 @@ def participant_list(request: HttpRequest) -> HttpResponse:
     )
     # The page names participants: who saw which codes is kept (the search
     # words are not, they may be a name).
-    log_action(
-        actor=request.user,
-        action="participant.listed",
-        changes={"page": page.number, "codes": [participant.code for participant in page]},
-        request=request,
-    )
+    # One entry per organisation on the page: each tenant's log names only its own codes.
+    codes: dict[int, list[str]] = {}
+    for participant in page:
+        codes.setdefault(participant.organisation_id, []).append(participant.code)
+    for organisation_id, listed in sorted(codes.items()):
+        log_action(
+            actor=request.user,
+            action="participant.listed",
+            changes={"page": page.number, "codes": listed},
+            request=request,
+            organisation=organisation_id,
+        )
     return render(request, "privacy/participant_list.html", {"form": form, "page": page, "query": query})
 
 

@@ -63,7 +63,12 @@ def report_request_create(
         if waiting is not None:
             return waiting, False
         request = ReportRequest.objects.create(**key, requested_by=user)
-        log_action(actor=user, action="reporting.report_requested", obj=request)
+        log_action(
+            actor=user,
+            action="reporting.report_requested",
+            obj=request,
+            organisation=scope_organisation(scope_kind=scope_kind, scope=scope),
+        )
         _enqueue(request)
     return request, True
 

@@ -26,6 +26,7 @@ from core.services import log_action
 from core.throttles import throttled
 
 from .charts import months_chart
+from .document import scope_organisation
 from .enums import ReportLanguage, ReportStatus, ScopeKind
 from .exports import figures_csv, figures_xlsx
 from .forms import NarrativeForm, ReportRequestForm
@@ -251,7 +252,12 @@ def narrative_edit(request: HttpRequest, kind: str, pk: int, year: int, language
             narrative = form.save(commit=False)
             narrative.author = request.user
             narrative.save()
-            log_action(actor=request.user, action="reporting.narrative_saved", obj=narrative)
+            log_action(
+                actor=request.user,
+                action="reporting.narrative_saved",
+                obj=narrative,
+                organisation=scope_organisation(scope_kind=kind, scope=scope),
+            )
         messages.success(request, _("The story is saved. Reports produced from now on print it."))
         return redirect("reports:scope", kind=kind, pk=scope.pk)
     return render(

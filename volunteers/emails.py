@@ -5,8 +5,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from accounts.models import User
-from accounts.selectors import MANAGING_ROLES
+from accounts.selectors import manager_list_for_organisation
 
 from .models import ScreeningCheck
 
@@ -28,9 +27,7 @@ def screening_reminder_send(check_id: int) -> int:
             volunteer.organisation.country, settings.LANGUAGE_CODE
         )
         recipients.append((volunteer_email, language, True))
-    for user in User.objects.filter(
-        is_active=True, memberships__organisation=volunteer.organisation, memberships__role__in=MANAGING_ROLES
-    ).distinct():
+    for user in manager_list_for_organisation(organisation_id=volunteer.organisation_id):
         recipients.append((user.email, user.language or settings.LANGUAGE_CODE, False))
     days_left = (check.valid_until - timezone.localdate()).days
     for address, language, is_volunteer in recipients:

@@ -14,7 +14,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Sum
@@ -27,8 +27,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from accounts.enums import Role
-from accounts.models import Membership, Organisation
+from accounts.models import Organisation
+from accounts.services import membership_apply
 from core.forms import KeysField, form_errors_text
 from core.services import log_action
 from core.throttles import throttled
@@ -218,7 +218,12 @@ def me_apply(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         with transaction.atomic():
             placement = Placement.objects.create(vacancy=vacancy, volunteer=volunteer, status=PlacementStatus.APPLIED)
-            log_action(actor=request.user, action="volunteers.applied", obj=placement)
+            log_action(
+                actor=request.user,
+                action="volunteers.applied",
+                obj=placement,
+                organisation=placement.volunteer.organisation_id,
+            )
     except IntegrityError:
         messages.info(request, _("You have already applied for %(title)s.") % {"title": vacancy.title})
     else:
@@ -332,10 +337,21 @@ def me_statement(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def join(request: HttpRequest, slug: str) -> HttpResponse:
-    """Become an applicant volunteer of an organisation (after signing up with allauth)."""
+    """Apply to volunteer at an organisation that takes applications (after signing up with allauth).
+
+    The application is an applicant profile and a pending membership: it
+    grants nothing until a coordinator takes the volunteer on, and it never
+    makes the person anyone else's member.
+    """
     organisation = get_object_or_404(Organisation, slug=slug)
     existing = Volunteer.objects.filter(user=request.user, organisation=organisation).first()
-    if request.method == "POST" and existing is None:
+    if existing is not None:
+        return _back(existing)
+    if not organisation.accepts_volunteer_applications:
+        if request.method == "POST":
+            raise PermissionDenied(_("%(name)s does not take volunteer applications here.") % {"name": organisation})
+        return render(request, "volunteers/join.html", {"organisation": organisation, "closed": True})
+    if request.method == "POST":
         user = request.user
         with transaction.atomic():
             volunteer = Volunteer.objects.create(
@@ -346,10 +362,15 @@ def join(request: HttpRequest, slug: str) -> HttpResponse:
                 email=user.email,  # type: ignore[union-attr]
                 status=VolunteerStatus.APPLICANT,
             )
-            Membership.objects.get_or_create(user=user, organisation=organisation, role=Role.VOLUNTEER)  # type: ignore[misc]
-            log_action(actor=user, action="volunteers.joined", obj=volunteer)
-        messages.success(request, _("Welcome! Fill in your profile and when you are free."))
+            membership_apply(user=user, organisation=organisation, request=request)  # type: ignore[arg-type]
+            log_action(actor=user, action="volunteers.joined", obj=volunteer, request=request)
+        messages.success(
+            request,
+            _(
+                "Thank you! A coordinator of %(name)s will look at your application. Meanwhile, fill in "
+                "your profile and when you are free."
+            )
+            % {"name": organisation},
+        )
         return _back(volunteer)
-    if existing is not None:
-        return _back(existing)
-    return render(request, "volunteers/join.html", {"organisation": organisation})
+    return render(request, "volunteers/join.html", {"organisation": organisation, "closed": False})

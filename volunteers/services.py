@@ -9,7 +9,9 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.enums import Role
 from accounts.models import User
+from accounts.services import membership_activate_role, membership_end_role
 from core.services import log_action
 
 from .enums import PlacementStatus, ScreeningKind, VolunteerStatus
@@ -48,6 +50,11 @@ def volunteer_set_status(
         locked.status = to_status
         locked.save(update_fields=["status", "updated_at"])
         log_action(actor=by, action="volunteers.status", obj=locked, changes={"to": to_status, "reason": reason[:200]})
+        # The account's rights follow: taken on, the applicant becomes a member
+        # (the application granted nothing); ended, the membership ends too.
+        if locked.user is not None and to_status in (VolunteerStatus.ACTIVE, VolunteerStatus.ENDED):
+            change_role = membership_activate_role if to_status == VolunteerStatus.ACTIVE else membership_end_role
+            change_role(user=locked.user, organisation_id=locked.organisation_id, role=Role.VOLUNTEER, by=by)
     volunteer.refresh_from_db()
     return change
 
@@ -71,7 +78,13 @@ def screening_record(
     check.full_clean()
     with transaction.atomic():
         check.save()
-        log_action(actor=by, action="volunteers.screening_seen", obj=check, changes={"kind": kind})
+        log_action(
+            actor=by,
+            action="volunteers.screening_seen",
+            obj=check,
+            changes={"kind": kind},
+            organisation=volunteer.organisation_id,
+        )
     return check
 
 
@@ -97,7 +110,12 @@ def placement_start(*, placement: Placement, by: User | None, on: dt.date | None
             volunteer_set_status(
                 volunteer=locked.volunteer, to_status=VolunteerStatus.ACTIVE, by=by, reason=str(locked.vacancy)
             )
-        log_action(actor=by, action="volunteers.placement_started", obj=locked)
+        log_action(
+            actor=by,
+            action="volunteers.placement_started",
+            obj=locked,
+            organisation=locked.volunteer.organisation_id,
+        )
     placement.refresh_from_db()
     return placement
 
@@ -107,7 +125,7 @@ def placement_end(*, placement: Placement, by: User | None, reason: str, on: dt.
     if not reason.strip():
         raise ValidationError(_("Give a reason for ending the placement."))
     with transaction.atomic():
-        locked = Placement.objects.select_for_update().get(pk=placement.pk)
+        locked = Placement.objects.select_for_update(of=("self",)).select_related("volunteer").get(pk=placement.pk)
         if locked.status == PlacementStatus.ENDED:
             return locked
         locked.status, locked.ended_on, locked.end_reason = (
@@ -116,7 +134,13 @@ def placement_end(*, placement: Placement, by: User | None, reason: str, on: dt.
             reason[:200],
         )
         locked.save(update_fields=["status", "ended_on", "end_reason", "updated_at"])
-        log_action(actor=by, action="volunteers.placement_ended", obj=locked, changes={"reason": reason[:200]})
+        log_action(
+            actor=by,
+            action="volunteers.placement_ended",
+            obj=locked,
+            changes={"reason": reason[:200]},
+            organisation=locked.volunteer.organisation_id,
+        )
     placement.refresh_from_db()
     return placement
 

@@ -123,7 +123,12 @@ def vacancy_invite(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         with transaction.atomic():
             placement = Placement.objects.create(vacancy=vacancy, volunteer=volunteer, status=PlacementStatus.INVITED)
-            log_action(actor=request.user, action="volunteers.invited", obj=placement)
+            log_action(
+                actor=request.user,
+                action="volunteers.invited",
+                obj=placement,
+                organisation=vacancy.organisation_id,
+            )
     except IntegrityError:
         messages.info(request, _("%(name)s is already invited or placed here.") % {"name": volunteer})
     else:

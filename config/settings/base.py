@@ -299,6 +299,14 @@ KVARTER_VOLUNTEER_INACTIVE_MONTHS = env.int("KVARTER_VOLUNTEER_INACTIVE_MONTHS",
 # Sessions generated ahead from each schedule (the nightly job rolls this on).
 KVARTER_SESSION_HORIZON_DAYS = env.int("KVARTER_SESSION_HORIZON_DAYS", default=120)
 
+# An audit entry about a tenant's object must name the tenant (core.services.log_action):
+# strict (an error) in tests, a logged warning in production.
+KVARTER_AUDIT_STRICT = False
+# The audit log is the evidence of who read children's data: no organisation's
+# retention rule may delete it sooner than this (privacy.rules). A platform
+# setting, not an organisation's: the people it records can shorten nothing.
+KVARTER_AUDIT_MIN_RETENTION_MONTHS = env.int("KVARTER_AUDIT_MIN_RETENTION_MONTHS", default=24)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

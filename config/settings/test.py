@@ -29,6 +29,8 @@ KVARTER_MFA_REQUIRED = False
 # No internet in tests: Django's list of common passwords; tests/accounts runs
 # the breached-password check against a range server of its own on loopback.
 KVARTER_PWNED_PASSWORDS_URL = ""
+# Every audit entry about a tenant's object names the tenant, or the test fails.
+KVARTER_AUDIT_STRICT = True
 
 # Each test process keeps its own counts in a shared Redis: sign-in limits and
 # throttles are keyed by user id and address, which repeat across xdist

@@ -144,7 +144,7 @@ BUILDERS: dict[type[Model], Callable[[Organisation], Model]] = {
     UserSession: lambda org: UserSession.objects.create(
         user=_colleague(org), session_key=uuid.uuid4().hex, ip="192.0.2.1", user_agent="Firefox", data={}
     ),
-    AuditLogEntry: lambda org: AuditLogEntryFactory(actor=_colleague(org)),
+    AuditLogEntry: lambda org: AuditLogEntryFactory(actor=_colleague(org), organisation_id=org.pk),
     User: _colleague,
     Organisation: lambda org: OrganisationFactory(parent=org),
     Membership: lambda org: MembershipFactory(organisation=org),

@@ -324,5 +324,5 @@ def test_the_agreement_page_queries_do_not_grow(client, django_assert_num_querie
         AgreementPartyFactory(agreement=iop)
     client.force_login(coordinator)
 
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(15):
         client.get("/partnerships/iop-backby/")

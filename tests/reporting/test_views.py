@@ -340,7 +340,7 @@ def test_the_scope_page_queries_do_not_grow_with_reports(
     # Session, user, roles, org ids, the scope, its reports, its narratives, its
     # organisation and the coordinator's managed ones (may write the story), the
     # first session; the form: five scope kinds.
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(14):
         response = client.get(f"/reports/programme/{counted.pk}/")
 
     assert len(response.context["reports"]) == count
@@ -371,9 +371,9 @@ def test_the_request_page_queries_are_fixed(client, django_assert_num_queries, s
 def test_the_narrative_page_queries_are_fixed(client, django_assert_num_queries, coordinator, counted):
     client.force_login(coordinator)
 
-    # Session, user, roles, org ids, the scope, the first session, its
-    # organisation and the coordinator's managed ones, the narrative.
-    with django_assert_num_queries(9):
+    # Session, user, roles, the active memberships (once, for every role
+    # asked), the scope, the first session, its organisation, the narrative.
+    with django_assert_num_queries(8):
         response = client.get(f"/reports/programme/{counted.pk}/2018/narrative/sv/")
 
     assert response.status_code == 200

@@ -350,6 +350,16 @@ FORMS: dict[str, FormSpec] = {
             "password": {"strategies": [st.just(PASSWORD)]},
         },
     ),
+    "activities.forms.ActivityAdminForm": FormSpec(
+        build=_simple("activities.forms.ActivityAdminForm"),
+        view=ViewSpec(
+            url="admin:activities_activity_add",
+            persona="coordinator",
+            models=("activities.Activity", "activities.Schedule", "activities.Session", "admin.LogEntry"),
+            page_fields=True,
+            keys_only=("programme", "venue", "space", "outreach_organisation", "leaders"),
+        ),
+    ),
     "activities.forms.ScheduleForm": FormSpec(
         build=_simple("activities.forms.ScheduleForm"),
         view=ViewSpec(

@@ -13,7 +13,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from accounts.enums import Role
+from accounts.enums import MembershipStatus, Role
 from accounts.models import Membership
 from volunteers.enums import HoursStatus, PlacementStatus, VacancyStatus, VolunteerStatus
 from volunteers.models import Availability, HoursLog, Placement, Volunteer
@@ -175,6 +175,8 @@ def test_the_statement_of_volunteer_work(client, vera, organisation, tmp_path):
 
 
 def test_joining_an_organisation_makes_an_applicant(client, django_user_model, organisation):
+    organisation.accepts_volunteer_applications = True
+    organisation.save()
     user = django_user_model.objects.create_user(email="new@example.org", password="correct horse battery")
     client.force_login(user)
 
@@ -190,7 +192,10 @@ def test_joining_an_organisation_makes_an_applicant(client, django_user_model, o
         organisation,
         "new@example.org",
     )
-    assert Membership.objects.filter(user=user, organisation=organisation, role=Role.VOLUNTEER).count() == 1
+    # An application, not a membership: it grants nothing until a coordinator says yes.
+    assert list(Membership.objects.filter(user=user).values_list("organisation", "role", "status")) == [
+        (organisation.pk, Role.VOLUNTEER, MembershipStatus.PENDING)
+    ]
     assert client.get("/volunteers/join/nowhere/").status_code == 404
 
 
