@@ -7,9 +7,8 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.scoping import OrganisationScopedAdmin, ScopedInline
-from core.admin import ReadOnlyAdminMixin
+from core.admin import AuditedReadsMixin, ReadOnlyAdminMixin
 from core.paginators import CappedCountPaginator
-from core.services import log_action
 
 from .forms import ActivityAdminForm, ScheduleForm
 from .models import (
@@ -364,7 +363,7 @@ class AttendanceEventAdmin(ReadOnlyAdminMixin, BigTableAdmin):
 
 
 @admin.register(Participant)
-class ParticipantAdmin(OrganisationScopedAdmin):
+class ParticipantAdmin(AuditedReadsMixin, OrganisationScopedAdmin):
     scope_path = "organisation"
     list_display = ["alias", "code", "birth_year", "organisation", "district", "consent_given_on", "retain_until"]
     list_filter = ["organisation", "district", "guardian_consent"]
@@ -372,23 +371,13 @@ class ParticipantAdmin(OrganisationScopedAdmin):
     list_select_related = ["organisation", "district"]
     autocomplete_fields = ["organisation", "district"]
     readonly_fields = ["code"]
+    # Opening or listing named participants is itself on the record (GDPR
+    # accountability). The entries name the code, never the alias, so an
+    # erasure leaves nothing to find in the append-only log.
+    audit_subject = "participant"
 
-    def change_view(self, request: HttpRequest, object_id: str, *args: Any, **kwargs: Any) -> HttpResponse:  # type: ignore[override]
-        # Opening a named participant's record is itself on the record (GDPR
-        # accountability). The entry names the code, never the alias, so an
-        # erasure leaves nothing to find in the append-only log.
-        response = super().change_view(request, object_id, *args, **kwargs)
-        if request.method == "GET" and response.status_code == 200:
-            participant = response.context_data["original"]  # type: ignore[attr-defined]
-            log_action(
-                actor=request.user,
-                action="participant.viewed",
-                obj=participant,
-                label=participant.code,
-                changes={"via": "admin"},
-                request=request,
-            )
-        return response
+    def audited_person(self, obj: Participant) -> tuple[Any, int, str, str | None]:
+        return obj, obj.organisation_id, obj.code, obj.code
 
 
 @admin.register(CheckIn)

@@ -17,16 +17,19 @@ from pydantic import ConfigDict
 from core.throttles import ScopedThrottle
 
 from .selectors import (
+    participant_for_code,
     session_attendance_state,
     session_attendance_states,
     session_for_recording,
     session_list_for_leader,
+    session_names_visible,
 )
 from .services import (
     MAX_EVENTS_PER_BATCH,
     AttendanceEventIn,
     SyncConflict,
     attendance_sync,
+    participant_lookup_log,
 )
 
 # Session cookie plus the CSRF header (X-CSRFToken): the tablet is a signed-in browser.
@@ -171,8 +174,14 @@ def sync(request: HttpRequest, body: SyncIn) -> Status[dict[str, Any]]:
         for event, result in zip(events, results, strict=True)
         if result.status != "rejected" and event.session_id in outcome.sessions
     }
+    touched = [outcome.sessions[session_id] for session_id in sorted(accepted_sessions)]
     states = session_attendance_states(
-        sessions=[outcome.sessions[session_id] for session_id in sorted(accepted_sessions)]
+        sessions=touched,
+        without_names={
+            session.pk
+            for session in touched
+            if not session_names_visible(user=request.user, session=session)  # type: ignore[arg-type]
+        },
     )
     return Status(
         200,
@@ -204,5 +213,34 @@ def sessions_today(request: HttpRequest) -> dict[str, Any]:
 
 @router.get("/attendance/sessions/{session_id}", response=SessionStateSchema, summary="A session's current totals")
 def session_state(request: HttpRequest, session_id: int) -> dict[str, Any]:
+    """Past the organisation's correction window, a leader gets the counts without names:
+    check-ins keep their codes and times but no alias, and notes are left out."""
     session = session_for_recording(user=request.user, session_id=session_id)  # type: ignore[arg-type]
-    return session_attendance_state(session=session)
+    names = session_names_visible(user=request.user, session=session)  # type: ignore[arg-type]
+    return session_attendance_state(session=session, names=names)
+
+
+class ParticipantFoundSchema(Schema):
+    code: str
+    alias: str
+    birth_year: int
+
+
+@router.get(
+    "/attendance/sessions/{session_id}/participants/{code}",
+    response={200: ParticipantFoundSchema, 404: ErrorOut},
+    summary="Find one participant of the session's organisation by their code",
+)
+def participant_by_code(request: HttpRequest, session_id: int, code: str) -> Status[dict[str, Any]]:
+    """The tablet lists only the participants of the activity; somebody else of the
+    organisation is found by their exact code, one at a time, while the session can
+    still be changed. Every lookup is on the record."""
+    user = request.user
+    session = session_for_recording(user=user, session_id=session_id)  # type: ignore[arg-type]
+    if not session_names_visible(user=user, session=session):  # type: ignore[arg-type]
+        return Status(404, {"detail": "This session can no longer be changed."})
+    participant = participant_for_code(session=session, code=code[:12])
+    if participant is None:
+        return Status(404, {"detail": "No participant with this code."})
+    participant_lookup_log(user=user, participant=participant, session=session, request=request)  # type: ignore[arg-type]
+    return Status(200, {"code": participant.code, "alias": participant.alias, "birth_year": participant.birth_year})

@@ -1,8 +1,9 @@
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -190,16 +191,30 @@ def age_band_list(*, organisation_id: int) -> list[AgeBand]:
     return list(AgeBand.objects.filter(organisation_id=organisation_id).order_by("min_age"))
 
 
-def session_attendance_state(*, session: Session) -> dict[str, Any]:
+def session_attendance_state(*, session: Session, names: bool = True) -> dict[str, Any]:
     """The session's current attendance as the tablet and the API show it (JSON-ready)."""
-    return session_attendance_states(sessions=[session])[session.pk]
+    return session_attendance_states(sessions=[session], without_names=() if names else (session.pk,))[session.pk]
 
 
-def session_attendance_states(*, sessions: Sequence[Session]) -> dict[int, dict[str, Any]]:
+def session_names_visible(*, user: User, session: Session) -> bool:
+    """Whether `user` may see who came to the session (aliases, notes), not only how many.
+
+    Data minimisation: a leader needs names while the session can still be
+    changed (the organisation's correction window); after that only the
+    counts. Coordinators keep them (they answer for the register).
+    """
+    return not session_is_locked_for(user=user, session=session)
+
+
+def session_attendance_states(
+    *, sessions: Sequence[Session], without_names: Collection[int] = ()
+) -> dict[int, dict[str, Any]]:
     """`session_attendance_state` of several sessions (a tablet's batch may touch many).
 
     Four queries whatever the number of sessions, cells, check-ins or notes.
-    Each session needs its activity (and the activity's venue) loaded.
+    Each session needs its activity (and the activity's venue) loaded. For
+    the sessions in `without_names` the check-ins keep their codes and times
+    but no alias, and the notes (free text that may name someone) are left out.
     """
     ids = [session.pk for session in sessions]
     tallies: dict[int, list[dict[str, Any]]] = defaultdict(list)
@@ -218,14 +233,14 @@ def session_attendance_states(*, sessions: Sequence[Session]) -> dict[int, dict[
         check_ins[check_in.session_id].append(
             {
                 "participant": check_in.participant.code,
-                "alias": check_in.participant.alias,
+                "alias": "" if check_in.session_id in without_names else check_in.participant.alias,
                 "checked_in_at": check_in.checked_in_at.isoformat(),
                 "checked_out_at": check_in.checked_out_at.isoformat() if check_in.checked_out_at else None,
             }
         )
     notes: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for session_id, client_id, payload, at in (
-        AttendanceEvent.objects.filter(session__in=ids, kind=AttendanceEventKind.NOTE)
+        AttendanceEvent.objects.filter(session__in=set(ids) - set(without_names), kind=AttendanceEventKind.NOTE)
         .order_by("session_id", "device_time", "client_id")
         .values_list("session_id", "client_id", "payload", "device_time")
     ):
@@ -264,19 +279,33 @@ def session_attendance_states(*, sessions: Sequence[Session]) -> dict[int, dict[
 
 
 def participant_roster(*, session: Session, limit: int = 500) -> list[Participant]:
-    """Who the tablet offers to check in: the organisation's participants who came to this activity, then others.
+    """Whom the tablet offers to check in: the participants of this activity, nobody else.
 
-    Pseudonymous data only (alias, code, birth year); the page keeps it for
-    offline search. Capped so a large organisation does not ship its whole
-    register to a tablet.
+    Data minimisation (IMY, AP): those who came to this activity within
+    `KVARTER_ROSTER_RECENT_DAYS` (registered here, or regulars), plus anyone
+    already checked in to this session, by alias. Others of the
+    organisation are found one at a time by their code
+    (`participant_for_code`), never listed. Pseudonymous data only (alias,
+    code, birth year); the page keeps it for offline search.
     """
     activity = session.activity
-    came_here = CheckIn.objects.filter(participant=OuterRef("pk"), session__activity=activity)
+    since = session.starts_at - dt.timedelta(days=settings.KVARTER_ROSTER_RECENT_DAYS)
+    came_here = CheckIn.objects.filter(
+        participant=OuterRef("pk"), session__activity=activity, session__starts_at__gte=since
+    )
+    here_now = CheckIn.objects.filter(participant=OuterRef("pk"), session=session)
     return list(
         Participant.objects.filter(organisation_id=activity.programme.lead_organisation_id)
-        .annotate(regular=Exists(came_here))
-        .order_by("-regular", "alias", "code")[:limit]
+        .filter(Exists(came_here) | Exists(here_now))
+        .order_by("alias", "code")[:limit]
     )
+
+
+def participant_for_code(*, session: Session, code: str) -> Participant | None:
+    """One participant of the session's organisation by their exact code (the tablet's "find by code")."""
+    return Participant.objects.filter(
+        organisation_id=session.activity.programme.lead_organisation_id, code=code.strip().upper()
+    ).first()
 
 
 def session_for_correction(*, user: User, session_id: int) -> Session:

@@ -656,7 +656,9 @@ def _validate(event: AttendanceEventIn, *, context: _Context) -> AttendanceEvent
         case AttendanceEventKind.CHECK_IN:
             row.participant = _participant_for_check_in(payload, context=context, organisation_id=organisation_id)
         case AttendanceEventKind.CHECK_OUT:
-            row.participant = _known_participant(payload.get("participant"), context=context)
+            row.participant = _known_participant(
+                payload.get("participant"), context=context, organisation_id=organisation_id
+            )
         case AttendanceEventKind.NOTE:
             text = payload.get("text")
             if not isinstance(text, str) or not text.strip() or len(text) > MAX_NOTE_LENGTH:
@@ -679,12 +681,18 @@ def _validate(event: AttendanceEventIn, *, context: _Context) -> AttendanceEvent
     return row
 
 
-def _known_participant(reference: object, *, context: _Context) -> Participant:
+def _known_participant(reference: object, *, context: _Context, organisation_id: int) -> Participant:
+    """The participant an event names, if they belong to the organisation of the event's own session.
+
+    A batch may hold sessions of two organisations (a leader who works for
+    both); the participants loaded for it are of both, so each event is
+    checked against its own session's organisation, never the batch's.
+    """
     participant = context.participants.get(str(reference)) if isinstance(reference, str) else None
     if participant is None:
         uid = _as_uuid(reference)
         participant = context.new_participants.get(uid) if uid else None
-    if participant is None:
+    if participant is None or participant.organisation_id != organisation_id:
         raise _Reject("invalid values: unknown participant")
     return participant
 
@@ -692,7 +700,7 @@ def _known_participant(reference: object, *, context: _Context) -> Participant:
 def _participant_for_check_in(payload: dict[str, Any], *, context: _Context, organisation_id: int) -> Participant:
     new = payload.get("new_participant")
     if new is None:
-        return _known_participant(payload.get("participant"), context=context)
+        return _known_participant(payload.get("participant"), context=context, organisation_id=organisation_id)
     if not isinstance(new, dict):
         raise _Reject("invalid values: new_participant must be an object")
     uid = _as_uuid(new.get("id"))
@@ -700,6 +708,8 @@ def _participant_for_check_in(payload: dict[str, Any], *, context: _Context, org
         raise _Reject("invalid values: new_participant needs an id (UUID)")
     existing = context.participants.get(str(uid)) or context.new_participants.get(uid)
     if existing is not None:
+        if existing.organisation_id != organisation_id:
+            raise _Reject("invalid values: unknown participant")
         return existing
     alias = new.get("alias")
     if not isinstance(alias, str) or not alias.strip() or len(alias) > 60:
@@ -993,3 +1003,16 @@ def tallies_import(*, tallies: Sequence[Tally], source: str) -> None:
             sessions=Session.objects.filter(pk__in={t.session_id for t in tallies}).only("activity_id", "starts_at"),
             check_ins=False,
         )
+
+
+def participant_lookup_log(*, user: User, participant: Participant, session: Session, request: Any = None) -> None:
+    """A leader found a participant outside the activity's roster by code: on the record, by code."""
+    log_action(
+        actor=user,
+        action="participant.found_by_code",
+        obj=participant,
+        label=participant.code,
+        organisation=participant.organisation_id,
+        changes={"session": session.pk},
+        request=request,
+    )

@@ -91,6 +91,10 @@ def _labels() -> dict[str, str]:
         "nothing_to_undo": _("Nothing to undo"),
         "undone": _("Undone: %(band)s %(gender)s"),
         "counted": _("Counted: %(band)s %(gender)s"),
+        "find_code": _("Find %(code)s in the organisation"),
+        "code_not_found": _("No participant with the code %(code)s."),
+        "code_found": _("%(alias)s added to the list."),
+        "code_needs_network": _("Finding someone by code needs a connection."),
         "status_planned": SessionStatus.PLANNED.label,
         "status_held": SessionStatus.HELD.label,
         "status_cancelled": SessionStatus.CANCELLED.label,
@@ -168,7 +172,8 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
     activity = session.activity
     organisation = activity.programme.lead_organisation
     locked = session_is_locked_for(user=user, session=session)  # type: ignore[arg-type]
-    state = session_attendance_state(session=session)
+    # Past the correction window a leader sees the counts, not who came (data minimisation).
+    state = session_attendance_state(session=session, names=not locked)
     bands = age_band_list(organisation_id=organisation.pk)
     counts = {(cell["age_band"], cell["gender"]): cell["visits"] for cell in state["tallies"]}
     rows = [
@@ -184,7 +189,7 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
     registration = activity.attendance_mode == AttendanceMode.REGISTRATION
     roster = (
         [{"code": p.code, "alias": p.alias, "birth_year": p.birth_year} for p in participant_roster(session=session)]
-        if registration
+        if registration and not locked
         else []
     )
     this_year = timezone.localdate().year

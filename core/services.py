@@ -1,5 +1,6 @@
 import json
 import logging
+from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
@@ -79,6 +80,32 @@ def log_action(
     # After the commit: a rolled-back change must not leave a line claiming it.
     transaction.on_commit(lambda: audit_logger.info(_log_line(entry)))
     return entry
+
+
+def log_listed(
+    *,
+    actor: Any,
+    action: str,
+    people: Iterable[tuple[int, str]],
+    request: HttpRequest | None = None,
+    **changes: Any,
+) -> None:
+    """Record that a page listed named people: one entry per organisation, naming its own.
+
+    `people` are (organisation id, identifier) pairs; the identifier is what
+    the log may keep (a participant's code, a volunteer's id), never a name.
+    """
+    listed: dict[int, list[str]] = {}
+    for organisation_id, identifier in people:
+        listed.setdefault(organisation_id, []).append(identifier)
+    for organisation_id, identifiers in sorted(listed.items()):
+        log_action(
+            actor=actor,
+            action=action,
+            changes={**changes, "listed": identifiers},
+            request=request,
+            organisation=organisation_id,
+        )
 
 
 # Objects that belong to no single tenant: a person's own account.

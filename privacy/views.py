@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.decorators import managers_only as _managers_only
 from activities.models import Participant
-from core.services import log_action
+from core.services import log_action, log_listed
 from core.throttles import throttled
 from volunteers.models import Volunteer
 
@@ -78,18 +78,13 @@ def participant_list(request: HttpRequest) -> HttpResponse:
     )
     # The page names participants: who saw which codes is kept (the search
     # words are not, they may be a name).
-    # One entry per organisation on the page: each tenant's log names only its own codes.
-    codes: dict[int, list[str]] = {}
-    for participant in page:
-        codes.setdefault(participant.organisation_id, []).append(participant.code)
-    for organisation_id, listed in sorted(codes.items()):
-        log_action(
-            actor=request.user,
-            action="participant.listed",
-            changes={"page": page.number, "codes": listed},
-            request=request,
-            organisation=organisation_id,
-        )
+    log_listed(
+        actor=request.user,
+        action="participant.listed",
+        people=[(participant.organisation_id, participant.code) for participant in page],
+        request=request,
+        page=page.number,
+    )
     return render(request, "privacy/participant_list.html", {"form": form, "page": page, "query": query})
 
 

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.scoping import OrganisationScopedAdmin, ScopedInline
+from core.admin import AuditedReadsMixin
 from core.paginators import CappedCountPaginator
 
 from .models import (
@@ -60,8 +61,13 @@ class StatusChangeInline(ScopedInline):
 
 
 @admin.register(Volunteer)
-class VolunteerAdmin(OrganisationScopedAdmin):
+class VolunteerAdmin(AuditedReadsMixin, OrganisationScopedAdmin):
     scope_path = "organisation"
+    audit_subject = "volunteer"
+
+    def audited_person(self, obj: Volunteer) -> tuple[Any, int, str, str | None]:
+        return obj, obj.organisation_id, str(obj.pk), None
+
     list_display = ["__str__", "organisation", "status", "email", "last_active_on"]
     list_filter = ["status", "organisation", "districts", "skills"]
     search_fields = ["first_name", "last_name", "email"]
@@ -91,8 +97,14 @@ class AvailabilityAdmin(OrganisationScopedAdmin):
 
 
 @admin.register(ScreeningCheck)
-class ScreeningCheckAdmin(OrganisationScopedAdmin):
+class ScreeningCheckAdmin(AuditedReadsMixin, OrganisationScopedAdmin):
     scope_path = "volunteer__organisation"
+    # The screening list names who was checked and until when: a read of each volunteer.
+    audit_subject = "volunteer"
+
+    def audited_person(self, obj: ScreeningCheck) -> tuple[Any, int, str, str | None]:
+        return obj.volunteer, obj.volunteer.organisation_id, str(obj.volunteer_id), None
+
     list_display = ["volunteer", "kind", "seen_on", "seen_by", "valid_until"]
     list_filter = ["kind"]
     search_fields = ["volunteer__first_name", "volunteer__last_name"]

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_POST
 from accounts.decorators import managers_only as _managers_only
 from accounts.selectors import organisation_ids_for_user
 from core.forms import form_errors_text
-from core.services import log_action
+from core.services import log_action, log_listed
 
 from .enums import PlacementStatus, ScreeningKind, VacancyStatus, VolunteerStatus
 from .models import Placement, ScreeningCheck, Vacancy, Volunteer
@@ -64,13 +64,23 @@ def overview(request: HttpRequest) -> HttpResponse:
         .order_by("status", "title")
     )
     organisations = sorted(org_ids) if not request.user.is_superuser else []
+    due = [v for org in organisations for v in screening_due(organisation_id=org)]
+    inactive = [v for org in organisations for v in inactive_volunteers(organisation_id=org)]
+    # The screening list and the quiet ones name people: who saw them is on the record.
+    log_listed(
+        actor=request.user,
+        action="volunteer.listed",
+        people=[(volunteer.organisation_id, str(volunteer.pk)) for volunteer in due + inactive],
+        request=request,
+        via="overview",
+    )
     return render(
         request,
         "volunteers/overview.html",
         {
             "vacancies": list(vacancies),
-            "due": [v for org in organisations for v in screening_due(organisation_id=org)],
-            "inactive": [v for org in organisations for v in inactive_volunteers(organisation_id=org)],
+            "due": due,
+            "inactive": inactive,
             "today": timezone.localdate(),
             "inactive_months": settings.KVARTER_VOLUNTEER_INACTIVE_MONTHS,
         },
@@ -94,13 +104,23 @@ def vacancy_detail(request: HttpRequest, pk: int) -> HttpResponse:
         )
         .order_by("status", "volunteer__first_name")
     )
+    candidates = candidates_for_vacancy(vacancy=vacancy)
+    # Candidates are ranked by their records (skills, availability, screening): a read of each.
+    log_listed(
+        actor=request.user,
+        action="volunteer.listed",
+        people=[(vacancy.organisation_id, str(candidate.volunteer.pk)) for candidate in candidates]
+        + [(vacancy.organisation_id, str(placement.volunteer_id)) for placement in placements],
+        request=request,
+        via=f"vacancy {vacancy.pk}",
+    )
     return render(
         request,
         "volunteers/vacancy.html",
         {
             "vacancy": vacancy,
             "placements": placements,
-            "candidates": candidates_for_vacancy(vacancy=vacancy),
+            "candidates": candidates,
             "skills": list(vacancy.skills.order_by("name")),
             "languages": list(vacancy.languages.order_by("name")),
         },
@@ -176,6 +196,7 @@ def volunteer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     today = timezone.localdate()
     checks = list(volunteer.screening_checks.select_related("seen_by").order_by("-valid_until"))
     hours = volunteer.hours.aggregate(total=Sum("hours"), this_year=Sum("hours", filter=Q(date__year=today.year)))
+    log_action(actor=request.user, action="volunteer.viewed", obj=volunteer, request=request, changes={"via": "page"})
     return render(
         request,
         "volunteers/volunteer.html",

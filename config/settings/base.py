@@ -293,6 +293,9 @@ KVARTER_REPORT_RENDER_SECONDS = env.int("KVARTER_REPORT_RENDER_SECONDS", default
 # A pause before rendering: only for the killed-worker test and for demonstrating the progress bar.
 KVARTER_REPORT_RENDER_DELAY_SECONDS = env.float("KVARTER_REPORT_RENDER_DELAY_SECONDS", default=0)
 
+# The tablet's roster: participants seen at the activity within this many days (data minimisation).
+KVARTER_ROSTER_RECENT_DAYS = env.int("KVARTER_ROSTER_RECENT_DAYS", default=365)
+
 # Volunteers without hours or shifts for this long are flagged to their coordinator (nothing automatic).
 KVARTER_VOLUNTEER_INACTIVE_MONTHS = env.int("KVARTER_VOLUNTEER_INACTIVE_MONTHS", default=6)
 

@@ -849,9 +849,54 @@
     }
   }
 
+  // Participant codes: 8 characters without look-alikes (activities.models.new_participant_code).
+  const CODE_PATTERN = /^[2-9A-HJKMNP-Z]{8}$/;
+
+  function updateFindCode() {
+    const button = byId("find-code");
+    if (!button) return;
+    const code = byId("roster-search").value.trim().toUpperCase();
+    const wanted = CODE_PATTERN.test(code) && !rosterByCode.has(code) && !config.locked;
+    button.hidden = !wanted;
+    if (wanted) button.textContent = format(L.find_code, { code: code });
+  }
+
+  // The roster holds only this activity's participants (data minimisation);
+  // anyone else of the organisation is fetched by their exact code, online.
+  async function findByCode() {
+    const code = byId("roster-search").value.trim().toUpperCase();
+    let response;
+    try {
+      response = await fetchWithTimeout(config.state_url + SESSION + "/participants/" + encodeURIComponent(code), {
+        credentials: "same-origin",
+        headers: { Accept: "application/json" },
+      });
+    } catch (error) {
+      setText("find-code-result", L.code_needs_network);
+      return;
+    }
+    if (!response.ok) {
+      setText("find-code-result", format(L.code_not_found, { code: code }));
+      return;
+    }
+    const person = await readBody(response);
+    roster.unshift(person);
+    rosterByCode.set(person.code, person);
+    setText("find-code-result", format(L.code_found, { alias: person.alias }));
+    updateFindCode();
+    renderRoster(lastView || currentView());
+  }
+
   function setUpSessionPage() {
     const search = byId("roster-search");
-    if (search) search.addEventListener("input", () => renderRoster(lastView || currentView()));
+    if (search) {
+      search.addEventListener("input", () => {
+        renderRoster(lastView || currentView());
+        updateFindCode();
+      });
+      const find = byId("find-code");
+      if (find) find.addEventListener("click", findByCode);
+    }
     root.querySelectorAll("[data-leader]").forEach((box) => {
       box.addEventListener("change", () => record("leader", { user: Number(box.dataset.leader), present: box.checked }));
     });

@@ -574,3 +574,48 @@ def test_server_totals_equal_the_deduplicated_sum(leader, cafe_session, bands, p
     assert {key: value for key, value in actual.items() if value} == {
         key: max(0, value) for key, value in expected.items() if max(0, value)
     }
+
+
+@pytest.mark.django_db
+def test_a_mixed_batch_never_puts_one_organisations_child_in_anothers_session(
+    organisation, other_organisation, cafe_session
+):
+    """Tove leads at here 4U and at Raster: her tablet's batch holds sessions of both.
+
+    The participants loaded for the batch are of both organisations, so each
+    event must be checked against its own session's organisation.
+    """
+    from accounts.enums import Role
+
+    from ..factories import MembershipFactory, UserFactory
+
+    tove = UserFactory(email="tove@example.org")
+    MembershipFactory(user=tove, organisation=organisation, role=Role.LEADER)
+    MembershipFactory(user=tove, organisation=other_organisation, role=Role.LEADER)
+    cafe_session.activity.leaders.add(tove)
+    raster_activity = ActivityFactory(
+        programme=ProgrammeFactory(lead_organisation=other_organisation), attendance_mode=AttendanceMode.REGISTRATION
+    )
+    raster_activity.leaders.add(tove)
+    raster_session = SessionFactory(
+        activity=raster_activity, starts_at=cafe_session.starts_at, ends_at=cafe_session.ends_at
+    )
+    lotte = ParticipantFactory(organisation=other_organisation, alias="Lotte")
+
+    def check_in(session):
+        return {
+            "id": str(uuid.uuid4()),
+            "session": session.pk,
+            "kind": "check_in",
+            "at": timezone.now().isoformat(),
+            "payload": {"participant": lotte.code},
+        }
+
+    response = _post(_client(tove), batch(check_in(cafe_session), check_in(raster_session)))
+
+    assert response.status_code == 200, response.content
+    assert [(r["status"], r["reason"]) for r in response.json()["results"]] == [
+        ("rejected", "invalid values: unknown participant"),
+        ("accepted", ""),
+    ]
+    assert list(CheckIn.objects.values_list("session", "participant")) == [(raster_session.pk, lotte.pk)]

@@ -18,6 +18,7 @@ from activities.enums import AttendanceMode, Gender
 from ..factories import (
     ActivityFactory,
     AgeBandFactory,
+    AttendanceEventFactory,
     CheckInFactory,
     MembershipFactory,
     ParticipantFactory,
@@ -191,16 +192,86 @@ def test_the_counter_screen_shows_the_counts_and_embeds_the_state(client, leader
 
 
 @pytest.mark.django_db
-def test_a_registration_session_ships_the_roster_for_offline_search(client, organisation, homework_session):
-    lena = homework_session.activity.leaders.get()
+def test_a_registration_session_ships_only_the_activitys_participants(
+    client, organisation, homework, homework_session, cafe
+):
+    """Data minimisation: the tablet carries who came to this activity lately, not the organisation's register."""
+    lena = homework.leaders.get()
     amira = ParticipantFactory(organisation=organisation, alias="Amira", birth_year=2011)
+    CheckInFactory(
+        session=SessionFactory(activity=homework, starts_at=at(16) - dt.timedelta(days=60)), participant=amira
+    )
+    bo = ParticipantFactory(organisation=organisation, alias="Bo")  # came two years ago
+    CheckInFactory(session=SessionFactory(activity=homework, starts_at=at(16) - dt.timedelta(days=730)), participant=bo)
+    carl = ParticipantFactory(organisation=organisation, alias="Carl")  # comes to the café only
+    CheckInFactory(session=SessionFactory(activity=cafe, starts_at=at(16) - dt.timedelta(days=7)), participant=carl)
+    dana = ParticipantFactory(organisation=organisation, alias="Dana")  # already checked in today
+    CheckInFactory(session=homework_session, participant=dana)
+    ParticipantFactory(organisation=organisation, alias="Emil")  # registered, never came
     ParticipantFactory(alias="Someone elsewhere")  # another organisation's participant
     client.force_login(lena)
 
     response = client.get(f"/attendance/sessions/{homework_session.pk}/")
 
-    assert _json_script(response, "attendance-roster") == [{"code": amira.code, "alias": "Amira", "birth_year": 2011}]
+    assert _json_script(response, "attendance-roster") == [
+        {"code": amira.code, "alias": "Amira", "birth_year": 2011},
+        {"code": dana.code, "alias": "Dana", "birth_year": dana.birth_year},
+    ]
     assert b'id="roster-search"' in response.content
+
+
+@pytest.mark.django_db
+def test_someone_else_of_the_organisation_is_found_by_exact_code_and_on_the_record(
+    client, organisation, other_organisation, homework_session
+):
+    from core.models import AuditLogEntry
+
+    lena = homework_session.activity.leaders.get()
+    emil = ParticipantFactory(organisation=organisation, alias="Emil", birth_year=2012)
+    lotte = ParticipantFactory(organisation=other_organisation, alias="Lotte")
+    client.force_login(lena)
+    base = f"/api/attendance/sessions/{homework_session.pk}/participants/"
+
+    found = client.get(base + emil.code)
+    lowercase = client.get(base + emil.code.lower())
+    elsewhere = client.get(base + lotte.code)
+    partial = client.get(base + emil.code[:4])
+
+    assert found.json() == {"code": emil.code, "alias": "Emil", "birth_year": 2012}
+    assert lowercase.status_code == 200
+    assert (elsewhere.status_code, partial.status_code) == (404, 404)
+    assert list(
+        AuditLogEntry.objects.filter(action="participant.found_by_code").values_list("object_repr", "organisation_id")
+    ) == [
+        (emil.code, organisation.pk),
+        (emil.code, organisation.pk),
+    ]
+
+
+@pytest.mark.django_db
+def test_past_the_correction_window_a_leader_sees_counts_not_names(
+    client, organisation, coordinator, homework, homework_session
+):
+    lena = homework.leaders.get()
+    old = SessionFactory(activity=homework, starts_at=at(16) - dt.timedelta(days=30))
+    amira = ParticipantFactory(organisation=organisation, alias="Amira")
+    CheckInFactory(session=old, participant=amira)
+    AttendanceEventFactory(session=old, kind="note", payload={"text": "Amira's mother called"})
+    client.force_login(lena)
+
+    api = client.get(f"/api/attendance/sessions/{old.pk}").json()
+    page = client.get(f"/attendance/sessions/{old.pk}/")
+    lookup = client.get(f"/api/attendance/sessions/{old.pk}/participants/{amira.code}")
+    client.force_login(coordinator)
+    as_coordinator = client.get(f"/api/attendance/sessions/{old.pk}").json()
+
+    assert [(c["participant"], c["alias"]) for c in api["check_ins"]] == [(amira.code, "")]
+    assert api["notes"] == []
+    assert b"Amira" not in page.content
+    assert _json_script(page, "attendance-roster") == []
+    assert lookup.status_code == 404
+    assert [(c["participant"], c["alias"]) for c in as_coordinator["check_ins"]] == [(amira.code, "Amira")]
+    assert [note["text"] for note in as_coordinator["notes"]] == ["Amira's mother called"]
 
 
 @pytest.mark.django_db
@@ -259,7 +330,7 @@ def test_session_page_queries_do_not_grow_with_the_attendance(
     for index in range(count):
         band = AgeBandFactory(organisation=organisation, min_age=index * 10, max_age=index * 10 + 9)
         TallyFactory(session=homework_session, age_band=band)
-        CheckInFactory(session=homework_session)
+        CheckInFactory(session=homework_session, participant__organisation=organisation)
         homework_session.leaders_present.add(lena if index == 0 else UserFactory())
         homework_session.activity.leaders.add(UserFactory())
     client.force_login(lena)

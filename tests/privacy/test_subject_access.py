@@ -154,7 +154,7 @@ def test_every_read_is_logged_with_its_reader_and_no_alias(client, coordinator, 
 
     entries = AuditLogEntry.objects.filter(action__startswith="participant.").order_by("pk")
     assert [(e.action, e.actor, e.object_repr, e.changes) for e in entries] == [
-        ("participant.listed", coordinator, "", {"page": 1, "codes": [amira.code]}),
+        ("participant.listed", coordinator, "", {"page": 1, "listed": [amira.code]}),
         ("participant.viewed", coordinator, amira.code, {}),
         ("participant.exported", coordinator, amira.code, {"format": "json"}),
         ("participant.exported", coordinator, amira.code, {"format": "pdf"}),

@@ -3,9 +3,10 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from accounts.enums import MembershipStatus, Role
 from activities.enums import AttendanceMode, SessionStatus
 from reporting.services import report_produce
-from volunteers.enums import PlacementStatus, VacancyStatus
+from volunteers.enums import PlacementStatus, VacancyStatus, VolunteerStatus
 
 from ..factories import (
     ActivityFactory,
@@ -14,6 +15,7 @@ from ..factories import (
     AgreementPartyFactory,
     AvailabilityFactory,
     DistrictFactory,
+    MembershipFactory,
     ParticipantFactory,
     PlacementFactory,
     ProgrammeFactory,
@@ -22,6 +24,7 @@ from ..factories import (
     SessionFactory,
     ShiftFactory,
     TallyFactory,
+    UserFactory,
     VacancyFactory,
     VenueFactory,
     VolunteerFactory,
@@ -80,3 +83,42 @@ def world(settings, tmp_path, organisation, municipality, leader, strategist, vo
         "organisation": organisation,
         "participant": participant,
     }
+
+
+# --- The personas at the edges (issue 14): each found a door the usual ones did not.
+
+
+@pytest.fixture
+def removed_leader(world, organisation):
+    """Rut led the café until her membership ended; she is still named on the activity."""
+    rut = UserFactory(email="rut@example.org", first_name="Rut")
+    MembershipFactory(user=rut, organisation=organisation, role=Role.LEADER, status=MembershipStatus.ENDED)
+    world["activity"].leaders.add(rut)
+    return rut
+
+
+@pytest.fixture
+def two_organisations(world, organisation, other_organisation):
+    """Tove leads the café at here 4U and coordinates at Raster."""
+    tove = UserFactory(email="tove@example.org", first_name="Tove")
+    MembershipFactory(user=tove, organisation=organisation, role=Role.LEADER)
+    MembershipFactory(user=tove, organisation=other_organisation, role=Role.COORDINATOR)
+    world["activity"].leaders.add(tove)
+    return tove
+
+
+@pytest.fixture
+def platform_operator(world, municipality):
+    """The platform's operator, also an administrator of Västerås stad (as in the demo)."""
+    operator = UserFactory(email="ops@example.org", first_name="Otto", is_superuser=True, is_staff=True)
+    MembershipFactory(user=operator, organisation=municipality, role=Role.ADMINISTRATOR)
+    return operator
+
+
+@pytest.fixture
+def pending_applicant(world, organisation):
+    """Petra applied to volunteer at here 4U; no coordinator has answered yet."""
+    petra = UserFactory(email="petra@example.org", first_name="Petra")
+    MembershipFactory(user=petra, organisation=organisation, role=Role.VOLUNTEER, status=MembershipStatus.PENDING)
+    VolunteerFactory(organisation=organisation, user=petra, status=VolunteerStatus.APPLICANT)
+    return petra
