@@ -2,21 +2,19 @@
 
 One table, long format (section, item, breakdown, value), because that is
 what people paste into a spreadsheet or a statistics tool. Suppressed cells
-stay "< 5": the export publishes exactly what the PDF publishes.
+stay "< 5": the export publishes exactly what the PDF publishes. Written
+through `core.spreadsheets`, so a name typed as "=…" stays text.
 """
 
-import csv
-import io
 from collections.abc import Iterator
 from typing import Any
 
 from django.utils import translation
 from django.utils.dates import MONTHS
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
 from activities.enums import Gender
+from core.spreadsheets import Sheet, csv_bytes, xlsx_bytes
 from partnerships.enums import IndicatorMetric
 
 Row = tuple[str, str, str, Any]
@@ -68,28 +66,12 @@ def _header() -> list[str]:
 
 
 def figures_csv(document: dict[str, Any]) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
     with translation.override(document["language"]):
-        writer.writerow(_header())
-    writer.writerows(figure_rows(document))
-    # A byte-order mark, so that Excel opens the UTF-8 (å, ä, ö, ë) correctly.
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+        header = _header()
+    return csv_bytes([header, *figure_rows(document)])
 
 
 def figures_xlsx(document: dict[str, Any]) -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
     with translation.override(document["language"]):
-        sheet.title = _("Figures")[:31]
-        sheet.append(_header())
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in figure_rows(document):
-        sheet.append(list(row))
-    for column, width in zip("ABCD", (32, 48, 18, 12), strict=True):
-        sheet.column_dimensions[column].width = width
-    sheet.freeze_panes = "A2"
-    output = io.BytesIO()
-    workbook.save(output)
-    return output.getvalue()
+        title, header = _("Figures"), _header()
+    return xlsx_bytes([Sheet(title=title, header=header, rows=figure_rows(document), widths=(32, 48, 18, 12))])
