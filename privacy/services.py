@@ -13,18 +13,19 @@ and running it again finds nothing more to do.
 """
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.db.models import Model
+from django.db.models import Model, Q
 from django.http import HttpRequest
 
 from accounts.models import Organisation, User
 from activities.enums import AttendanceEventKind
-from activities.models import AttendanceEvent, Participant
+from activities.models import AttendanceEvent, CheckIn, Participant, Session
 from core.models import AuditLogEntry
 from core.services import log_action
 from volunteers.models import Availability, HoursLog, Placement, ScreeningCheck, Volunteer, VolunteerStatusChange
@@ -177,15 +178,101 @@ def _rename_in_admin_history(*, model: type[Model], names: dict[int, str]) -> No
 
 
 def _pseudonymise_participants(pks: list[int]) -> None:
+    """Remove every text that names these participants; keep what the figures count.
+
+    Besides the participant's own row, the alias may sit in the admin's
+    change history (the participant's and their check-ins' `object_repr`)
+    and in free text anyone wrote at a session of their organisation (a
+    leader's note, a reason for cancelling): each occurrence becomes the
+    code. Kvarter's own audit log names participants by code from the start
+    (`privacy.models.ParticipantByCode`), and no stored file (report PDFs,
+    exports) ever held a name, so nothing else remains to rewrite.
+    """
+    people = list(Participant.objects.filter(pk__in=pks).values_list("pk", "code", "alias", "organisation_id"))
     # Bulk updates skip full_clean(): the values written are fixed and valid,
     # and a nightly run over thousands of people must not cost a query each.
     Participant.objects.filter(pk__in=pks).update(alias=PSEUDONYM, district=None, client_id=None)
-    codes = dict(Participant.objects.filter(pk__in=pks).values_list("pk", "code"))
+    codes = {pk: code for pk, code, _alias, _org in people}
     events = list(AttendanceEvent.objects.filter(participant_id__in=pks))
     for event in events:
         event.payload = redact_payload(event.payload, code=codes[event.participant_id])  # type: ignore[index]
     AttendanceEvent.objects.bulk_update(events, ["payload"])
     _rename_in_admin_history(model=Participant, names={pk: f"{PSEUDONYM} ({code})" for pk, code in codes.items()})
+    check_ins = dict(CheckIn.objects.filter(participant_id__in=pks).values_list("pk", "participant_id"))
+    named = {pk: f"{alias} ({code})" for pk, code, alias, _org in people if alias != PSEUDONYM}
+    _replace_in_admin_history(
+        model=CheckIn,
+        replacements={
+            check_in: (named[participant], f"{PSEUDONYM} ({codes[participant]})")
+            for check_in, participant in check_ins.items()
+            if participant in named
+        },
+    )
+    by_organisation: dict[int, dict[str, str]] = {}
+    for _pk, code, alias, organisation_id in people:
+        if alias != PSEUDONYM and alias.strip():
+            by_organisation.setdefault(organisation_id, {})[alias.strip()] = code
+    for organisation_id, names in by_organisation.items():
+        _redact_names_in_free_text(organisation_id=organisation_id, names=names)
+
+
+def _replace_in_admin_history(*, model: type[Model], replacements: dict[int, tuple[str, str]]) -> None:
+    """Replace a name inside the admin history's text of other objects (a check-in says who came)."""
+    if not replacements:
+        return
+    content_type = ContentType.objects.get_for_model(model)
+    history = list(LogEntry.objects.filter(content_type=content_type, object_id__in=[str(pk) for pk in replacements]))
+    for item in history:
+        old, new = replacements[int(item.object_id)]  # type: ignore[arg-type]
+        item.object_repr = item.object_repr.replace(old, new)[:200]
+    LogEntry.objects.bulk_update(history, ["object_repr"])
+
+
+# Names looked for in one query: a nightly run over thousands of people stays a few queries per batch.
+NAMES_PER_QUERY = 50
+
+
+def _redact_names_in_free_text(*, organisation_id: int, names: dict[str, str]) -> None:
+    """Each name in notes and cancellation reasons at the organisation's sessions becomes its code.
+
+    The whole word, in any case ("Ali" in "Ali's bike", not in "Alice").
+    Over-redacting is the safe side: another child of the same name in the
+    same organisation loses their name in a note too.
+    """
+    sessions = Session.objects.filter(activity__programme__lead_organisation_id=organisation_id)
+    items = sorted(names.items())
+    for start in range(0, len(items), NAMES_PER_QUERY):
+        chunk = dict(items[start : start + NAMES_PER_QUERY])
+        pattern = re.compile(
+            r"(?<!\w)(" + "|".join(re.escape(name) for name in sorted(chunk, key=len, reverse=True)) + r")(?!\w)",
+            re.IGNORECASE,
+        )
+        codes = {name.casefold(): code for name, code in chunk.items()}
+
+        def redact(text: str, pattern: re.Pattern[str] = pattern, codes: dict[str, str] = codes) -> str:
+            return pattern.sub(lambda match: codes.get(match.group(0).casefold(), PSEUDONYM), text)
+
+        mentions = Q()
+        for name in chunk:
+            mentions |= Q(payload__text__icontains=name) | Q(payload__reason__icontains=name)
+        events = list(
+            AttendanceEvent.objects.filter(
+                mentions, session__in=sessions, kind__in=[AttendanceEventKind.NOTE, AttendanceEventKind.STATUS]
+            )
+        )
+        for event in events:
+            event.payload = {
+                key: redact(value) if key in ("text", "reason") and isinstance(value, str) else value
+                for key, value in event.payload.items()
+            }
+        AttendanceEvent.objects.bulk_update(events, ["payload"])
+        reasons = Q()
+        for name in chunk:
+            reasons |= Q(cancellation_reason__icontains=name)
+        changed = list(sessions.filter(reasons).only("pk", "cancellation_reason"))
+        for session in changed:
+            session.cancellation_reason = redact(session.cancellation_reason)
+        Session.objects.bulk_update(changed, ["cancellation_reason"])
 
 
 def _pseudonymise_volunteers(pks: list[int]) -> None:

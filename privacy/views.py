@@ -139,7 +139,12 @@ def participant_erase_view(request: HttpRequest, code: str) -> HttpResponse:
     if participant_erase(participant=participant, by=request.user, request=request):  # type: ignore[arg-type]
         messages.success(
             request,
-            _("Participant %(code)s is erased: the name, district and notes are gone; the visits still count.")
+            _(
+                "Participant %(code)s is erased. The name is gone from the register, the history of changes and "
+                "the notes and reasons written at sessions (each mention now reads %(code)s); the district and the "
+                "tablet's id are removed. What remains, for the statistics: birth year, gender, consent dates and "
+                "visits, under the code %(code)s."
+            )
             % {"code": participant.code},
         )
     else:

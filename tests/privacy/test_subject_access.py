@@ -292,6 +292,53 @@ def test_erasure_end_to_end(client, coordinator, amira, organisation):
     assert _figures(organisation) == figures
 
 
+def test_erasure_leaves_the_name_nowhere(client, coordinator, amira, organisation):
+    """Not in the admin's history of the participant or of their check-ins, not in a leader's
+    note or a reason for cancelling, not in the audit log: every mention becomes the code."""
+    from django.contrib.admin.models import CHANGE, LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    from activities.models import AttendanceEvent, CheckIn, Session
+    from tests.conftest import sign_in
+
+    session = CheckIn.objects.filter(participant=amira).first().session
+    sign_in(client, coordinator)
+    # A coordinator fixed a check-in in the admin, and looked at Amira there.
+    check_in = CheckIn.objects.filter(participant=amira).first()
+    LogEntry.objects.log_actions(
+        user_id=coordinator.pk, queryset=[check_in], action_flag=CHANGE, change_message="[]", single_object=True
+    )
+    client.get(f"/admin/activities/participant/{amira.pk}/change/")
+    AttendanceEventFactory(
+        session=session, kind=AttendanceEventKind.NOTE, payload={"text": "AMIRA's brother came; Amiras not"}
+    )
+    AttendanceEventFactory(
+        session=session, kind=AttendanceEventKind.STATUS, payload={"status": "cancelled", "reason": "amira ill"}
+    )
+    Session.objects.filter(pk=session.pk).update(cancellation_reason="Amira ill, Amirah away")
+    assert LogEntry.objects.filter(object_repr__contains="Amira").exists()
+
+    _reauthenticate(client)
+    response = client.post(f"/privacy/participants/{amira.code}/erase/", {"confirm": amira.code}, follow=True)
+
+    notes = sorted(
+        event.payload.get("text") or event.payload.get("reason")
+        for event in AttendanceEvent.objects.filter(kind__in=["note", "status"])
+    )
+    assert notes == [f"{amira.code} ill", f"{amira.code}'s brother came; Amiras not"]
+    assert Session.objects.get(pk=session.pk).cancellation_reason == f"{amira.code} ill, Amirah away"
+    assert not LogEntry.objects.filter(object_repr__icontains="Amira").exists()
+    assert (
+        LogEntry.objects.filter(content_type=ContentType.objects.get_for_model(CheckIn))
+        .get()
+        .object_repr.startswith(f"{PSEUDONYM} ({amira.code}) @ ")
+    )
+    for entry in AuditLogEntry.objects.all():
+        assert "amira" not in (entry.object_repr + json.dumps(entry.changes, ensure_ascii=False)).lower()
+    message = response.content.decode()
+    assert "What remains, for the statistics: birth year, gender, consent dates and visits" in message
+
+
 def test_nobody_erases_another_organisations_participant(client, outsider, amira):
     client.force_login(outsider)
     _reauthenticate(client)
