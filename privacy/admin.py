@@ -1,9 +1,13 @@
+from typing import Any
+
 from django.contrib import admin
+from django.db import transaction
 from django.http import HttpRequest
 
 from accounts.admin import RecentSignInRequiredMixin
 from accounts.scoping import OrganisationScopedAdmin
 from accounts.selectors import user_is_manager
+from core.services import log_action
 
 from .models import RetentionRule
 
@@ -35,3 +39,36 @@ class RetentionRuleAdmin(RecentSignInRequiredMixin, OrganisationScopedAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return user_is_manager(user=request.user) and self._in_scope(request, obj)  # type: ignore[arg-type]
+
+    # Changing what is erased when, and after how long, is itself on the record.
+    def save_model(self, request: HttpRequest, obj: RetentionRule, form: Any, change: bool) -> None:
+        before = RetentionRule.objects.filter(pk=obj.pk).values("keep_months", "action").first() if change else None
+        with transaction.atomic():
+            super().save_model(request, obj, form, change)
+            log_action(
+                actor=request.user,
+                action="retention.rule_changed" if change else "retention.rule_added",
+                obj=obj,
+                changes={
+                    "record_type": obj.record_type,
+                    "keep_months": obj.keep_months,
+                    "action": obj.action,
+                    "before": before,
+                },
+                request=request,
+            )
+
+    def delete_model(self, request: HttpRequest, obj: RetentionRule) -> None:
+        with transaction.atomic():
+            log_action(
+                actor=request.user,
+                action="retention.rule_removed",
+                obj=obj,
+                changes={"record_type": obj.record_type, "keep_months": obj.keep_months, "action": obj.action},
+                request=request,
+            )
+            super().delete_model(request, obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
+        for rule in queryset:
+            self.delete_model(request, rule)

@@ -8,7 +8,7 @@ from activities.models import Participant
 from core.models import TimeStampedModel
 
 from .enums import RecordType, RetentionAction
-from .rules import ALLOWED_ACTIONS
+from .rules import ALLOWED_ACTIONS, minimum_months
 
 
 class RetentionRule(TimeStampedModel):
@@ -41,6 +41,17 @@ class RetentionRule(TimeStampedModel):
         return f"{self.organisation}: {self.get_record_type_display()}"
 
     def clean(self) -> None:
+        least = minimum_months(self.record_type) if self.record_type else 1
+        if self.keep_months is not None and self.keep_months < least:
+            raise ValidationError(
+                {
+                    "keep_months": _(
+                        "These records are kept at least %(months)s months (a platform setting: the audit log is "
+                        "the evidence of who read personal data)."
+                    )
+                    % {"months": least}
+                }
+            )
         allowed = ALLOWED_ACTIONS.get(self.record_type, frozenset())
         if self.record_type and self.action and self.action not in allowed:
             choices = ", ".join(str(RetentionAction(action).label) for action in sorted(allowed))

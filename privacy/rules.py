@@ -40,3 +40,14 @@ def default_rules() -> dict[str, tuple[int, str] | None]:
     """The defaults in force: the built-in ones, overridden per record type by the setting."""
     overrides = getattr(settings, "KVARTER_RETENTION_DEFAULTS", {})
     return {**DEFAULT_RULES, **{RecordType(key): value for key, value in overrides.items()}}
+
+
+def minimum_months(record_type: str) -> int:
+    """The shortest period a rule may set: the audit log's is a platform setting.
+
+    The audit log records who read children's data; an organisation's own
+    coordinators (whose reads it records) must not be able to shorten it.
+    """
+    if record_type == RecordType.AUDIT_LOG:
+        return int(settings.KVARTER_AUDIT_MIN_RETENTION_MONTHS)
+    return 1

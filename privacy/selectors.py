@@ -22,7 +22,7 @@ from volunteers.models import Placement, ScreeningCheck, Volunteer, VolunteerSta
 
 from .enums import RecordType, RetentionAction
 from .models import RetentionRule
-from .rules import default_rules
+from .rules import default_rules, minimum_months
 
 # What a pseudonymised participant's alias and volunteer's first name become:
 # neutral, the same in every language, and how retention knows it is done.
@@ -42,13 +42,20 @@ def retention_rules_for(*, organisation: Organisation) -> dict[str, EffectiveRul
     defaults = default_rules()
     rules: dict[str, EffectiveRule | None] = {}
     for record_type in RecordType:
+        # Never shorter than the platform's minimum, whatever a rule or a default written
+        # before the minimum rose says (privacy.rules.minimum_months).
+        least = minimum_months(record_type)
         if record_type in own:
             rule = own[record_type]
-            rules[record_type] = EffectiveRule(keep_months=rule.keep_months, action=rule.action, from_rule=True)
+            rules[record_type] = EffectiveRule(
+                keep_months=max(rule.keep_months, least), action=rule.action, from_rule=True
+            )
         else:
             default = defaults.get(record_type)
             rules[record_type] = (
-                EffectiveRule(keep_months=default[0], action=default[1], from_rule=False) if default else None
+                EffectiveRule(keep_months=max(default[0], least), action=default[1], from_rule=False)
+                if default
+                else None
             )
     return rules
 

@@ -207,13 +207,65 @@ def test_old_audit_entries_about_people_go_with_the_rule(here, organisation):
 
     log_action(actor=None, action="volunteers.status", obj=here["vera"])
     RetentionRule.objects.create(
-        organisation=organisation, record_type=RecordType.AUDIT_LOG, keep_months=1, action="delete"
+        organisation=organisation, record_type=RecordType.AUDIT_LOG, keep_months=24, action="delete"
     )
 
-    # A month and a day later the entry about Vera is due; nothing else is about a person.
-    report = apply_retention(today=timezone.localdate() + dt.timedelta(days=40), dry_run=True)
+    # Two years and a month later the entry about Vera is due; nothing else is about a person.
+    report = apply_retention(today=timezone.localdate() + dt.timedelta(days=24 * 31 + 40), dry_run=True)
 
     assert report.counts()["here-4u"][RecordType.AUDIT_LOG] == 1
+
+
+def test_no_organisation_shortens_its_audit_trail_below_the_platform_minimum(here, organisation, settings):
+    """The log holds the coordinators' own reads of children's data: they cannot shorten it."""
+    from core.services import log_action
+
+    settings.KVARTER_AUDIT_MIN_RETENTION_MONTHS = 24
+    short = RetentionRule(organisation=organisation, record_type=RecordType.AUDIT_LOG, keep_months=1, action="delete")
+    with pytest.raises(ValidationError) as error:
+        short.full_clean()
+    assert error.value.message_dict["keep_months"] == [
+        "These records are kept at least 24 months (a platform setting: the audit log is the evidence of who read "
+        "personal data)."
+    ]
+
+    # A rule written around the form (or before the minimum rose) is applied as the minimum.
+    RetentionRule.objects.create(
+        organisation=organisation, record_type=RecordType.AUDIT_LOG, keep_months=1, action="delete"
+    )
+    log_action(actor=None, action="volunteers.status", obj=here["vera"])
+    a_year_on = apply_retention(today=timezone.localdate() + dt.timedelta(days=365), dry_run=True)
+    assert a_year_on.counts()["here-4u"][RecordType.AUDIT_LOG] == 0
+    assert [
+        line.keep_months
+        for line in a_year_on.lines
+        if line.record_type == RecordType.AUDIT_LOG and line.organisation == "here-4u"
+    ] == [24]
+
+
+def test_changes_to_retention_rules_are_audited(client, coordinator, organisation):
+    from core.models import AuditLogEntry
+    from tests.conftest import sign_in
+
+    sign_in(client, coordinator)
+    client.post(
+        "/admin/privacy/retentionrule/add/",
+        {"organisation": organisation.pk, "record_type": "audit_log", "keep_months": 36, "action": "delete"},
+    )
+    rule = RetentionRule.objects.get()
+    client.post(
+        f"/admin/privacy/retentionrule/{rule.pk}/change/",
+        {"organisation": organisation.pk, "record_type": "audit_log", "keep_months": 30, "action": "delete"},
+    )
+    client.post(f"/admin/privacy/retentionrule/{rule.pk}/delete/", {"post": "yes"})
+
+    entries = AuditLogEntry.objects.filter(action__startswith="retention.rule").order_by("pk")
+    assert [(entry.action, entry.changes["keep_months"], entry.organisation_id) for entry in entries] == [
+        ("retention.rule_added", 36, organisation.pk),
+        ("retention.rule_changed", 30, organisation.pk),
+        ("retention.rule_removed", 30, organisation.pk),
+    ]
+    assert entries[1].changes["before"] == {"keep_months": 36, "action": "delete"}
 
 
 @pytest.mark.parametrize(
@@ -228,7 +280,7 @@ def test_old_audit_entries_about_people_go_with_the_rule(here, organisation):
     ],
 )
 def test_only_actions_that_make_sense_are_allowed(organisation, record_type, action, allowed):
-    rule = RetentionRule(organisation=organisation, record_type=record_type, keep_months=12, action=action)
+    rule = RetentionRule(organisation=organisation, record_type=record_type, keep_months=36, action=action)
 
     if allowed:
         rule.full_clean()
