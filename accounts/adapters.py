@@ -1,15 +1,42 @@
+from typing import Any
+
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core.internal import ratelimit
 from allauth.mfa.adapter import DefaultMFAAdapter
 from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
 
 from . import secrets_box
+from .devices import DEVICE_RATE, device_key
 from .enums import Role
 from .selectors import user_roles, user_works_shifts
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    def pre_authenticate(self, request: HttpRequest, **credentials: Any) -> None:
+        """Failed sign-ins are limited per known device, or per account and address (accounts.devices).
+
+        A browser that signed in to this account before is limited by its own
+        failures only, so nobody elsewhere can lock the real user out; any
+        other attempt counts against allauth's per-account and per-address
+        limits, as before.
+        """
+        login = str(credentials.get("email") or credentials.get("username") or "")
+        key = device_key(request, login)
+        if key is None:
+            super().pre_authenticate(request, **credentials)
+            return
+        self._login_failed_rl_usage = ratelimit.consume(
+            request,
+            app="allauth.account",
+            action="login_failed_device",
+            config={"login_failed_device": DEVICE_RATE},
+            key=key,
+        )
+        if not self._login_failed_rl_usage:
+            raise self.validation_error("too_many_login_attempts")
+
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         # Coordinators invite staff; open sign-up is for volunteers only and
         # off unless a deployment switches it on.

@@ -6,6 +6,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from .devices import set_device_cookie
 from .signals import MFA_SETUP_SESSION_KEY, mfa_setup_required
 
 
@@ -46,3 +47,15 @@ class RequireMFAMiddleware:
             )
             return redirect(reverse("mfa_activate_totp"))
         return self.get_response(request)
+
+
+class DeviceCookieMiddleware:
+    """Sets the known-device cookie that a sign-in in this request asked for (accounts.devices)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        set_device_cookie(request, response)
+        return response

@@ -23,6 +23,7 @@ from django.http import HttpRequest
 from core.models import AuditResult
 from core.services import log_action
 
+from .devices import remember_device
 from .selectors import user_is_manager, user_works_shifts
 
 MFA_SETUP_SESSION_KEY = "kvarter_mfa_setup_required"
@@ -45,6 +46,8 @@ def on_logged_in(sender: Any, request: HttpRequest | None, user: Any, **kwargs: 
     log_action(actor=user, action="login", obj=user, request=request)
     if request is None or not hasattr(request, "session"):
         return
+    # This browser is now a known device of the account (accounts.devices).
+    remember_device(request, user.email)
     apply_session_policy(request, user)
     if mfa_setup_required(user):
         request.session[MFA_SETUP_SESSION_KEY] = True

@@ -36,7 +36,13 @@ def content_security_policy(app_configs: Any, **kwargs: Any) -> list[Error]:
     return errors
 
 
-HOST_ONLY_COOKIES = ("SESSION_COOKIE_NAME", "CSRF_COOKIE_NAME", "LANGUAGE_COOKIE_NAME", "KVARTER_TABLET_COOKIE_NAME")
+HOST_ONLY_COOKIES = (
+    "SESSION_COOKIE_NAME",
+    "CSRF_COOKIE_NAME",
+    "LANGUAGE_COOKIE_NAME",
+    "KVARTER_TABLET_COOKIE_NAME",
+    "KVARTER_DEVICE_COOKIE_NAME",
+)
 
 
 @register(Tags.security, deploy=True)

@@ -72,6 +72,8 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     # After allauth's: a manager without a second factor is sent to set one up.
     "accounts.middleware.RequireMFAMiddleware",
+    # After a sign-in: the browser becomes a known device of the account (accounts.devices).
+    "accounts.middleware.DeviceCookieMiddleware",
     "core.middleware.AuditRefusalsMiddleware",
 ]
 
@@ -285,6 +287,8 @@ SESSION_COOKIE_HTTPONLY = True
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 # The tablet's venue (activities.tablet); production gives it the __Host- prefix.
 KVARTER_TABLET_COOKIE_NAME = "kvarter_tablet_venue"
+# Known devices per account, so nobody locks the real user out (accounts.devices); __Host- in production.
+KVARTER_DEVICE_COOKIE_NAME = "kvarter_device"
 
 # Where people reach this site, for links in e-mails sent by workers (no request there).
 KVARTER_BASE_URL = env("KVARTER_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")

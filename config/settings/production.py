@@ -27,6 +27,7 @@ LANGUAGE_COOKIE_SECURE = True
 LANGUAGE_COOKIE_HTTPONLY = True
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 KVARTER_TABLET_COOKIE_NAME = "__Host-kvarter_tablet_venue"
+KVARTER_DEVICE_COOKIE_NAME = "__Host-kvarter_device"
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -5,6 +5,7 @@ REDIS_URL is set, as in CI and production), never `force_login`, except where
 a test is about what happens to a session already open.
 """
 
+import datetime as dt
 import io
 import ipaddress
 import itertools
@@ -110,6 +111,70 @@ def test_one_address_trying_many_accounts_is_blocked(client, settings):
     assert "Too many failed login attempts" in response.content.decode()
     # From elsewhere the same person signs in.
     assert _sign_in(Client(), victim.email, PASSWORD, _unique_ip()).status_code == 302
+
+
+@pytest.mark.django_db
+def test_one_wrong_password_a_minute_from_elsewhere_never_locks_out_the_real_user(settings):
+    """The attack from the outside test: a wrong password every 61 s keeps a 5-in-300-s window full.
+
+    The production rule, on a fake clock over two hours. The real user's
+    tablet signed in yesterday, so it is a known device of the account and
+    counts only its own failures; a browser the account never used is
+    limited per account, as before, so guessing stays slow.
+    """
+    import time_machine
+
+    settings.ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/300s/key"}
+    user = _person()
+    tablet = Client(HTTP_ACCEPT_LANGUAGE="en")
+    start = dt.datetime(2026, 3, 9, 8, 0, tzinfo=dt.UTC)
+    with time_machine.travel(start - dt.timedelta(days=1), tick=False):
+        assert _sign_in(tablet, user.email, PASSWORD, "192.0.2.10").status_code == 302
+        tablet.post(reverse("account_logout"))
+    assert settings.KVARTER_DEVICE_COOKIE_NAME in tablet.cookies
+
+    attacker, stranger = Client(HTTP_ACCEPT_LANGUAGE="en"), Client(HTTP_ACCEPT_LANGUAGE="en")
+    signed_in = stranger_refused = 0
+    with time_machine.travel(start, tick=False) as clock:
+        for minute in range(120):
+            # A fresh address each time: the attacker's botnet is not slowed down per address.
+            assert _sign_in(attacker, user.email, "wrong password", f"198.51.100.{minute % 250 + 1}").status_code == 200
+            if minute % 10 == 5:
+                clock.shift(30)
+                if _sign_in(tablet, user.email, PASSWORD, "192.0.2.10").status_code == 302:
+                    signed_in += 1
+                tablet.post(reverse("account_logout"))
+                stranger_refused += (
+                    "Too many failed login attempts"
+                    in _sign_in(stranger, user.email, PASSWORD, "203.0.113.7").content.decode()
+                )
+                clock.shift(31)
+            else:
+                clock.shift(61)
+
+    assert signed_in == 12  # every time the real user came back
+    assert stranger_refused == 12  # a browser the account never used waits, like the attacker
+
+
+@pytest.mark.django_db
+def test_a_known_device_is_limited_by_its_own_failures(settings):
+    settings.ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/300s/key"}
+    user = _person()
+    tablet = Client(HTTP_ACCEPT_LANGUAGE="en")
+    assert _sign_in(tablet, user.email, PASSWORD, "192.0.2.10").status_code == 302
+    tablet.post(reverse("account_logout"))
+
+    for _ in range(5):
+        assert "not correct" in _sign_in(tablet, user.email, "wrong", "192.0.2.10").content.decode()
+    response = _sign_in(tablet, user.email, PASSWORD, "192.0.2.10")
+
+    assert "Too many failed login attempts" in response.content.decode()
+    # A cookie copied to another account does not make that account's device known.
+    other = _person()
+    for _ in range(5):
+        _sign_in(Client(), other.email, "wrong", _unique_ip())
+    tablet.cookies[settings.KVARTER_DEVICE_COOKIE_NAME] = tablet.cookies[settings.KVARTER_DEVICE_COOKIE_NAME].value
+    assert "Too many failed login attempts" in _sign_in(tablet, other.email, PASSWORD, "192.0.2.10").content.decode()
 
 
 # --- the second factor -----------------------------------------------------------
