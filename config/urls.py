@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -24,7 +23,6 @@ urlpatterns = [
     path("", include("core.urls")),
 ]
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# No media URL, in any configuration: report PDFs and agreement documents are
+# personal or confidential and are served only by views that check who asks
+# (reporting.views.download, partnerships.views.document_download).

@@ -1,7 +1,15 @@
+from typing import Any
+
 from django.contrib import admin
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from accounts.scoping import OrganisationScopedAdmin, ScopedInline
 
+from .forms import AgreementDocumentAdminForm
 from .models import (
     Agreement,
     AgreementDocument,
@@ -11,6 +19,7 @@ from .models import (
     Indicator,
     ReportingObligation,
 )
+from .services import agreement_document_add
 
 
 class PartyInline(ScopedInline):
@@ -42,9 +51,20 @@ class ObligationInline(ScopedInline):
 
 
 class DocumentInline(ScopedInline):
+    """The agreement's documents, each a link to the checked download; new ones come
+    through the document form (or the agreement's page), which check the file."""
+
     model = AgreementDocument
-    fields = ["title", "file"]
+    fields = ["title", "download"]
+    readonly_fields = ["download"]
     show_change_link = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.display(description=_("file"))
+    def download(self, obj: AgreementDocument) -> str:
+        return document_link(obj)
 
 
 class StatusChangeInline(ScopedInline):
@@ -117,6 +137,29 @@ class AgreementDocumentAdmin(OrganisationScopedAdmin):
     search_fields = ["title", "agreement__title"]
     list_select_related = ["agreement"]
     autocomplete_fields = ["agreement"]
+    form = AgreementDocumentAdminForm
+    readonly_fields = ["download"]
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return ["agreement", "title", "upload"] if obj is None else ["agreement", "title", "download"]
+
+    @admin.display(description=_("file"))
+    def download(self, obj: AgreementDocument) -> str:
+        return document_link(obj)
+
+    def save_model(self, request: HttpRequest, obj: AgreementDocument, form: Any, change: bool) -> None:
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        # The one way a document is stored: checked content, our own file name, audited.
+        stored = agreement_document_add(
+            agreement=obj.agreement,
+            title=obj.title,
+            upload=form.cleaned_data["upload"],
+            by=request.user,  # type: ignore[arg-type]
+        )
+        obj.pk, obj.file, obj.created_at, obj.updated_at = stored.pk, stored.file, stored.created_at, stored.updated_at
+        obj._state.adding = False
 
 
 @admin.register(AgreementStatusChange)
@@ -127,3 +170,11 @@ class AgreementStatusChangeAdmin(OrganisationScopedAdmin):
     search_fields = ["agreement__title", "note"]
     list_select_related = ["agreement", "changed_by"]
     autocomplete_fields = ["agreement", "changed_by"]
+
+
+def document_link(document: AgreementDocument) -> str:
+    """A link to the permission-checked download (never a public media address)."""
+    if document.pk is None:
+        return ""
+    url = reverse("partnerships:document", kwargs={"slug": document.agreement.slug, "pk": document.pk})
+    return format_html('<a href="{}">{}</a>', url, gettext("Download"))

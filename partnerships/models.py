@@ -1,22 +1,29 @@
+from pathlib import PurePath
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation
 from activities.models import Programme
 from core.models import TimeStampedModel
+from core.uploads import MAX_DOCUMENT_BYTES, stored_name
 
 from .enums import AgreementKind, AgreementStatus, Currency, IndicatorMetric, PartyRole
-
-MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
 
 
 def validate_document_size(file: object) -> None:
     if getattr(file, "size", 0) > MAX_DOCUMENT_BYTES:
         raise ValidationError(_("The file is larger than 10 MB."))
+
+
+def document_path(instance: "AgreementDocument", filename: str) -> str:
+    """Our own file name, whatever the uploader's was (core.uploads); only the checked extension is kept."""
+    return stored_name(f"agreements/{timezone.now():%Y}", PurePath(filename).suffix.lower())
 
 
 class Agreement(TimeStampedModel):
@@ -199,7 +206,7 @@ class AgreementDocument(TimeStampedModel):
     title = models.CharField(_("title"), max_length=200)
     file = models.FileField(
         _("file"),
-        upload_to="agreements/%Y/",
+        upload_to=document_path,
         validators=[
             FileExtensionValidator(["pdf", "docx", "odt", "xlsx", "ods"]),
             validate_document_size,

@@ -2,7 +2,6 @@
 
 import datetime as dt
 import logging
-import uuid
 from functools import partial
 from pathlib import PurePath
 
@@ -14,9 +13,10 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core.services import log_action
+from core.uploads import checked_upload
 
 from .enums import AgreementStatus
-from .models import MAX_DOCUMENT_BYTES, Agreement, AgreementDocument, AgreementStatusChange, ReportingObligation
+from .models import Agreement, AgreementDocument, AgreementStatusChange, ReportingObligation
 
 logger = logging.getLogger(__name__)
 
@@ -82,36 +82,22 @@ def agreement_transition(
 
 # --- Documents ----------------------------------------------------------------
 
-# What each accepted type must start with: the name is not trusted.
-ZIP = b"PK\x03\x04"
-SIGNATURES = {".pdf": (b"%PDF-",), ".docx": (ZIP,), ".xlsx": (ZIP,), ".odt": (ZIP,), ".ods": (ZIP,)}
-
 
 def agreement_document_add(
     *, agreement: Agreement, title: str, upload: UploadedFile, by: User | None
 ) -> AgreementDocument:
-    """Store an uploaded document after checking its size, type and content.
+    """Store an uploaded document after checking its size and content (core.uploads).
 
-    The stored name is made here (a random name with the checked extension),
-    so a name like `../../settings.py.pdf` or `report.pdf.exe` leads nowhere;
-    documents are only ever served as attachments to people who may see the
-    agreement.
+    The page and the admin both come here. The stored name is made here (a
+    random name with the checked extension), so a name like
+    `../../settings.py.pdf` or `report.pdf.exe` leads nowhere; documents are
+    only ever served as attachments to people who may see the agreement.
     """
-    extension = PurePath(upload.name or "").suffix.lower()
-    if extension not in SIGNATURES:
-        raise ValidationError(_("Upload a PDF, Word, Excel or OpenDocument file."))
-    if upload.size is None or upload.size > MAX_DOCUMENT_BYTES:
-        raise ValidationError(_("The file is larger than 10 MB."))
-    if upload.size == 0:
-        raise ValidationError(_("The file is empty."))
-    head = upload.read(8)
-    upload.seek(0)
-    if not head.startswith(SIGNATURES[extension]):
-        raise ValidationError(_("The file's content is not a %(kind)s file.") % {"kind": extension[1:].upper()})
+    extension = checked_upload(upload)
     title = title.strip() or PurePath(upload.name or "").stem[:200]
     document = AgreementDocument(agreement=agreement, title=title[:200])
     with transaction.atomic():
-        document.file.save(f"{uuid.uuid4().hex}{extension}", upload, save=False)
+        document.file.save(f"document{extension}", upload, save=False)  # the name is made by document_path
         document.full_clean()
         document.save()
         log_action(actor=by, action="partnerships.document_added", obj=document, organisation=agreement.organisation_id)

@@ -6,6 +6,8 @@ Raster, sees none of it.
 """
 
 import datetime as dt
+import io
+import re
 from decimal import Decimal
 
 import pytest
@@ -35,7 +37,26 @@ from ..factories import (
 
 pytestmark = pytest.mark.django_db
 PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\n%%EOF\n"
-ZIP = b"PK\x03\x04" + b"\x00" * 40
+
+
+def _xlsx() -> bytes:
+    from openpyxl import Workbook
+
+    buffer = io.BytesIO()
+    Workbook().save(buffer)
+    return buffer.getvalue()
+
+
+def _plain_zip() -> bytes:
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("payload.html", "<script>alert(1)</script>")
+    return buffer.getvalue()
+
+
+XLSX = _xlsx()
 
 
 @pytest.fixture(autouse=True)
@@ -128,6 +149,8 @@ def test_a_pdf_is_stored_under_a_name_of_our_own(coordinator, iop):
         ("virus.exe", b"MZ\x90\x00", "Upload a PDF, Word, Excel or OpenDocument file."),
         ("agreement.pdf", b"<html><script>alert(1)</script>", "The file's content is not a PDF file."),
         ("budget.xlsx", PDF, "The file's content is not a XLSX file."),
+        ("budget.xlsx", _plain_zip(), "The file's content is not a XLSX file."),
+        ("agreement.docx", _xlsx(), "The file's content is not a DOCX file."),
         ("agreement.pdf", b"", "The file is empty."),
         ("agreement.pdf", PDF + b"0" * (10 * 1024 * 1024), "The file is larger than 10 MB."),
         ("agreement", PDF, "Upload a PDF, Word, Excel or OpenDocument file."),
@@ -142,8 +165,40 @@ def test_bad_uploads_are_refused_and_nothing_is_stored(coordinator, iop, tmp_pat
     assert not list(tmp_path.rglob("*.*"))
 
 
+def test_the_admin_takes_documents_through_the_same_checks(client, coordinator, iop, settings):
+    """The outside test's way round the page: HTML named .pdf, added in the admin, then opened at /media/."""
+    from tests.conftest import sign_in
+
+    settings.DEBUG = True  # the demo's settings: even then no media address serves a file
+    sign_in(client, coordinator)
+    html = SimpleUploadedFile("avtal.pdf", b"<html><script>alert(document.cookie)</script></html>")
+
+    refused = client.post(
+        "/admin/partnerships/agreementdocument/add/", {"agreement": iop.pk, "title": "Avtal", "upload": html}
+    )
+    stored = client.post(
+        "/admin/partnerships/agreementdocument/add/",
+        {"agreement": iop.pk, "title": "Avtal", "upload": SimpleUploadedFile("Min förälders avtal.pdf", PDF)},
+    )
+
+    assert refused.status_code == 200
+    assert refused.context["adminform"].form.errors["upload"] == ["The file's content is not a PDF file."]
+    assert stored.status_code == 302
+    document = AgreementDocument.objects.get()
+    assert re.fullmatch(r"agreements/\d{4}/[0-9a-f]{32}\.pdf", document.file.name)
+    assert client.get(f"/media/{document.file.name}").status_code == 404
+    download = client.get(f"/partnerships/{iop.slug}/documents/{document.pk}/")
+    assert download["Content-Disposition"].startswith("attachment")
+    assert (
+        AuditLogEntry.objects.filter(action="partnerships.document_added", organisation_id=iop.organisation_id).count()
+        == 1
+    )
+
+
 def test_office_documents_are_accepted(coordinator, iop):
-    agreement_document_add(agreement=iop, title="Budget", upload=SimpleUploadedFile("budget.xlsx", ZIP), by=coordinator)
+    agreement_document_add(
+        agreement=iop, title="Budget", upload=SimpleUploadedFile("budget.xlsx", XLSX), by=coordinator
+    )
 
     assert AgreementDocument.objects.get().file.name.endswith(".xlsx")
 

@@ -386,6 +386,18 @@ FORMS: dict[str, FormSpec] = {
         ),
         view=ViewSpec(url="attendance:tablet", persona="leader", unchanged=_tablet_unchanged),
     ),
+    "partnerships.forms.AgreementDocumentAdminForm": FormSpec(
+        build=_simple("partnerships.forms.AgreementDocumentAdminForm"),
+        view=ViewSpec(
+            url="admin:partnerships_agreementdocument_add",
+            persona="coordinator",
+            models=("partnerships.AgreementDocument", "admin.LogEntry"),
+            multipart=True,
+            page_fields=True,
+            keys_only=("agreement",),
+        ),
+        files=True,
+    ),
     "partnerships.views.DocumentForm": FormSpec(
         build=_simple("partnerships.views.DocumentForm"),
         view=ViewSpec(
