@@ -1,7 +1,7 @@
 from collections.abc import Callable
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -11,10 +11,12 @@ from .signals import MFA_SETUP_SESSION_KEY, mfa_setup_required
 
 
 class RequireMFAMiddleware:
-    """Administrators and coordinators set up a second factor before anything else.
+    """Administrators, coordinators and strategists (and leaders, where their
+    organisation asks) set up a second factor before anything else.
 
-    They see named participants and hand out roles, so a stolen password alone
-    must not be enough (ASVS 6.3.2 / BIO2). The sign-in marks the session
+    They see named participants, hand out roles or read a municipality's
+    figures, so a stolen password alone must not be enough (ASVS 6.3.2 /
+    BIO2; accounts.selectors.user_requires_mfa). The sign-in marks the session
     (`accounts.signals`) when a manager has no authenticator yet; until one is
     added, every page but the set-up itself, signing out and static files sends
     them to set up an authenticator app. Checked at sign-in, so it costs
@@ -38,11 +40,14 @@ class RequireMFAMiddleware:
             if not mfa_setup_required(request.user):
                 del request.session[MFA_SETUP_SESSION_KEY]
                 return self.get_response(request)
+            if request.path.startswith("/api/"):
+                # A tablet's sync gets an answer it can show, not the set-up page's HTML.
+                return JsonResponse({"detail": _("Set up two-step sign-in first.")}, status=403)
             messages.warning(
                 request,
                 _(
-                    "Your role lets you see participants' records, so Kvarter asks for a second step at sign-in. "
-                    "Set up an authenticator app to continue."
+                    "Your role lets you see participants' records or a municipality's figures, so Kvarter asks for "
+                    "a second step at sign-in. Set up an authenticator app to continue."
                 ),
             )
             return redirect(reverse("mfa_activate_totp"))

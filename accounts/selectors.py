@@ -70,6 +70,19 @@ def user_sees_reports(*, user: User) -> bool:
     return user.is_superuser or bool(user_roles(user=user) & set(REPORT_ROLES))
 
 
+def user_requires_mfa(*, user: User) -> bool:
+    """Who must sign in with a second step: everyone who sees a municipality's figures or people's records.
+
+    Platform operators, administrators, coordinators and strategists always;
+    leaders where their organisation asks it of them (they see children's
+    names on the tablet: `Organisation.leaders_require_mfa`).
+    """
+    if user.is_superuser or user_roles(user=user) & {*MANAGING_ROLES, Role.STRATEGIST}:
+        return True
+    leading = organisation_ids_for_user(user=user, roles=[Role.LEADER])
+    return bool(leading) and Organisation.objects.filter(pk__in=leading, leaders_require_mfa=True).exists()
+
+
 def user_works_shifts(*, user: User) -> bool:
     """Leaders who manage nothing: they sign in on a venue's tablet for a shift."""
     return Role.LEADER in user_roles(user=user) and not user_is_manager(user=user)

@@ -24,7 +24,7 @@ from core.models import AuditResult
 from core.services import log_action
 
 from .devices import remember_device
-from .selectors import user_is_manager, user_works_shifts
+from .selectors import user_is_manager, user_requires_mfa, user_works_shifts
 
 MFA_SETUP_SESSION_KEY = "kvarter_mfa_setup_required"
 
@@ -38,7 +38,7 @@ def apply_session_policy(request: HttpRequest, user: Any) -> None:
 
 
 def mfa_setup_required(user: Any) -> bool:
-    return bool(settings.KVARTER_MFA_REQUIRED) and user_is_manager(user=user) and not is_mfa_enabled(user)
+    return bool(settings.KVARTER_MFA_REQUIRED) and user_requires_mfa(user=user) and not is_mfa_enabled(user)
 
 
 @receiver(user_logged_in, dispatch_uid="kvarter_logged_in")
