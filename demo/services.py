@@ -305,6 +305,8 @@ ORGANISATIONS: tuple[tuple[str, str, OrganisationKind, Country, str, str], ...] 
 # fmt: on
 # Organisations that run activities count visitors in these age bands.
 ORGANISATIONS_WITH_AGE_BANDS = ("here-4u", "raster", "welsaam", "welzin")
+# Volunteer organisations recruit on the site: their join page takes applications.
+TAKES_VOLUNTEER_APPLICATIONS = ("here-4u", "raster", "welsaam", "welzin")
 
 
 def _seed_organisations() -> Orgs:
@@ -313,7 +315,14 @@ def _seed_organisations() -> Orgs:
         orgs[slug] = _upsert(
             Organisation,
             lookup={"slug": slug},
-            values={"name": name, "kind": kind, "country": country, "city": city, "parent": orgs.get(parent)},
+            values={
+                "name": name,
+                "kind": kind,
+                "country": country,
+                "city": city,
+                "parent": orgs.get(parent),
+                "accepts_volunteer_applications": slug in TAKES_VOLUNTEER_APPLICATIONS,
+            },
         )
     for slug in ORGANISATIONS_WITH_AGE_BANDS:
         for min_age, max_age in AGE_BANDS:
