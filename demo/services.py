@@ -982,7 +982,7 @@ def _seed_vasteras(*, orgs: Orgs, users: dict[str, User], today: dt.date) -> Non
     _count_heads(activity=evening_round, crowd=CROWD_STREET, size=(6, 24), bands=bands)
     _count_heads(activity=parents, crowd=CROWD_PARENTS, size=(4, 12), bands=bands)
     _count_heads(activity=youth_club, crowd=CROWD_STREET, size=(10, 30), bands=bands)
-    _seed_youth_club_members(organisation=here4u, district=backby, today=today)
+    _seed_youth_club_members(activity=youth_club, organisation=here4u, district=backby, today=today)
     _seed_here4u_volunteers(
         organisation=here4u,
         district=backby,
@@ -1118,15 +1118,32 @@ YOUTH_CLUB_MEMBERS = (
 )
 
 
-def _seed_youth_club_members(*, organisation: Organisation, district: District, today: dt.date) -> None:
-    """The youth club's members: pseudonymous, with consent from the start of this term."""
-    _register_participants(
+def _seed_youth_club_members(
+    *, activity: Activity, organisation: Organisation, district: District, today: dt.date
+) -> None:
+    """The youth club's members: pseudonymous, with consent from the start of this term, and
+    checked in on some of the evenings since (so the tablet's roster, which lists who came to
+    the activity lately, has them)."""
+    members = _register_participants(
         members=YOUTH_CLUB_MEMBERS,
         organisation=organisation,
         district=district,
         consent=today - dt.timedelta(days=60),
         seed="youth-club-codes",
     )
+    sessions = Session.objects.filter(
+        activity=activity, status=SessionStatus.HELD, occurrence_date__gte=today - dt.timedelta(days=60)
+    ).order_by("starts_at")
+    existing = set(CheckIn.objects.filter(session__activity=activity).values_list("session_id", "participant_id"))
+    rng = random.Random("youth-club-check-ins")
+    rows = []
+    for session in sessions:
+        for member in members:
+            came = rng.random() < 0.3
+            arrives = session.starts_at + dt.timedelta(minutes=rng.randint(0, 90))
+            if came and (session.pk, member.pk) not in existing:
+                rows.append(CheckIn(session=session, participant=member, checked_in_at=arrives))
+    CheckIn.objects.bulk_create(rows)
 
 
 def _register_participants(

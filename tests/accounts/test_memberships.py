@@ -35,6 +35,11 @@ from ..factories import (
 SYNC = "/api/attendance/sync"
 
 
+@pytest.fixture(autouse=True)
+def _english_pages(client):
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+
+
 @pytest.fixture
 def cafe(organisation, leader):
     activity = ActivityFactory(

@@ -315,12 +315,12 @@ def _registered() -> list[type[Model]]:
 
 
 @pytest.fixture
-def as_admin(client, administrator):
+def as_admin(client, administrator, warm_content_types):
     return sign_in(client, administrator, backend=BACKEND)
 
 
 @pytest.fixture
-def as_coordinator(client, coordinator):
+def as_coordinator(client, coordinator, warm_content_types):
     return sign_in(client, coordinator, backend=BACKEND)
 
 

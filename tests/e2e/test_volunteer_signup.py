@@ -22,7 +22,7 @@ def test_a_volunteer_signs_up_applies_and_is_placed(page, visit, screenshot, dem
     page.get_by_role("button", name="Create the account").click()
     page.wait_for_url("**/volunteers/join/welsaam/")
     check_accessibility(page)
-    page.get_by_role("button", name="Join as a volunteer").click()
+    page.get_by_role("button", name="Apply as a volunteer").click()
     expect(page.get_by_role("heading", name="My volunteering")).to_be_visible()
     check_accessibility(page)
 

@@ -61,6 +61,7 @@ OPERATIONS: dict[str, str | None] = {
     "POST /api/attendance/sync": "leader",
     "GET /api/attendance/sessions/today": "leader",
     "GET /api/attendance/sessions/{session_id}": "leader",
+    "GET /api/attendance/sessions/{session_id}/participants/{code}": "leader",
 }
 
 CHECKS = [not_a_server_error, response_schema_conformance, content_type_conformance, response_headers_conformance]
@@ -232,6 +233,16 @@ def _aimed(operation, world: dict) -> st.SearchStrategy:
             },
         )
         return st.one_of(generated, body.map(lambda body: operation.Case(body=body, media_type="application/json")))
+    if "{code}" in operation.path:
+        # The world's real participant, by code in any case, and codes of every shape.
+        codes = st.one_of(
+            st.sampled_from([world["participant"].code, world["participant"].code.lower()]),
+            st.text(st.characters(codec="utf-8", exclude_characters="/\x00"), min_size=1, max_size=20),
+        )
+        aimed = st.builds(
+            lambda pk, code: operation.Case(path_parameters={"session_id": pk, "code": code}), session_ids, codes
+        )
+        return st.one_of(generated, aimed)
     if "{session_id}" in operation.path:
         return st.one_of(generated, session_ids.map(lambda pk: operation.Case(path_parameters={"session_id": pk})))
     return generated

@@ -32,12 +32,14 @@ def test_over_https_every_cookie_must_be_host_only(settings):
     settings.CSRF_COOKIE_NAME = "__Host-csrftoken"
     settings.LANGUAGE_COOKIE_NAME = "django_language"
     settings.KVARTER_TABLET_COOKIE_NAME = "kvarter_tablet_venue"
+    settings.KVARTER_DEVICE_COOKIE_NAME = "kvarter_device"
 
     errors = host_only_cookies(None)
 
-    assert [error.id for error in errors] == ["kvarter.E004", "kvarter.E004", "kvarter.E005"]
+    assert [error.id for error in errors] == ["kvarter.E004", "kvarter.E004", "kvarter.E004", "kvarter.E005"]
     assert "LANGUAGE_COOKIE_NAME" in errors[0].msg
     assert "KVARTER_TABLET_COOKIE_NAME" in errors[1].msg
+    assert "KVARTER_DEVICE_COOKIE_NAME" in errors[2].msg
 
 
 def test_plain_http_development_needs_no_prefix(settings):
