@@ -337,3 +337,15 @@ def test_the_platform_operators_reads_show_only_to_the_tenant_whose_data_it_was(
 
     assert [entry.action for entry in karin_sees if entry.actor == operator] == []
     assert [entry.action for entry in olga_sees if entry.actor == operator] == ["participant.viewed"]
+
+
+@pytest.mark.django_db
+def test_a_coordinator_whose_membership_ends_loses_the_admin_at_once(client, coordinator, organisation):
+    sign_in(client, coordinator)
+    assert client.get("/admin/activities/participant/").status_code == 200
+
+    membership = Membership.objects.get(user=coordinator, organisation=organisation)
+    membership_set_status(membership=membership, status=MembershipStatus.ENDED, by=None)
+
+    assert client.get("/admin/activities/participant/").status_code == 302
+    assert client.get("/privacy/participants/").status_code == 403
