@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Membership
+from core.forms import KeysField
 from venues.models import Venue
 
 from .enums import WEEKDAY_CHOICES, WEEKDAY_CODES, Gender
@@ -151,6 +152,8 @@ class ActivityAdminForm(forms.ModelForm):
             "leaders",
             "is_public",
         ]
+        # A key beyond 64 bits is an invalid choice, not a 500 on SQLite.
+        field_classes = {"leaders": KeysField}
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()

@@ -216,21 +216,21 @@ CHANGELIST_QUERIES: dict[type[Model], int] = {
     AgeBand: 6,
     Tally: 5,
     AttendanceEvent: 5,
-    Participant: 7,
+    Participant: 8,  # + the audit entry naming who was listed
     CheckIn: 4,
     HolidayCalendar: 5,
     SchoolHoliday: 8,
     ScheduleDate: 5,
     Skill: 5,
     Language: 5,
-    Volunteer: 8,
+    Volunteer: 9,  # + the audit entry naming who was listed
     VolunteerStatusChange: 5,
     Availability: 5,
-    ScreeningCheck: 7,
+    ScreeningCheck: 8,  # + the audit entry naming who was listed
     Vacancy: 6,
     Placement: 5,
     Shift: 4,
-    HoursLog: 4,
+    HoursLog: 5,  # + the audit entry naming who was listed
     Agreement: 6,
     AgreementParty: 5,
     Funding: 6,
@@ -263,21 +263,21 @@ COORDINATOR_CHANGELIST_QUERIES: dict[type[Model], int] = {
     AgeBand: 11,
     Tally: 10,
     AttendanceEvent: 10,
-    Participant: 12,
+    Participant: 13,  # + the audit entry naming who was listed
     CheckIn: 9,
     HolidayCalendar: 9,
     SchoolHoliday: 12,
     ScheduleDate: 10,
     Skill: 9,
     Language: 9,
-    Volunteer: 13,
+    Volunteer: 14,  # + the audit entry naming who was listed
     VolunteerStatusChange: 10,
     Availability: 10,
-    ScreeningCheck: 12,
+    ScreeningCheck: 13,  # + the audit entry naming who was listed
     Vacancy: 11,
     Placement: 10,
     Shift: 9,
-    HoursLog: 9,
+    HoursLog: 10,  # + the audit entry naming who was listed
     Agreement: 11,
     AgreementParty: 10,
     Funding: 11,
