@@ -18,6 +18,9 @@ max_requests_jitter = 200
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
 # The root file system is read-only: heartbeats go to memory.
 worker_tmp_dir = "/dev/shm"  # noqa: S108 - a tmpfs in every container
+# Nothing manages gunicorn at run time (a restart is the container's); the
+# control socket would be written to the read-only working directory.
+control_socket_disable = True
 accesslog = "-"
 # The proxy's address is REMOTE_ADDR; the client's is the last X-Forwarded-For entry.
 access_log_format = '%({x-forwarded-for}i)s %(h)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s"'

@@ -360,6 +360,8 @@ LOGGING = {
     "root": {"handlers": ["console", "mail_admins"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
+        # Scanners send any Host: logged, but not mailed to ADMINS.
+        "django.security.DisallowedHost": {"handlers": ["console"], "propagate": False},
         # WeasyPrint narrates every rendering step at INFO; its warnings still show.
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
