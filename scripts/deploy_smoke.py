@@ -736,6 +736,9 @@ def main() -> int:
 
             with step("Wipe: every container and volume removed, then started empty"):
                 stack.compose("down", "-v", "--timeout", "10", timeout=300)
+                # podman-compose's `down` knows one replica of each service; the rest by hand.
+                for name in stack.containers("web"):
+                    podman("rm", "-f", name)
                 check(stack.containers() == [f"{PROJECT}_mailsink"], f"containers left: {stack.containers()}")
                 left = podman(
                     "volume", "ls", "-q", "--filter", f"label=io.podman.compose.project={PROJECT}"
