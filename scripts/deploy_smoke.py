@@ -739,6 +739,8 @@ def main() -> int:
                 # podman-compose's `down` knows one replica of each service; the rest by hand.
                 for name in stack.containers("web"):
                     podman("rm", "-f", name)
+                for volume in ("media", "pgdata", "redisdata", "caddy-data", "caddy-config"):
+                    podman("volume", "rm", "-f", f"{PROJECT}_{volume}", check_rc=False)
                 check(stack.containers() == [f"{PROJECT}_mailsink"], f"containers left: {stack.containers()}")
                 left = podman(
                     "volume", "ls", "-q", "--filter", f"label=io.podman.compose.project={PROJECT}"
