@@ -6,6 +6,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.test import Client, override_settings
 from django.urls import reverse
+from django.utils import translation
 
 from accounts.enums import Role
 from accounts.models import Membership, Organisation, User
@@ -18,6 +19,12 @@ ARGS = ["--organisation", "Västerås stad", "--country", "SE", "--email", "it@v
 
 def _run(*args: str, stdin: str | None = None) -> str:
     out = io.StringIO()
+    with translation.override("en"):
+        _call(*args, stdin=stdin, out=out)
+    return out.getvalue()
+
+
+def _call(*args: str, stdin: str | None, out: io.StringIO) -> None:
     if stdin is not None:
         import sys
 
@@ -28,7 +35,6 @@ def _run(*args: str, stdin: str | None = None) -> str:
             sys.stdin = real_stdin
     else:
         call_command("first_start", *args, stdout=out)
-    return out.getvalue()
 
 
 def _password(output: str) -> str:
