@@ -67,6 +67,7 @@ IMAGES = {
 }
 ADMIN_EMAIL = "admin@smoke.kvarter.example"
 DEMO_PASSWORD = "kvarter-demo"  # noqa: S105 - the public demo logins of seed_demo
+SPOOFED_ADDRESS = "198.51.100.7"  # documentation range (RFC 5737)
 EXPORT_LIMIT = 6  # KVARTER_THROTTLE_EXPORT for this stack: small enough to reach
 
 
@@ -525,6 +526,8 @@ def main() -> int:
             note(" ".join(first.split()[:5]) + " ... / again: " + " ".join(again.split()[:5]) + " ...")
 
         admin = Browser(base_url, ca_file)
+        # A client that claims another address: the proxy replaces the header.
+        admin.session.headers["X-Forwarded-For"] = SPOOFED_ADDRESS
         with step("The administrator's first sign-in sets up an authenticator app (TOTP)"):
             response = admin.sign_in(ADMIN_EMAIL, password)
             if "/accounts/reauthenticate/" in response.url:
@@ -579,6 +582,7 @@ def main() -> int:
             )
             check(audit == [client_ip], f"audit log has {audit}, the proxy saw the client at {client_ip}")
             check(client_ip not in proxy_ips, f"{client_ip} is the proxy's own address")
+            check(client_ip != SPOOFED_ADDRESS, "the address the client claimed was believed")
             note(f"audit log: {audit}; the proxy saw {client_ip}; the proxy is {sorted(proxy_ips)}")
 
         with step("Demo data (seed_demo --force)"):
