@@ -793,6 +793,9 @@ def main() -> int:
             with step("Stop and remove everything"):
                 podman("rm", "-f", f"{PROJECT}_mailsink", check_rc=False)
                 stack.down()
+                # This run's secrets and backup go with the stack.
+                env_file.unlink(missing_ok=True)
+                shutil.rmtree(WORK / "backup", ignore_errors=True)
     print("\nDeploy smoke test" + (" passed" if ok else " FAILED"))
     for title, took in TIMINGS:
         print(f"  {took:6.1f}s  {title}")
