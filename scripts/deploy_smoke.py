@@ -747,7 +747,7 @@ def main() -> int:
                     f"{dump.name} {dump.stat().st_size / 1e6:.1f} MB, {media.name} {media.stat().st_size / 1e6:.1f} MB"
                 )
 
-            with step("Wipe: every container and volume removed, then started empty"):
+            with step("Wipe: every container and volume of the stack removed"):
                 stack.compose("down", "-v", "--timeout", "10", timeout=300)
                 # podman-compose's `down` knows one replica of each service; the rest by hand.
                 for name in stack.containers("web"):
