@@ -16,7 +16,7 @@ PYTHON ?= $(shell for p in python3.13 python3.12 \
 	  if "$$p" -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; then command -v "$$p" || echo "$$p"; break; fi; \
 	done)
 
-.PHONY: help install demo serve worker beat test test-fast lint messages compilemessages bench bench-smoke audit screenshots clean
+.PHONY: help install demo serve worker beat test test-fast lint messages compilemessages bench bench-smoke audit screenshots deploy-smoke clean
 
 help:
 	@echo "make demo      install, migrate, load the demo data and serve on http://127.0.0.1:$(PORT)"
@@ -29,6 +29,7 @@ help:
 	@echo "make audit     known vulnerabilities in the installed dependencies (pip-audit)"
 	@echo "make bench     every benchmark on PostgreSQL, S=1 (a town) by default, writes bench/results.md"
 	@echo "make bench-smoke  every benchmark once, briefly, to prove it works (CI)"
+	@echo "make deploy-smoke  build docker-compose.yml's images, start the stack with podman, use it over HTTPS, remove it"
 
 $(VENV)/.installed: pyproject.toml
 	@if [ -z "$(PYTHON)" ]; then \
@@ -100,3 +101,8 @@ audit: install
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache
+
+# The production stack (docker-compose.yml) built, started with podman, used
+# over HTTPS and removed: scripts/deploy_smoke.py says what it checks.
+deploy-smoke: install
+	$(PY) scripts/deploy_smoke.py $(DEPLOY_SMOKE_ARGS)

@@ -59,6 +59,8 @@ LOCAL_APPS = [
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
 MIDDLEWARE = [
+    # /healthz before anything reads the Host header (the checks ask by address).
+    "core.middleware.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -126,6 +128,16 @@ CELERY_TASK_TIME_LIMIT = 15 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 14 * 60
 CELERY_TIMEZONE = "Europe/Stockholm"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Queues, so workers scale apart (docker-compose.yml): report PDFs are slow and
+# memory-hungry and must not hold up e-mail; everything else stays on Celery's
+# default queue `celery`. A worker listens with `-Q reports` or `-Q celery,mail`.
+CELERY_TASK_ROUTES = {
+    "reporting.produce_report": {"queue": "reports"},
+    "reporting.produce_annual_reports": {"queue": "reports"},
+    "reporting.send_report_ready": {"queue": "mail"},
+    "partnerships.send_obligation_reminders": {"queue": "mail"},
+    "volunteers.send_screening_reminders": {"queue": "mail"},
+}
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
@@ -237,8 +249,34 @@ STATIC_ROOT: Path | None = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
+# Uploaded documents and report PDFs: a directory (MEDIA_ROOT; with several
+# hosts, a volume they share) or S3-compatible object storage (django-storages,
+# the `s3` extra). Either way they are read only through Django's views, which
+# check who asks: private objects, never a public or pre-signed URL.
+KVARTER_STORAGE = env("KVARTER_STORAGE", default="filesystem")
+if KVARTER_STORAGE == "s3":
+    DEFAULT_STORAGE: dict[str, Any] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env("KVARTER_S3_BUCKET"),
+            "endpoint_url": env("KVARTER_S3_ENDPOINT_URL", default=None),
+            "region_name": env("KVARTER_S3_REGION", default=None),
+            "access_key": env("KVARTER_S3_ACCESS_KEY_ID", default=None),
+            "secret_key": env("KVARTER_S3_SECRET_ACCESS_KEY", default=None),
+            "location": env("KVARTER_S3_PREFIX", default=""),
+            "default_acl": "private",
+            # A second report version never replaces the first's file.
+            "file_overwrite": False,
+        },
+    }
+elif KVARTER_STORAGE == "filesystem":
+    DEFAULT_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+else:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(f"KVARTER_STORAGE is 'filesystem' or 's3', not {KVARTER_STORAGE!r}.")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": DEFAULT_STORAGE,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
@@ -264,6 +302,10 @@ def _mailer_from_url(url: str) -> dict:
 
 MAILERS = {"default": _mailer_from_url(env("EMAIL_URL", default="consolemail://"))}
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Kvarter <noreply@kvarter.example>")
+# Who hears of errors (monitoring, docs/operations.md): every logged ERROR, a
+# 500 or a failed task, is mailed to ADMINS (comma-separated addresses).
+ADMINS = env.list("ADMINS", default=[])
+SERVER_EMAIL = env("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
 
 # Content-Security-Policy: only our own files; page scripts live in static/js
 # (no inline script), so a nonce is needed only where a template asks for one.
@@ -321,10 +363,20 @@ LOGGING = {
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s", "datefmt": "%Y-%m-%dT%H:%M:%S%z"}
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    "filters": {"require_debug_false": {"()": "django.utils.log.RequireDebugFalse"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "mail_admins": {
+            "class": "django.utils.log.AdminEmailHandler",
+            "level": "ERROR",
+            "filters": ["require_debug_false"],
+        },
+    },
+    "root": {"handlers": ["console", "mail_admins"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
+        # Scanners send any Host: logged, but not mailed to ADMINS.
+        "django.security.DisallowedHost": {"handlers": ["console"], "propagate": False},
         # WeasyPrint narrates every rendering step at INFO; its warnings still show.
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},

@@ -3,7 +3,7 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import SECRET_KEY, env
+from .base import DEFAULT_STORAGE, SECRET_KEY, env
 
 if not SECRET_KEY:
     raise ImproperlyConfigured("Set SECRET_KEY in the environment.")
@@ -11,8 +11,8 @@ if not SECRET_KEY:
 DEBUG = False
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
-# The container health check calls /healthz over plain HTTP from inside.
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# /healthz is answered before this redirect (core.middleware.HealthCheckMiddleware):
+# the container's health check calls it over plain HTTP from inside.
 SECURE_HSTS_SECONDS = 60 * 60 * 24 * 365
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
@@ -30,6 +30,22 @@ KVARTER_TABLET_COOKIE_NAME = "__Host-kvarter_tablet_venue"
 KVARTER_DEVICE_COOKIE_NAME = "__Host-kvarter_device"
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": DEFAULT_STORAGE,
+    # Collected at build time (Dockerfile); WhiteNoise serves them with far-future caching.
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+
+# Optional error tracking (the `sentry` extra): errors and failed tasks with
+# their stack, without personal data (no user details, cookies or bodies).
+SENTRY_DSN = env("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    try:
+        import sentry_sdk
+    except ImportError as exc:
+        raise ImproperlyConfigured("SENTRY_DSN is set: install the `sentry` extra (KVARTER_EXTRAS=sentry).") from exc
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        environment=env("SENTRY_ENVIRONMENT", default="production"),
+        send_default_pii=False,
+        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+    )

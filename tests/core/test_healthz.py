@@ -69,3 +69,28 @@ def test_health_is_in_the_openapi_schema(client):
 
     assert response.status_code == 200
     assert "/api/health" in response.json()["paths"]
+
+
+@pytest.mark.django_db
+def test_healthz_answers_a_check_by_address_over_plain_http(client, settings):
+    # As in production behind the proxy: a real host name, HTTPS enforced. The
+    # container's health check and the proxy ask by address over plain HTTP.
+    settings.REDIS_URL = ""
+    settings.ALLOWED_HOSTS = ["kvarter.example"]
+    settings.SECURE_SSL_REDIRECT = True
+
+    for host in ("127.0.0.1:8000", "10.89.0.5:8000"):
+        response = client.get("/healthz", HTTP_HOST=host)
+
+        assert response.status_code == 200, host
+        assert response.json()["ok"] is True
+
+
+@pytest.mark.django_db
+def test_only_healthz_skips_the_host_check(client, settings, caplog):
+    settings.ALLOWED_HOSTS = ["kvarter.example"]
+
+    assert client.get("/", HTTP_HOST="10.89.0.5:8000").status_code == 400
+    assert client.get("/healthz/", HTTP_HOST="10.89.0.5:8000").status_code == 400
+    assert client.post("/healthz", HTTP_HOST="10.89.0.5:8000").status_code == 400
+    caplog.clear()  # Django logs each DisallowedHost: expected here
