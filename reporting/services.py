@@ -29,7 +29,7 @@ from venues.models import Venue
 
 from .document import document_for_language, fingerprint, report_document, scope_organisation
 from .enums import ReportLanguage, ReportStatus, ScopeKind
-from .figures import Scope, year_bounds
+from .figures import Period, Scope, year_bounds
 from .models import SCOPE_FIELDS, Report, ReportRequest
 from .pdf import render_report_pdf
 
@@ -39,8 +39,19 @@ IN_PROGRESS = (ReportStatus.QUEUED, ReportStatus.COMPUTING, ReportStatus.RENDERI
 COUNTRY_LANGUAGE = {Country.SWEDEN: ReportLanguage.SWEDISH, Country.NETHERLANDS: ReportLanguage.DUTCH}
 
 
-def _key(*, scope_kind: str, scope: Scope, year: int, language: str) -> dict[str, Any]:
-    return {"scope_kind": scope_kind, SCOPE_FIELDS[ScopeKind(scope_kind)]: scope, "year": year, "language": language}
+def _key(*, scope_kind: str, scope: Scope, period: Period, language: str) -> dict[str, Any]:
+    return {
+        "scope_kind": scope_kind,
+        SCOPE_FIELDS[ScopeKind(scope_kind)]: scope,
+        "year": period.year,
+        "period_start": period.first,
+        "period_end": period.last,
+        "language": language,
+    }
+
+
+def request_period(request: ReportRequest | Report) -> Period:
+    return Period(request.period_start, request.period_end)
 
 
 def _enqueue(request: ReportRequest) -> None:
@@ -50,14 +61,24 @@ def _enqueue(request: ReportRequest) -> None:
 
 
 def report_request_create(
-    *, user: User | None, scope_kind: str, scope: Scope, year: int, language: str
+    *,
+    user: User | None,
+    scope_kind: str,
+    scope: Scope,
+    language: str,
+    year: int | None = None,
+    period: Period | None = None,
 ) -> tuple[ReportRequest, bool]:
-    """Ask for a report; the worker starts once this transaction commits.
+    """Ask for a report of a calendar year or any period of whole months; the worker starts on commit.
 
     A second click while the first request is still being worked on returns
     that request instead of queueing another (the bool says whether it is new).
     """
-    key = _key(scope_kind=scope_kind, scope=scope, year=year, language=language)
+    if period is None:
+        if year is None:
+            raise TypeError("a report needs a year or a period")
+        period = Period.of_year(year)
+    key = _key(scope_kind=scope_kind, scope=scope, period=period, language=language)
     with transaction.atomic():
         waiting = ReportRequest.objects.filter(**key, requested_by=user, status__in=IN_PROGRESS).first()
         if waiting is not None:
@@ -86,22 +107,24 @@ def report_produce(*, request_id: int) -> Report | None:
         request.error = ""
         request.save(update_fields=["status", "attempts", "error", "updated_at"])
     scope: Scope = request.scope  # type: ignore[assignment]
+    period = request_period(request)
+    figures_as_of = timezone.now()
     document = document_for_language(
-        report_document(scope_kind=request.scope_kind, scope=scope, year=request.year),
+        report_document(scope_kind=request.scope_kind, scope=scope, period=period),
         scope_kind=request.scope_kind,
         scope=scope,
-        year=request.year,
+        period=period,
         language=request.language,
     )
     digest = fingerprint(document)
-    key = _key(scope_kind=request.scope_kind, scope=scope, year=request.year, language=request.language)
+    key = _key(scope_kind=request.scope_kind, scope=scope, period=period, language=request.language)
     report = Report.objects.filter(**key, data_fingerprint=digest).first()
     if report is None:
         _set_status(request, ReportStatus.RENDERING)
         if settings.KVARTER_REPORT_RENDER_DELAY_SECONDS:
             # Fault injection for the killed-worker test (and for showing the progress bar); 0 in production.
             time.sleep(settings.KVARTER_REPORT_RENDER_DELAY_SECONDS)
-        pdf, pages = render_report_pdf(document)
+        pdf, pages = render_report_pdf(document, figures_as_of=figures_as_of)
         report = _store(key=key, document=document, digest=digest, pdf=pdf, pages=pages)
     with transaction.atomic():
         ReportRequest.objects.filter(pk=request.pk).update(
@@ -117,7 +140,9 @@ def report_produce(*, request_id: int) -> Report | None:
 def _store(*, key: dict[str, Any], document: dict[str, Any], digest: str, pdf: bytes, pages: int) -> Report:
     """Save the PDF and its row together: a row never points at a missing file."""
     scope = key[SCOPE_FIELDS[ScopeKind(key["scope_kind"])]]
-    name = f"{slugify(str(scope))[:60] or key['scope_kind']}-{key['year']}-{key['language']}-{digest[:12]}.pdf"
+    period = Period(key["period_start"], key["period_end"])
+    span = period.year if period.is_calendar_year else f"{period.first:%Y%m}-{period.last:%Y%m}"
+    name = f"{slugify(str(scope))[:60] or key['scope_kind']}-{span}-{key['language']}-{digest[:12]}.pdf"
     for _ in range(5):
         version = (Report.objects.filter(**key).aggregate(latest=Max("version"))["latest"] or 0) + 1
         report = Report(**key, version=version, data_fingerprint=digest, figures=document, pages=pages)

@@ -30,7 +30,7 @@ from .enums import ReportLanguage, ReportStatus, ScopeKind
 from .exports import figures_csv, figures_xlsx
 from .forms import NarrativeForm, ReportRequestForm
 from .models import SCOPE_FIELDS, Narrative
-from .rules import suppress_list
+from .rules import protect_list
 from .selectors import (
     dashboard_for_user,
     report_for_user,
@@ -92,8 +92,8 @@ def _dashboard_chart(row: Any, year: int) -> str:
     return months_chart(
         {
             "year": year,
-            "months": suppress_list(row.this_year),
-            "previous": {"year": year - 1, "visits": row.last_year_total, "months": suppress_list(row.last_year)},
+            "months": protect_list(row.this_year),
+            "previous": {"year": year - 1, "visits": row.last_year_total, "months": protect_list(row.last_year)},
         },
         chart_id=f"chart-programme-{row.programme.pk}",
     )
