@@ -387,7 +387,7 @@ def test_an_independent_expander_finds_exactly_the_servers_sessions_and_no_phant
 
 def test_past_the_generated_sessions_the_feed_follows_the_rule_not_empty_dates(client, world, settings):
     """A stalled nightly job: sessions exist only 30 days ahead, the horizon is 120."""
-    club, skipper = _holiday_world(world)
+    _club, skipper = _holiday_world(world)
     schedule = skipper.schedules.get()
     stalled = timezone.localdate() + dt.timedelta(days=30)
     Session.objects.filter(activity=skipper, occurrence_date__gt=stalled).delete()
