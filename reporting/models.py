@@ -206,6 +206,11 @@ class ReportRequest(PeriodModel, TimeStampedModel):
         Report, verbose_name=_("report"), null=True, blank=True, on_delete=models.SET_NULL, related_name="requests"
     )
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    # The run working on it: the Celery task id, and until when it may be (its
+    # hard time limit). Past that the run is dead and the sweep hands the
+    # request to another (reporting.services.report_requests_sweep).
+    task_id = models.CharField(_("task"), max_length=64, blank=True, editable=False)
+    lease_until = models.DateTimeField(_("worked on until"), null=True, blank=True, editable=False)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     error = models.TextField(_("error"), blank=True)
 

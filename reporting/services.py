@@ -8,6 +8,7 @@ redelivered task after a killed worker) racing on the same report end with
 one file and one row: the loser deletes its file and takes the winner's.
 """
 
+import datetime as dt
 import logging
 import time
 from typing import Any
@@ -18,6 +19,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext_noop
 
 from accounts.enums import Country
 from accounts.models import User
@@ -60,6 +62,15 @@ def _enqueue(request: ReportRequest) -> None:
     transaction.on_commit(lambda: produce_report.delay(request.pk))
 
 
+def report_lease() -> dt.timedelta:
+    """How long a run may hold a request: the report task's hard time limit and a minute.
+
+    No live worker runs a report longer (Celery kills it at the hard limit
+    and the request fails with a reason), so a lease past this is a dead run.
+    """
+    return dt.timedelta(seconds=settings.KVARTER_REPORT_TIME_LIMIT_SECONDS + settings.KVARTER_REPORT_LEASE_GRACE_SECONDS)
+
+
 def report_request_create(
     *,
     user: User | None,
@@ -94,18 +105,46 @@ def _set_status(request: ReportRequest, status: str) -> None:
     ReportRequest.objects.filter(pk=request.pk).update(status=status, updated_at=timezone.now())
 
 
-def report_produce(*, request_id: int) -> Report | None:
-    """Answer one request (the worker's whole job). Safe to run again at any point."""
+def report_produce(*, request_id: int, task_id: str = "") -> Report | None:
+    """Answer one request (the worker's whole job). Safe to run again at any point.
+
+    One run at a time holds a request (`task_id`, `lease_until`). The same
+    task delivered again (its worker died) takes over at once: its earlier
+    run cannot be alive. Another task finds the lease and leaves the request
+    to its holder; once the lease has run out the sweep queues a fresh task.
+    """
+    now = timezone.now()
     with transaction.atomic():
         request = ReportRequest.objects.select_for_update().filter(pk=request_id).first()
         if request is None:
             return None
         if request.status == ReportStatus.DONE:
             return request.report
+        if request.status == ReportStatus.FAILED:
+            # Given up on (the sweep, or a time limit): the strategist asks again.
+            return None
+        held = request.status in (ReportStatus.COMPUTING, ReportStatus.RENDERING)
+        if held and request.task_id != task_id and request.lease_until and request.lease_until > now:
+            logger.info("Report request %s is being produced by task %s", request_id, request.task_id)
+            return None
         request.status = ReportStatus.COMPUTING
         request.attempts += 1
         request.error = ""
-        request.save(update_fields=["status", "attempts", "error", "updated_at"])
+        request.task_id = task_id
+        request.lease_until = now + report_lease()
+        request.save(update_fields=["status", "attempts", "error", "task_id", "lease_until", "updated_at"])
+    try:
+        return _produce(request)
+    except BaseException:
+        # A retry or a failure is decided by the task; the lease is given back
+        # so its retry is not kept waiting (a SIGKILL never gets here: the sweep).
+        ReportRequest.objects.filter(pk=request.pk, task_id=task_id).exclude(status=ReportStatus.DONE).update(
+            lease_until=None, status=ReportStatus.QUEUED, updated_at=timezone.now()
+        )
+        raise
+
+
+def _produce(request: ReportRequest) -> Report:
     scope: Scope = request.scope  # type: ignore[assignment]
     period = request_period(request)
     figures_as_of = timezone.now()
@@ -127,10 +166,19 @@ def report_produce(*, request_id: int) -> Report | None:
         pdf, pages = render_report_pdf(document, figures_as_of=figures_as_of)
         report = _store(key=key, document=document, digest=digest, pdf=pdf, pages=pages)
     with transaction.atomic():
-        ReportRequest.objects.filter(pk=request.pk).update(
-            status=ReportStatus.DONE, report=report, finished_at=timezone.now(), updated_at=timezone.now()
+        finished = (
+            ReportRequest.objects.filter(pk=request.pk)
+            .exclude(status=ReportStatus.DONE)
+            .update(
+                status=ReportStatus.DONE,
+                report=report,
+                finished_at=timezone.now(),
+                lease_until=None,
+                updated_at=timezone.now(),
+            )
         )
-        if request.requested_by_id:
+        if finished:
+            # Once per request: the e-mail goes with the one run that finished it.
             from .tasks import send_report_ready
 
             transaction.on_commit(lambda: send_report_ready.delay(request.pk))
@@ -164,8 +212,60 @@ def _store(*, key: dict[str, Any], document: dict[str, Any], digest: str, pdf: b
 
 def report_failed(*, request_id: int, error: str) -> None:
     ReportRequest.objects.filter(pk=request_id).exclude(status=ReportStatus.DONE).update(
-        status=ReportStatus.FAILED, error=error[:2000], finished_at=timezone.now(), updated_at=timezone.now()
+        status=ReportStatus.FAILED,
+        error=error[:2000],
+        finished_at=timezone.now(),
+        lease_until=None,
+        updated_at=timezone.now(),
     )
+
+
+# A request whose runs died this often fails with a reason: something in it kills workers.
+MAX_ATTEMPTS = 3
+
+
+def report_requests_sweep(*, now: dt.datetime | None = None) -> dict[str, int]:
+    """Every minute (Celery beat; `manage.py sweep_report_requests`): hand on requests whose worker died.
+
+    - In progress with the lease run out: the run was killed (a SIGKILL, an
+      out-of-memory kill, a lost machine); queue a fresh task, or fail the
+      request with a reason after MAX_ATTEMPTS runs.
+    - Queued for longer than the broker's visibility timeout and a lease: the
+      message was lost with its worker and Redis did not give it back; queue
+      it again. A duplicate is harmless: the lease lets one run work, the
+      fingerprint keeps one version.
+    """
+    now = now or timezone.now()
+    requeued = failed = 0
+    dead = ReportRequest.objects.filter(
+        status__in=[ReportStatus.COMPUTING, ReportStatus.RENDERING], lease_until__lt=now
+    )
+    forgotten = ReportRequest.objects.filter(
+        status=ReportStatus.QUEUED,
+        updated_at__lt=now - dt.timedelta(seconds=settings.KVARTER_TASK_VISIBILITY_TIMEOUT_SECONDS) - report_lease(),
+    )
+    for request_id in list(dead.values_list("pk", flat=True)) + list(forgotten.values_list("pk", flat=True)):
+        with transaction.atomic():
+            request = ReportRequest.objects.select_for_update().filter(pk=request_id).first()
+            if request is None or request.is_finished:
+                continue
+            if request.status != ReportStatus.QUEUED and (request.lease_until is None or request.lease_until >= now):
+                continue  # picked up again since the look
+            if request.attempts >= MAX_ATTEMPTS:
+                report_failed(
+                    request_id=request.pk,
+                    error=gettext_noop("The report could not be finished: its worker stopped. Please ask again."),
+                )
+                logger.warning("Report request %s failed after %s attempts", request.pk, request.attempts)
+                failed += 1
+                continue
+            request.status = ReportStatus.QUEUED
+            request.lease_until = None
+            request.save(update_fields=["status", "lease_until", "updated_at"])
+            _enqueue(request)
+            logger.warning("Report request %s queued again: its worker stopped", request.pk)
+            requeued += 1
+    return {"requeued": requeued, "failed": failed}
 
 
 # --- The yearly run -------------------------------------------------------------

@@ -188,3 +188,70 @@ def test_the_database_refuses_a_second_copy_of_the_same_dataset(strategist, cafe
             data_fingerprint=report.data_fingerprint,
             file="reports/copy.pdf",
         )
+
+
+# --- Killed workers: leases and the sweep ---------------------------------------------
+
+
+def _stuck(request, *, minutes_ago, attempts=1, task_id="dead-task"):
+    """As a run leaves a request when its whole worker is killed mid-render."""
+    from django.utils import timezone
+
+    ReportRequest.objects.filter(pk=request.pk).update(
+        status=ReportStatus.RENDERING,
+        task_id=task_id,
+        attempts=attempts,
+        lease_until=timezone.now() - dt.timedelta(minutes=minutes_ago) + services.report_lease(),
+        report=None,
+        finished_at=None,
+    )
+
+
+def test_the_sweep_hands_a_request_whose_run_died_to_another_once_its_lease_is_over(strategist, cafe):
+    _visit(cafe, 3, 120)
+    request = _request(strategist, cafe.programme)
+    Report.objects.all().delete()
+    _stuck(request, minutes_ago=5)
+
+    # Within the lease the run may be alive: nothing happens.
+    assert services.report_requests_sweep() == {"requeued": 0, "failed": 0}
+    assert report_produce(request_id=request.pk, task_id="another-task") is None
+    assert ReportRequest.objects.get(pk=request.pk).status == ReportStatus.RENDERING
+
+    _stuck(request, minutes_ago=13)
+    result = services.report_requests_sweep()  # eager Celery: the fresh task runs on commit
+
+    request.refresh_from_db()
+    assert result == {"requeued": 1, "failed": 0}
+    assert request.status == ReportStatus.DONE
+    assert request.attempts == 2
+    assert Report.objects.count() == 1
+
+
+def test_the_same_task_delivered_again_takes_over_at_once(strategist, cafe):
+    _visit(cafe, 3, 120)
+    request = _request(strategist, cafe.programme)
+    Report.objects.all().delete()
+    _stuck(request, minutes_ago=0, task_id="task-1")
+
+    # Its pool process was killed and the worker rejected it back to the queue.
+    report = report_produce(request_id=request.pk, task_id="task-1")
+
+    assert report is not None and Report.objects.count() == 1
+
+
+def test_a_request_that_keeps_killing_workers_fails_with_a_reason_and_can_be_asked_again(strategist, cafe):
+    _visit(cafe, 3, 120)
+    request = _request(strategist, cafe.programme)
+    mail.outbox.clear()
+    _stuck(request, minutes_ago=13, attempts=services.MAX_ATTEMPTS)
+
+    assert services.report_requests_sweep() == {"requeued": 0, "failed": 1}
+
+    request.refresh_from_db()
+    assert request.status == ReportStatus.FAILED
+    assert "worker stopped" in request.error
+    # The lost message coming back later does not bring it to life.
+    assert report_produce(request_id=request.pk, task_id="dead-task") is None
+    again = _request(strategist, cafe.programme)
+    assert again.pk != request.pk and again.status == ReportStatus.DONE
