@@ -222,6 +222,14 @@ def visits_by_month(
     )
 
 
+def period_totals(*, scope_kind: str, scope: Scope, period: Period) -> tuple[int, int]:
+    """Visits and first visits of a scope over a period, in one query (the narrative editor's check)."""
+    totals = rollup_rows(
+        in_scope=scope_session_filter(scope_kind=scope_kind, scope=scope), since=period.first, until=period.stop
+    ).aggregate(visits=Sum(F("visits") + F("check_ins")), first=Sum("first_visits"))
+    return totals["visits"] or 0, totals["first"] or 0
+
+
 # --- The figures ------------------------------------------------------------
 
 

@@ -45,6 +45,7 @@ the way a reader would, solving for each hidden cell's smallest and largest
 possible value with a linear program, and finds none pinned to 1–4.
 """
 
+import re
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -254,3 +255,69 @@ def protect_groups(groups: Sequence[Sequence[int]]) -> PublishedGroups:
 def protect_list(values: Sequence[int]) -> list[Published]:
     """A breakdown published beside its total (visits by month): no count 1–4 derivable from the total."""
     return protect_groups([values]).groups[0]
+
+
+# --- The coordinator's text against the figures --------------------------------------
+
+# Words a number of visits or people stands beside, in the three languages.
+VISIT_WORDS = ("besök", "visit", "bezoek")
+PEOPLE_WORDS = (
+    "person",
+    "människor",
+    "deltagare",
+    "ungdomar",
+    "people",
+    "participant",
+    "mensen",
+    "deelnemer",
+    "jongeren",
+)
+NARRATIVE_TOLERANCE = 0.20
+# 3900, 3 900, 3.900, 3,900 (not a time, a date or a decimal's tail)
+_NUMBER = re.compile(r"(?<![\d.,:])(\d{1,3}(?:[ \u00a0.,]\d{3})+|\d+)(?![\d:]|[.,]\d)")
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+@dataclass(frozen=True)
+class NarrativeNumber:
+    """A number in the coordinator's text that counts visits or people, and how far it is from the figures."""
+
+    number: int
+    word: str
+    counts_people: bool
+
+
+def narrative_numbers(text: str) -> list[NarrativeNumber]:
+    """The numbers of visits or people a text states ("ca 3900 besökare", "about 4,000 visits")."""
+    found = []
+    for match in _NUMBER.finditer(text):
+        # The word it counts comes within the next four words ("3 900 unika besökare").
+        for word in _WORD.findall(text[match.end() : match.end() + 60])[:4]:
+            lower = word.lower()
+            if lower.startswith(VISIT_WORDS) or lower.startswith(PEOPLE_WORDS):
+                number = int(re.sub(r"[ \u00a0.,]", "", match.group(1)))
+                found.append(NarrativeNumber(number, word, lower.startswith(PEOPLE_WORDS)))
+                break
+            if word.isdigit():
+                break
+    return found
+
+
+def narrative_mismatches(text: str, *, visits: int, people: int) -> list[tuple[NarrativeNumber, str]]:
+    """Numbers in the text that contradict the report: more than ±20 % from the headline's visits.
+
+    Each comes with why: "far" (not near the visits), or "people" (a number
+    of people that is really the number of visits, while the people reached,
+    estimated from first visits, are far fewer).
+    """
+    if not visits:
+        return []
+    result = []
+    for item in narrative_numbers(text):
+        near_visits = abs(item.number - visits) <= visits * NARRATIVE_TOLERANCE
+        near_people = bool(people) and abs(item.number - people) <= people * NARRATIVE_TOLERANCE
+        if item.counts_people and near_visits and not near_people and people < visits * (1 - NARRATIVE_TOLERANCE):
+            result.append((item, "people"))
+        elif not near_visits and not (item.counts_people and near_people):
+            result.append((item, "far"))
+    return result

@@ -16,6 +16,7 @@ from django.db.models import F, Min, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 
+from accounts.enums import OrganisationKind, Role
 from accounts.models import Organisation, User
 from accounts.selectors import MANAGING_ROLES, REPORT_ROLES, organisation_ids_for_user, user_sees_reports
 from activities.models import AttendanceRollup, Programme
@@ -25,7 +26,7 @@ from venues.models import District, Venue
 from .document import SCOPE_MODELS
 from .enums import ScopeKind
 from .figures import Scope, year_bounds
-from .models import SCOPE_FIELDS, Report, ReportRequest
+from .models import SCOPE_FIELDS, Report, ReportRequest, ReportSubscription
 
 
 def _scope_querysets(*, org_ids: set[int] | None) -> dict[str, QuerySet]:
@@ -203,3 +204,58 @@ def years_with_sessions(*, today: dt.date | None = None) -> list[int]:
     first = Session.objects.aggregate(first=Min("starts_at"))["first"]
     first_year = timezone.localtime(first).year if first else today.year
     return list(range(today.year, min(first_year, today.year) - 1, -1))
+
+
+# --- Who hears about a report ---------------------------------------------------------
+
+
+def _scope_key(scope_kind: str, scope: Scope) -> dict[str, object]:
+    return {"scope_kind": scope_kind, SCOPE_FIELDS[ScopeKind(scope_kind)]: scope}
+
+
+def follows_by_default(*, user: User, scope_kind: str, scope: Scope) -> bool:
+    """A municipality's strategists follow its whole-municipality report without asking."""
+    return (
+        scope_kind == ScopeKind.ORGANISATION
+        and isinstance(scope, Organisation)
+        and scope.kind == OrganisationKind.MUNICIPALITY
+        and user.memberships.filter(organisation=scope, role=Role.STRATEGIST).exists()
+    )
+
+
+def user_follows_scope(*, user: User, scope_kind: str, scope: Scope) -> bool:
+    row = ReportSubscription.objects.filter(**_scope_key(scope_kind, scope), user=user).first()
+    if row is not None:
+        return row.active
+    return follows_by_default(user=user, scope_kind=scope_kind, scope=scope)
+
+
+def report_recipients(*, request: ReportRequest) -> list[User]:
+    """Who gets the e-mail when a request is done: whoever asked; for the yearly job, the scope's followers.
+
+    Followers are the active subscriptions, and for a municipality's own
+    report its strategists unless they stopped following it. Only people who
+    may still read the scope's reports, with an active account.
+    """
+    if request.requested_by_id:
+        users = [request.requested_by] if request.requested_by and request.requested_by.is_active else []
+        return users  # type: ignore[return-value]
+    scope: Scope = request.scope  # type: ignore[assignment]
+    key = _scope_key(request.scope_kind, scope)
+    rows = ReportSubscription.objects.filter(**key)
+    candidates = User.objects.filter(
+        Q(pk__in=rows.filter(active=True).values("user"))
+        | (
+            Q(memberships__organisation=scope, memberships__role=Role.STRATEGIST)
+            if request.scope_kind == ScopeKind.ORGANISATION
+            and isinstance(scope, Organisation)
+            and scope.kind == OrganisationKind.MUNICIPALITY
+            else Q(pk__in=[])
+        ),
+        is_active=True,
+    ).exclude(pk__in=rows.filter(active=False).values("user"))
+    recipients = []
+    for user in candidates.distinct().order_by("email"):
+        if scope_querysets_for_user(user=user)[request.scope_kind].filter(pk=scope.pk).exists():
+            recipients.append(user)
+    return recipients

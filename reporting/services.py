@@ -27,12 +27,12 @@ from activities.enums import SessionStatus
 from activities.models import Programme, Session
 from core.services import log_action
 from partnerships.models import Agreement
-from venues.models import Venue
+from venues.models import District, Venue
 
 from .document import document_for_language, fingerprint, report_document, scope_organisation
 from .enums import ReportLanguage, ReportStatus, ScopeKind
 from .figures import Period, Scope, year_bounds
-from .models import SCOPE_FIELDS, Report, ReportRequest
+from .models import SCOPE_FIELDS, Report, ReportRequest, ReportSubscription
 from .pdf import render_report_pdf
 
 logger = logging.getLogger(__name__)
@@ -68,7 +68,9 @@ def report_lease() -> dt.timedelta:
     No live worker runs a report longer (Celery kills it at the hard limit
     and the request fails with a reason), so a lease past this is a dead run.
     """
-    return dt.timedelta(seconds=settings.KVARTER_REPORT_TIME_LIMIT_SECONDS + settings.KVARTER_REPORT_LEASE_GRACE_SECONDS)
+    return dt.timedelta(
+        seconds=settings.KVARTER_REPORT_TIME_LIMIT_SECONDS + settings.KVARTER_REPORT_LEASE_GRACE_SECONDS
+    )
 
 
 def report_request_create(
@@ -158,13 +160,14 @@ def _produce(request: ReportRequest) -> Report:
     digest = fingerprint(document)
     key = _key(scope_kind=request.scope_kind, scope=scope, period=period, language=request.language)
     report = Report.objects.filter(**key, data_fingerprint=digest).first()
+    new = report is None
     if report is None:
         _set_status(request, ReportStatus.RENDERING)
         if settings.KVARTER_REPORT_RENDER_DELAY_SECONDS:
             # Fault injection for the killed-worker test (and for showing the progress bar); 0 in production.
             time.sleep(settings.KVARTER_REPORT_RENDER_DELAY_SECONDS)
         pdf, pages = render_report_pdf(document, figures_as_of=figures_as_of)
-        report = _store(key=key, document=document, digest=digest, pdf=pdf, pages=pages)
+        report, new = _store(key=key, document=document, digest=digest, pdf=pdf, pages=pages)
     with transaction.atomic():
         finished = (
             ReportRequest.objects.filter(pk=request.pk)
@@ -177,16 +180,19 @@ def _produce(request: ReportRequest) -> Report:
                 updated_at=timezone.now(),
             )
         )
-        if finished:
-            # Once per request: the e-mail goes with the one run that finished it.
+        # Once per request, with the one run that finished it: to whoever asked,
+        # or (the yearly job) to the followers when there is something new to read.
+        if finished and (request.requested_by_id or new):
             from .tasks import send_report_ready
 
             transaction.on_commit(lambda: send_report_ready.delay(request.pk))
     return report
 
 
-def _store(*, key: dict[str, Any], document: dict[str, Any], digest: str, pdf: bytes, pages: int) -> Report:
-    """Save the PDF and its row together: a row never points at a missing file."""
+def _store(
+    *, key: dict[str, Any], document: dict[str, Any], digest: str, pdf: bytes, pages: int
+) -> tuple[Report, bool]:
+    """Save the PDF and its row together: a row never points at a missing file. True when this run stored it."""
     scope = key[SCOPE_FIELDS[ScopeKind(key["scope_kind"])]]
     period = Period(key["period_start"], key["period_end"])
     span = period.year if period.is_calendar_year else f"{period.first:%Y%m}-{period.last:%Y%m}"
@@ -203,10 +209,10 @@ def _store(*, key: dict[str, Any], document: dict[str, Any], digest: str, pdf: b
             report.file.delete(save=False)
             same = Report.objects.filter(**key, data_fingerprint=digest).first()
             if same is not None:
-                return same
+                return same, False
             continue
         logger.info("Stored %s (%s pages)", report, pages)
-        return report
+        return report, True
     raise RuntimeError(f"Could not store a new version of {scope} {key['year']}")
 
 
@@ -272,7 +278,14 @@ def report_requests_sweep(*, now: dt.datetime | None = None) -> dict[str, int]:
 
 
 def annual_report_scopes(*, year: int) -> list[tuple[str, Scope, str]]:
-    """Every scope with sessions in `year`, with the language of the organisation behind it."""
+    """Every scope that had activity in `year` (sessions not cancelled), with its organisation's language.
+
+    Programmes with sessions; the venues they were at; the districts of those
+    venues and, for outreach without a venue, the districts its programme
+    works in; the agreements of those programmes; the organisations that led
+    them; and every municipality whose districts saw activity (its
+    whole-municipality report), whoever ran it. A fixed number of queries.
+    """
     start, end = year_bounds(year)
     sessions = Session.objects.filter(starts_at__gte=start, starts_at__lt=end).exclude(status=SessionStatus.CANCELLED)
     programme_ids = set(sessions.values_list("activity__programme_id", flat=True).distinct())
@@ -282,9 +295,14 @@ def annual_report_scopes(*, year: int) -> list[tuple[str, Scope, str]]:
             "organisation", "district__municipality"
         )
     )
-    districts = {venue.district for venue in venues if venue.district is not None}
+    outreach = sessions.filter(activity__venue__isnull=True).values("activity__programme")
+    districts = {venue.district for venue in venues if venue.district is not None} | set(
+        District.objects.filter(programmes__in=outreach).select_related("municipality")
+    )
     agreements = list(Agreement.objects.filter(programmes__in=programme_ids).distinct().select_related("organisation"))
-    organisations = {programme.lead_organisation for programme in programmes}
+    organisations = {programme.lead_organisation for programme in programmes} | {
+        district.municipality for district in districts if district.municipality_id
+    }
     scopes: list[tuple[str, Scope]] = [
         *((ScopeKind.PROGRAMME, p) for p in sorted(programmes, key=str)),
         *((ScopeKind.VENUE, v) for v in sorted(venues, key=str)),
@@ -314,3 +332,24 @@ def annual_reports_request(*, year: int) -> list[ReportRequest]:
         request, _ = report_request_create(user=None, scope_kind=kind, scope=scope, year=year, language=language)
         requests.append(request)
     return requests
+
+
+# --- Following a scope's yearly report ---------------------------------------------
+
+
+def report_subscription_set(*, user: User, scope_kind: str, scope: Scope, active: bool) -> ReportSubscription:
+    """Follow (or stop following) the yearly report of a scope: an e-mail with the link when it is made."""
+    key = {"scope_kind": scope_kind, SCOPE_FIELDS[ScopeKind(scope_kind)]: scope, "user": user}
+    with transaction.atomic():
+        subscription, _ = ReportSubscription.objects.select_for_update().get_or_create(
+            **key, defaults={"active": active}
+        )
+        if subscription.active != active:
+            subscription.active = active
+            subscription.save(update_fields=["active", "updated_at"])
+        log_action(
+            actor=user,
+            action="reporting.subscribed" if active else "reporting.unsubscribed",
+            obj=subscription,
+        )
+    return subscription

@@ -38,7 +38,9 @@ TRANSIENT = (OperationalError, InterfaceError, ConnectionError)
     retry_backoff_max=300,
     max_retries=5,
     # The lease (reporting.services.report_lease) is this hard limit and a grace.
-    soft_time_limit=max(settings.KVARTER_REPORT_TIME_LIMIT_SECONDS - 60, settings.KVARTER_REPORT_TIME_LIMIT_SECONDS // 2),
+    soft_time_limit=max(
+        settings.KVARTER_REPORT_TIME_LIMIT_SECONDS - 60, settings.KVARTER_REPORT_TIME_LIMIT_SECONDS // 2
+    ),
     time_limit=settings.KVARTER_REPORT_TIME_LIMIT_SECONDS,
 )
 def produce_report(self, request_id: int) -> int | None:  # type: ignore[no-untyped-def]

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -25,12 +25,13 @@ from core.forms import form_errors_text
 from core.services import log_action
 from core.throttles import throttled
 
-from .charts import months_chart
+from .charts import count_format, months_chart
 from .enums import ReportLanguage, ReportStatus, ScopeKind
 from .exports import figures_csv, figures_xlsx
-from .forms import NarrativeForm, ReportRequestForm
+from .figures import Period, period_totals
+from .forms import NarrativeForm, ReportRequestForm, parse_month, period_between
 from .models import SCOPE_FIELDS, Narrative
-from .rules import protect_list
+from .rules import narrative_mismatches, protect_list, round_headline
 from .selectors import (
     dashboard_for_user,
     report_for_user,
@@ -39,11 +40,12 @@ from .selectors import (
     request_list_for_user,
     scope_choices_for_user,
     scope_for_user,
+    user_follows_scope,
     user_sees_reports,
     user_writes_narratives,
     years_with_sessions,
 )
-from .services import report_request_create
+from .services import report_request_create, report_subscription_set
 
 # The steps the progress bar shows, in order.
 STEPS = [ReportStatus.QUEUED, ReportStatus.COMPUTING, ReportStatus.RENDERING, ReportStatus.DONE]
@@ -112,7 +114,7 @@ def request_create(request: HttpRequest) -> HttpResponse:
         user=request.user,  # type: ignore[arg-type]
         scope_kind=scope_kind,
         scope=scope,
-        year=form.cleaned_data["year"],
+        period=form.cleaned_data["period"],
         language=form.cleaned_data["language"],
     )
     if not created:
@@ -168,7 +170,7 @@ def scope_detail(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     reports = list(report_list_for_scope(scope_kind=kind, scope=scope))
     narratives = list(
         Narrative.objects.filter(scope_kind=kind, **{SCOPE_FIELDS[ScopeKind(kind)]: scope}).order_by(
-            "-year", "language"
+            "-period_end", "period_start", "language"
         )
     )
     return render(
@@ -181,6 +183,7 @@ def scope_detail(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
             "reports": reports,
             "narratives": narratives,
             "writes_narratives": user_writes_narratives(user=request.user, scope_kind=kind, scope=scope),  # type: ignore[arg-type]
+            "follows": user_follows_scope(user=request.user, scope_kind=kind, scope=scope),  # type: ignore[arg-type]
             "years": years,
             "report_languages": ReportLanguage.choices,
             "form": _request_form(request, initial={"scope": f"{kind}:{scope.pk}"}, years=years),
@@ -189,7 +192,8 @@ def scope_detail(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
 
 
 def _filename(report: Any, extension: str) -> str:
-    return f"{slugify(str(report.scope))}-{report.year}-{report.language}-v{report.version}.{extension}"
+    span = report.year if report.is_calendar_year else f"{report.period_start:%Y%m}-{report.period_end:%Y%m}"
+    return f"{slugify(str(report.scope))}-{span}-{report.language}-v{report.version}.{extension}"
 
 
 @reports_required
@@ -224,28 +228,59 @@ def export_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
 
 @reports_required
 def narrative_pick(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
-    """The year and language picked on the scope page, as the narrative's own address."""
+    """The year (or months) and language picked on the scope page, as the narrative's own address."""
     scope_for_user(user=request.user, scope_kind=kind, scope_id=pk)  # type: ignore[arg-type]
+    language = request.GET.get("language", "")[:2] or "sv"
+    first, last = request.GET.get("first_month", ""), request.GET.get("last_month", "")
+    if first or last:
+        return redirect("reports:narrative-period", kind=kind, pk=pk, first=first[:7], last=last[:7], language=language)
     try:
         year = int(request.GET.get("year", ""))
     except ValueError:
         year = 0
-    return redirect(
-        "reports:narrative", kind=kind, pk=pk, year=year, language=request.GET.get("language", "")[:2] or "sv"
-    )
+    return redirect("reports:narrative", kind=kind, pk=pk, year=year, language=language)
 
 
 @reports_required
 def narrative_edit(request: HttpRequest, kind: str, pk: int, year: int, language: str) -> HttpResponse:
     """The coordinator's story for a scope and year, printed in that year's report."""
+    if year not in years_with_sessions():
+        raise PermissionDenied(_("No report can be written for that year or language."))
+    return _narrative_edit(request, kind, pk, Period.of_year(year), language)
+
+
+@reports_required
+def narrative_edit_period(
+    request: HttpRequest, kind: str, pk: int, first: str, last: str, language: str
+) -> HttpResponse:
+    """The coordinator's story for a scope over a period of whole months ("2020-07" to "2022-12")."""
+    first_month, last_month = parse_month(first), parse_month(last)
+    if first_month is None or last_month is None:
+        raise PermissionDenied(_("No report can be written for that year or language."))
+    try:
+        period = period_between(first_month, last_month, years=years_with_sessions())
+    except ValidationError as error:
+        raise PermissionDenied(" ".join(error.messages)) from error
+    return _narrative_edit(request, kind, pk, period, language)
+
+
+def _narrative_edit(request: HttpRequest, kind: str, pk: int, period: Period, language: str) -> HttpResponse:
     scope = scope_for_user(user=request.user, scope_kind=kind, scope_id=pk)  # type: ignore[arg-type]
-    if language not in ReportLanguage.values or year not in years_with_sessions():
+    if language not in ReportLanguage.values:
         raise PermissionDenied(_("No report can be written for that year or language."))
     if not user_writes_narratives(user=request.user, scope_kind=kind, scope=scope):  # type: ignore[arg-type]
         raise PermissionDenied(_("Only the coordinators of the organisation behind this scope write its story."))
-    key = {"scope_kind": kind, SCOPE_FIELDS[ScopeKind(kind)]: scope, "year": year, "language": language}
+    key = {
+        "scope_kind": kind,
+        SCOPE_FIELDS[ScopeKind(kind)]: scope,
+        "year": period.year,
+        "period_start": period.first,
+        "period_end": period.last,
+        "language": language,
+    }
     narrative = Narrative.objects.filter(**key).first() or Narrative(**key)
     form = NarrativeForm(request.POST or None, instance=narrative)
+    visits, people = period_totals(scope_kind=kind, scope=scope, period=period)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             narrative = form.save(commit=False)
@@ -253,16 +288,67 @@ def narrative_edit(request: HttpRequest, kind: str, pk: int, year: int, language
             narrative.save()
             log_action(actor=request.user, action="reporting.narrative_saved", obj=narrative)
         messages.success(request, _("The story is saved. Reports produced from now on print it."))
+        for warning in _narrative_warnings(narrative.text, visits=visits, people=people):
+            messages.warning(request, warning)
         return redirect("reports:scope", kind=kind, pk=scope.pk)
+    text = form["text"].value() or ""
     return render(
         request,
         "reporting/narrative_form.html",
         {
             "scope": scope,
             "kind": kind,
-            "year": year,
+            "year": narrative.period_label,
             "language_label": ReportLanguage(language).label,
             "form": form,
+            "visits": visits,
+            "headline": round_headline(visits),
+            "people": people,
+            "warnings": _narrative_warnings(text, visits=visits, people=people),
         },
         status=400 if request.method == "POST" else 200,
     )
+
+
+def _narrative_warnings(text: str, *, visits: int, people: int) -> list[str]:
+    """What in the coordinator's text contradicts the figures (more than 20 % off), said plainly."""
+    warnings = []
+    for item, why in narrative_mismatches(text, visits=visits, people=people):
+        values = {
+            "number": count_format(item.number),
+            "word": item.word,
+            "visits": count_format(round_headline(visits)),
+            "people": count_format(people),
+        }
+        if why == "people":
+            warnings.append(
+                _(
+                    "“%(number)s %(word)s”: the report counts about %(visits)s visits, not people. "
+                    "A person who comes ten times makes ten visits; about %(people)s people were reached "
+                    "(first visits of the year)."
+                )
+                % values
+            )
+        else:
+            warnings.append(
+                _("“%(number)s %(word)s” is more than 20 %% away from the report’s about %(visits)s visits.") % values
+            )
+    return warnings
+
+
+@reports_required
+@require_POST
+def follow(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+    """Follow a scope's yearly report (an e-mail with the link), or stop."""
+    scope = scope_for_user(user=request.user, scope_kind=kind, scope_id=pk)  # type: ignore[arg-type]
+    active = request.POST.get("follow") == "1"
+    report_subscription_set(user=request.user, scope_kind=kind, scope=scope, active=active)  # type: ignore[arg-type]
+    if active:
+        messages.success(
+            request, _("You will get an e-mail when the yearly report of %(scope)s is made.") % {"scope": scope}
+        )
+    else:
+        messages.success(
+            request, _("You no longer get e-mails about the yearly report of %(scope)s.") % {"scope": scope}
+        )
+    return redirect("reports:scope", kind=kind, pk=scope.pk)

@@ -338,9 +338,9 @@ def test_the_scope_page_queries_do_not_grow_with_reports(
     client.force_login(coordinator)
 
     # Session, user, roles, org ids, the scope, its reports, its narratives, its
-    # organisation and the coordinator's managed ones (may write the story), the
-    # first session; the form: five scope kinds.
-    with django_assert_num_queries(15):
+    # organisation and the coordinator's managed ones (may write the story),
+    # whether they follow it, the first session; the form: five scope kinds.
+    with django_assert_num_queries(16):
         response = client.get(f"/reports/programme/{counted.pk}/")
 
     assert len(response.context["reports"]) == count
@@ -372,8 +372,9 @@ def test_the_narrative_page_queries_are_fixed(client, django_assert_num_queries,
     client.force_login(coordinator)
 
     # Session, user, roles, org ids, the scope, the first session, its
-    # organisation and the coordinator's managed ones, the narrative.
-    with django_assert_num_queries(9):
+    # organisation and the coordinator's managed ones, the narrative, the
+    # visits and first visits its numbers are checked against.
+    with django_assert_num_queries(10):
         response = client.get(f"/reports/programme/{counted.pk}/2018/narrative/sv/")
 
     assert response.status_code == 200
