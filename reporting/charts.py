@@ -49,9 +49,17 @@ def month_names(document: dict[str, Any], *, abbreviated: bool = True) -> list[s
     several_years = len({month.year for month in months}) > 1
     if abbreviated:
         short = month_abbreviations()
-        # Across years, each January (and the first month) says its year: "jan 21".
+        if len(months) <= 12:
+            return [
+                short[m.month - 1] + (f" {m:%y}" if several_years and (m.month == 1 or i == 0) else "")
+                for i, m in enumerate(months)
+            ]
+        # Thirty bars have no room for thirty names: every third (sixth, twelfth) month
+        # is named, with its year at the first and at each January; the chart lets a
+        # name use the room of the empty ones after it.
+        step = 3 if len(months) <= 36 else 6 if len(months) <= 72 else 12
         return [
-            f"{short[m.month - 1]} {m:%y}" if several_years and (m.month == 1 or i == 0) else short[m.month - 1]
+            (short[m.month - 1] + (f" {m:%y}" if m.month <= step or i == 0 else "")) if i % step == 0 else ""
             for i, m in enumerate(months)
         ]
     return [capfirst(str(MONTHS[m.month])) + (f" {m.year}" if several_years else "") for m in months]

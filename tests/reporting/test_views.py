@@ -378,3 +378,134 @@ def test_the_narrative_page_queries_are_fixed(client, django_assert_num_queries,
         response = client.get(f"/reports/programme/{counted.pk}/2018/narrative/sv/")
 
     assert response.status_code == 200
+
+
+# --- Reports over any period ---
+
+
+@pytest.fixture
+def two_years(counted):
+    """Connexion West's café: 120 visits in March–April 2018 (counted), 45 in November 2017."""
+    activity = counted.activities.get()
+    session = SessionFactory(
+        activity=activity, starts_at=dt.datetime(2017, 11, 7, 15, tzinfo=STOCKHOLM), status=SessionStatus.HELD
+    )
+    TallyFactory(
+        session=session,
+        age_band=AgeBandFactory(organisation=counted.lead_organisation, min_age=18),
+        gender=Gender.MALE,
+        visits=45,
+    )
+    return counted
+
+
+def test_a_strategist_asks_for_a_period_of_whole_months_and_gets_its_figures(
+    client, strategist, two_years, django_capture_on_commit_callbacks
+):
+    import subprocess
+
+    client.force_login(strategist)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            "/reports/request/",
+            {
+                "scope": f"programme:{two_years.pk}",
+                "year": 2018,
+                "first_month": "2017-10",
+                "last_month": "2018-03",
+                "language": "en",
+            },
+        )
+
+    request = ReportRequest.objects.get()
+    assert (request.period_start, request.period_end, request.year) == (
+        dt.date(2017, 10, 1),
+        dt.date(2018, 3, 31),
+        2018,
+    )
+    report = request.report
+    assert report.period_label == "2017-10 – 2018-03"
+    assert report.figures["visits"] == 45 + 60  # April is outside the period
+    assert report.figures["months"] == [0, 45, 0, 0, 0, 60]
+    assert report.figures["previous"]["covers"] == {"first": "2017-04-01", "last": "2017-09-30", "year": False}
+    text = subprocess.run(["pdftotext", report.file.path, "-"], capture_output=True, text=True, check=True).stdout
+    flat = " ".join(text.split())
+    assert "Report October 2017 – March 2018" in flat
+    assert "November 2017" in flat and "March 2018" in flat
+    rows = list(csv.reader(io.StringIO(client.get(f"/reports/{report.pk}/figures.csv").content.decode("utf-8-sig"))))
+    assert ["Visits by month", "November 2017", "October 2017 – March 2018", "45"] in rows
+    assert ["Summary", "Visits", "October 2017 – March 2018", "105"] in rows
+    page = client.get(f"/reports/programme/{two_years.pk}/").content.decode()
+    assert "2017-10 – 2018-03" in page
+
+
+@pytest.mark.parametrize(
+    ("months", "message"),
+    [
+        (("2018-06", "2018-01"), "The period must end after it starts."),
+        (("2018-01", ""), "Give both months of a period"),
+        (("2018-13", "2019-01"), "Give both months of a period"),
+        (("2000-01", "2018-01"), "A period can be at most ten years."),
+        (("1995-01", "1995-06"), "Choose months from"),
+    ],
+)
+def test_a_bad_period_is_explained_and_changes_nothing(client, strategist, counted, months, message):
+    client.force_login(strategist)
+
+    response = client.post(
+        "/reports/request/",
+        {
+            "scope": f"programme:{counted.pk}",
+            "year": 2018,
+            "first_month": months[0],
+            "last_month": months[1],
+            "language": "en",
+        },
+        follow=True,
+    )
+
+    assert message in response.content.decode()
+    assert ReportRequest.objects.count() == 0
+
+
+def test_the_story_of_a_period_is_printed_in_its_report(client, coordinator, two_years):
+    from reporting.figures import Period
+    from reporting.services import report_produce
+
+    client.force_login(coordinator)
+
+    client.post(f"/reports/programme/{two_years.pk}/2017-10--2018-03/narrative/en/", {"text": "The autumn we opened."})
+
+    request = ReportRequestFactory(
+        programme=two_years,
+        year=2018,
+        period_start=dt.date(2017, 10, 1),
+        period_end=dt.date(2018, 3, 31),
+        language="en",
+    )
+    report = report_produce(request_id=request.pk)
+    assert report.figures["narrative"]["text"] == "The autumn we opened."
+    year_request = ReportRequestFactory(programme=two_years, year=2018, language="en")
+    assert report_produce(request_id=year_request.pk).figures["narrative"] is None
+    assert Period(request.period_start, request.period_end).months[0] == dt.date(2017, 10, 1)
+
+
+# --- The story checked against the figures ---
+
+
+def test_the_narrative_editor_warns_when_the_text_contradicts_the_figures(client, coordinator, counted):
+    client.force_login(coordinator)
+    url = f"/reports/programme/{counted.pk}/2018/narrative/en/"
+
+    # 120 visits were counted; "200 visits" is 67 % off, "120 people" calls visits people.
+    response = client.post(url, {"text": "We had 200 visits this year. About 120 people came."}, follow=True)
+
+    text = " ".join(response.content.decode().split())
+    assert "The story is saved." in text
+    assert "“200 visits” is more than 20 % away from the report’s about 120 visits." in text
+    assert "“120 people”: the report counts about 120 visits, not people." in text
+
+    response = client.post(url, {"text": "We had about 125 visits this year."}, follow=True)
+    assert "more than 20 %" not in response.content.decode()
+    assert "alert-warning" not in client.get(url).content.decode()
