@@ -202,7 +202,7 @@ def rollup_rows(
     # rollup row of the year to test an OR over venue and programme would not.
     rows = AttendanceRollup.objects.all()
     if in_scope:
-        rows = rows.filter(activity__in=Activity.objects.filter(_activity_filter(in_scope)).values("pk"))
+        rows = rows.filter(activity__in=Activity.objects.filter(activity_filter(in_scope)).values("pk"))
     if since:
         rows = rows.filter(month__gte=since)
     if until:
@@ -330,7 +330,7 @@ def report_figures(
 
     hours = HoursLog.objects.filter(
         Q(session__in=sessions.values("pk"))
-        | Q(session__isnull=True, activity__in=Activity.objects.filter(_activity_filter(in_scope)).values("pk")),
+        | Q(session__isnull=True, activity__in=Activity.objects.filter(activity_filter(in_scope)).values("pk")),
         date__gte=start.date(),
         date__lt=end.date(),
         status__in=[HoursStatus.LOGGED, HoursStatus.CONFIRMED],
@@ -373,7 +373,7 @@ def previous_year_totals(
     }
 
 
-def _activity_filter(session_filter: Q) -> Q:
+def activity_filter(session_filter: Q) -> Q:
     """A Session filter (on activity__…) as a filter on Activity."""
 
     def strip(condition: Q) -> Q:

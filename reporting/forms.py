@@ -41,8 +41,8 @@ def period_between(first: dt.date, last: dt.date, *, years: list[int]) -> Period
     return period
 
 
-class ReportRequestForm(forms.Form):
-    """Scope, year and language of a report; only scopes the user may see are offered."""
+class ScopePeriodForm(forms.Form):
+    """A scope and a calendar year, or a period of whole months; only scopes the user may see are offered."""
 
     scope = forms.ChoiceField(
         label=_("Scope"), error_messages={"invalid_choice": _("Choose one of the scopes in the list.")}
@@ -65,7 +65,6 @@ class ReportRequestForm(forms.Form):
         max_length=7,
         widget=MonthInput(attrs={"placeholder": "2022-12", "pattern": r"\d{4}-\d{2}"}),
     )
-    language = forms.ChoiceField(label=_("Language of the report"), choices=ReportLanguage.choices)
 
     def __init__(self, *args: Any, scopes: dict[str, list[Scope]], years: list[int], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -84,7 +83,7 @@ class ReportRequestForm(forms.Form):
         for name, field in self.fields.items():
             field.widget.attrs["class"] = "form-control" if name in ("first_month", "last_month") else "form-select"
             if name in ("first_month", "last_month"):
-                field.widget.attrs["aria-describedby"] = "period-help"
+                field.widget.attrs["aria-describedby"] = f"{self.prefix}-period-help" if self.prefix else "period-help"
 
     def clean_scope(self) -> tuple[str, Scope]:
         return self.scopes[self.cleaned_data["scope"]]
@@ -107,6 +106,16 @@ class ReportRequestForm(forms.Form):
             )
         data["period"] = period_between(first, last, years=self.years)
         return data
+
+
+class ReportRequestForm(ScopePeriodForm):
+    """Scope, year (or period) and language of a report."""
+
+    language = forms.ChoiceField(label=_("Language of the report"), choices=ReportLanguage.choices)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["language"].widget.attrs["class"] = "form-select"
 
 
 class NarrativeForm(forms.ModelForm):

@@ -21,19 +21,22 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from core.charts import CURRENT, PREVIOUS, Series, bar_chart
 from core.forms import form_errors_text
 from core.services import log_action
 from core.throttles import throttled
 
-from .charts import count_format, months_chart
+from .charts import count_format, months_chart, span_label
 from .enums import ReportLanguage, ReportStatus, ScopeKind
 from .exports import figures_csv, figures_xlsx
 from .figures import Period, period_totals
-from .forms import NarrativeForm, ReportRequestForm, parse_month, period_between
+from .forms import NarrativeForm, ReportRequestForm, ScopePeriodForm, parse_month, period_between
 from .models import SCOPE_FIELDS, Narrative
-from .rules import narrative_mismatches, protect_list, round_headline
+from .rules import narrative_mismatches, protect_list, publish_count, round_headline
 from .selectors import (
-    dashboard_for_user,
+    Dashboard,
+    dashboard_figures,
+    dashboard_scope_default,
     report_for_user,
     report_list_for_scope,
     request_for_user,
@@ -65,6 +68,7 @@ def reports_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRes
 def _request_form(
     request: HttpRequest, data: Any = None, initial: dict | None = None, years: list[int] | None = None
 ) -> ReportRequestForm:
+    """The request form with the user's scopes (five queries)."""
     return ReportRequestForm(
         data,
         scopes=scope_choices_for_user(user=request.user),  # type: ignore[arg-type]
@@ -75,30 +79,98 @@ def _request_form(
 
 @reports_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    year = timezone.localdate().year
-    rows = dashboard_for_user(user=request.user, year=year)  # type: ignore[arg-type]
+    """A scope's figures for a year or period against the one before, and its trend over the years.
+
+    Everything shown is suppressed as the reports are (`reporting.rules`).
+    """
+    scopes = scope_choices_for_user(user=request.user)  # type: ignore[arg-type]
+    years = years_with_sessions()
+    picker = ScopePeriodForm(request.GET or None, scopes=scopes, years=years, prefix="show")
+    chosen = dashboard_scope_default(user=request.user, scopes=scopes)  # type: ignore[arg-type]
+    period = Period.of_year(timezone.localdate().year)
+    if picker.is_bound and picker.is_valid():
+        chosen, period = picker.cleaned_data["scope"], picker.cleaned_data["period"]
+    elif chosen and not picker.is_bound:
+        picker = ScopePeriodForm(
+            scopes=scopes,
+            years=years,
+            prefix="show",
+            initial={"scope": f"{chosen[0]}:{chosen[1].pk}", "year": period.year},
+        )
+    figures = dashboard_figures(scope_kind=chosen[0], scope=chosen[1], period=period) if chosen else None
     return render(
         request,
         "reporting/dashboard.html",
         {
-            "year": year,
-            "rows": [{"row": row, "chart": _dashboard_chart(row, year)} for row in rows],
-            "form": _request_form(request),
+            "picker": picker,
+            "chosen": chosen,
+            "kind_label": ScopeKind(chosen[0]).label if chosen else "",
+            "shown": _published_dashboard(figures) if figures else None,
+            "form": ReportRequestForm(scopes=scopes, years=years, initial={"language": request.LANGUAGE_CODE}),
             "requests": request_list_for_user(user=request.user),  # type: ignore[arg-type]
         },
     )
 
 
-def _dashboard_chart(row: Any, year: int) -> str:
-    # The dashboard publishes too: small monthly counts are suppressed as in the reports.
-    return months_chart(
-        {
-            "year": year,
-            "months": protect_list(row.this_year),
-            "previous": {"year": year - 1, "visits": row.last_year_total, "months": protect_list(row.last_year)},
+def _published_dashboard(figures: Dashboard) -> dict[str, Any]:
+    """The dashboard as shown: no count 1–4 printed or derivable, as in the reports."""
+    period, previous = figures.period, figures.previous
+    document = {
+        "year": period.year,
+        "covers": period.as_dict(),
+        "month_starts": [month.isoformat() for month in period.months],
+        "months": protect_list(figures.months),
+        "previous": {
+            "year": previous.year,
+            "covers": previous.as_dict(),
+            "visits": publish_count(figures.previous_visits),
+            "months": protect_list(figures.previous_months),
         },
-        chart_id=f"chart-programme-{row.programme.pk}",
-    )
+    }
+    label, previous_label = span_label(document), span_label(document["previous"])
+    visits = [publish_count(int(value)) for value in figures.trend["visits"]]
+    first = [publish_count(int(value)) for value in figures.trend["first_visits"]]
+    sessions = [int(value) for value in figures.trend["sessions_held"]]
+    hours = [_number(value) for value in figures.trend["volunteer_hours"]]
+    years = [str(year) for year in figures.years]
+    return {
+        "label": label,
+        "previous_label": previous_label,
+        "key_figures": [
+            (_("Visits"), publish_count(figures.visits), publish_count(figures.previous_visits)),
+            (
+                _("First-time visitors"),
+                publish_count(figures.first_visits),
+                publish_count(figures.previous_first_visits),
+            ),
+            (_("Sessions held"), figures.sessions_held, figures.previous_sessions_held),
+            (_("Volunteer hours"), _number(figures.volunteer_hours), _number(figures.previous_volunteer_hours)),
+        ],
+        "months_chart": months_chart(document, chart_id="chart-dashboard-months"),
+        "trend": list(zip(years, visits, first, sessions, hours, strict=True)),
+        "trend_visits_chart": bar_chart(
+            years,
+            [Series(str(_("Visits")), visits, CURRENT), Series(str(_("First-time visitors")), first, PREVIOUS)],
+            title=_("Visits and first-time visitors by year"),
+            chart_id="chart-trend-visits",
+        ),
+        "trend_sessions_chart": bar_chart(
+            years,
+            [Series(str(_("Sessions held")), sessions)],
+            title=_("Sessions held by year"),
+            chart_id="chart-trend-sessions",
+        ),
+        "trend_hours_chart": bar_chart(
+            years,
+            [Series(str(_("Volunteer hours")), hours)],
+            title=_("Volunteer hours by year"),
+            chart_id="chart-trend-hours",
+        ),
+    }
+
+
+def _number(value: float) -> int | float:
+    return int(value) if float(value).is_integer() else value
 
 
 @reports_required

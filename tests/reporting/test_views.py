@@ -276,7 +276,8 @@ def test_an_empty_story_is_refused_with_a_message(client, coordinator, counted):
 @pytest.mark.django_db
 def test_the_dashboard_counts_headcounts_and_check_ins_by_local_month(strategist, municipality):
     """From the rollup, equal to the raw tables: cancelled sessions out, months in Swedish time."""
-    from reporting.selectors import dashboard_for_user
+    from reporting.figures import Period
+    from reporting.selectors import dashboard_figures
 
     programme = ProgrammeFactory(starts_on=dt.date(2016, 1, 1), name="Connexion West")
     programme.partner_organisations.add(municipality)
@@ -295,38 +296,98 @@ def test_the_dashboard_counts_headcounts_and_check_ins_by_local_month(strategist
     CheckInFactory(session=session(2018, 3, 20, 17))
     TallyFactory(session=session(2018, 4, 1, 0, 30), visits=7)  # still March in UTC, April here
     TallyFactory(session=session(2018, 5, 2, status=SessionStatus.CANCELLED), visits=99)
-    TallyFactory(session=session(2017, 11, 7), visits=40)
-    TallyFactory(session=session(2016, 11, 7), visits=1000)  # the year before last: not shown
+    TallyFactory(session=session(2017, 11, 7), visits=40, first_visits=30)
+    TallyFactory(session=session(2016, 11, 7), visits=1000)
 
-    [row] = dashboard_for_user(user=strategist, year=2018)
+    figures = dashboard_figures(scope_kind="programme", scope=programme, period=Period.of_year(2018))
 
-    assert row.programme == programme
-    assert row.this_year == [0, 0, 18, 7, 0, 0, 0, 0, 0, 0, 0, 0]
-    assert row.last_year == [0] * 10 + [40, 0]
+    assert figures.months == [0, 0, 18, 7, 0, 0, 0, 0, 0, 0, 0, 0]
+    assert figures.previous_months == [0] * 10 + [40, 0]
+    assert figures.sessions_held == 3  # held ones only (the one on 1 April was never marked held)
+    # The trend: every year from the first with anything, up to the year shown.
+    assert figures.years == [2016, 2017, 2018]
+    assert figures.trend["visits"] == [1000, 40, 25]
+    assert figures.trend["first_visits"][1] == 30
+    assert figures.trend["sessions_held"] == [1, 1, 3]
+
+
+def test_the_dashboard_shows_the_whole_municipality_first_and_any_scope_and_period(client, strategist, municipality):
+    from ..factories import DistrictFactory, VenueFactory
+
+    backby = DistrictFactory(name="Bäckby", municipality=municipality)
+    venue = VenueFactory(name="Bäckbyhuset", district=backby)
+    programme = ProgrammeFactory(name="Connexion West", starts_on=dt.date(2016, 1, 1))
+    programme.partner_organisations.add(municipality)
+    activity = ActivityFactory(programme=programme, venue=venue)
+    for year, visits in ((2016, 640), (2017, 2710), (2018, 3887)):
+        TallyFactory(
+            session=SessionFactory(
+                activity=activity, starts_at=dt.datetime(year, 5, 8, 15, tzinfo=STOCKHOLM), status=SessionStatus.HELD
+            ),
+            visits=visits,
+        )
+    # Three visits in June 2018: withheld wherever they could be worked out.
+    TallyFactory(
+        session=SessionFactory(
+            activity=activity, starts_at=dt.datetime(2018, 6, 5, 15, tzinfo=STOCKHOLM), status=SessionStatus.HELD
+        ),
+        visits=3,
+    )
+    client.force_login(strategist)
+
+    first = client.get("/reports/")
+    chosen = client.get(f"/reports/?show-scope=programme:{programme.pk}&show-year=2018")
+    period = client.get(
+        f"/reports/?show-scope=district:{backby.pk}&show-year=2018&show-first_month=2017-01&show-last_month=2018-12"
+    )
+
+    assert first.context["chosen"] == ("organisation", municipality)
+    shown = chosen.context["shown"]
+    assert [row[0] for row in shown["trend"]] == ["2016", "2017", "2018"]
+    assert [row[1] for row in shown["trend"]] == [640, 2710, 3890]
+    key = {name: (value, before) for name, value, before in shown["key_figures"]}
+    assert key["Visits"] == (3890, 2710)
+    page = " ".join(chosen.content.decode().split())
+    assert "Over the years" in page and "chart-trend-visits" in page
+    # June's 3 is not printed, nor derivable from the year's 3 890 and May's 3 887.
+    assert ">3<" not in page
+    assert "May 3887" not in page and "May 3 887" not in page
+    assert period.context["chosen"] == ("district", backby)
+    assert period.context["shown"]["label"] == "January 2017 – December 2018"
+    assert dict((name, value) for name, value, _ in period.context["shown"]["key_figures"])["Visits"] == 2710 + 3890
 
 
 # --- Queries ---
 
 
 @pytest.mark.parametrize("count", [1, 3])
-def test_the_dashboard_queries_do_not_grow_with_programmes(
+def test_the_dashboard_queries_do_not_grow_with_programmes_or_years(
     client, django_assert_num_queries, strategist, municipality, count
 ):
+    from ..factories import DistrictFactory, HoursLogFactory, VenueFactory, VolunteerFactory
+
+    venue = VenueFactory(district=DistrictFactory(municipality=municipality))
     for index in range(count):
         programme = ProgrammeFactory(starts_on=dt.date(2016, 1, 1))
         programme.partner_organisations.add(municipality)
-        activity = ActivityFactory(programme=programme)
-        session = SessionFactory(activity=activity, starts_at=timezone.now(), status=SessionStatus.HELD)
-        TallyFactory(session=session, visits=10 + index)
+        activity = ActivityFactory(programme=programme, venue=venue)
+        for year in range(2018 - count, 2019):
+            session = SessionFactory(
+                activity=activity, starts_at=dt.datetime(year, 3, 6, 15, tzinfo=STOCKHOLM), status=SessionStatus.HELD
+            )
+            TallyFactory(session=session, visits=10 + index)
+            HoursLogFactory(volunteer=VolunteerFactory(), session=session, activity=activity, date=dt.date(year, 3, 6))
         ReportRequestFactory(programme=programme, requested_by=strategist)
     client.force_login(strategist)
 
-    # Session, user, roles; dashboard: org ids, programmes, the attendance rollup;
-    # form: five scope kinds, the first session; the user's requests.
-    with django_assert_num_queries(13):
-        response = client.get("/reports/")
+    # Session, user, roles, org ids; five scope kinds (the picker and the form
+    # share them), the first session; the figures: the rollup, sessions held,
+    # volunteer hours; the user's requests.
+    with django_assert_num_queries(14):
+        response = client.get(f"/reports/?show-scope=organisation:{municipality.pk}&show-year=2018")
 
-    assert len(response.context["rows"]) == count
+    assert response.context["chosen"] == ("organisation", municipality)
+    assert len(response.context["shown"]["trend"]) == count + 1
 
 
 @pytest.mark.parametrize("count", [1, 3])
