@@ -149,14 +149,14 @@ def protect_table(table: Sequence[Sequence[int]]) -> PublishedTable:
     for c in range(width):
         values[(rows, c)] = sum(row[c] for row in table)
     grand = sum(values[(r, width)] for r in range(rows))
-    totals = {(r, width) for r in range(rows)} | {(rows, c) for c in range(width)}
+    totals: set[Hashable] = {(r, width) for r in range(rows)} | {(rows, c) for c in range(width)}
 
     if is_small(grand):
         hidden: set[Hashable] = {*values, (rows, width)}
     else:
 
-        def rectangles(cell: Hashable) -> Iterable[Witness]:
-            r, c = cell  # type: ignore[misc]
+        def rectangles(cell: Any) -> Iterable[Witness]:
+            r, c = cell
             for r2 in range(rows + 1):
                 for c2 in range(width + 1):
                     if r2 == r or c2 == c or (rows in (r, r2) and width in (c, c2)):
@@ -212,21 +212,22 @@ def protect_groups(groups: Sequence[Sequence[int]]) -> PublishedGroups:
     if several:
         for g, group in enumerate(groups):
             values[("group", g)] = sum(group)
-    totals = {("group", g) for g in range(len(groups))} if several else set()
+    totals: set[Hashable] = {("group", g) for g in range(len(groups))} if several else set()
 
     if is_small(total):
         hidden: set[Hashable] = set(values)
     else:
 
-        def pairs(cell: Hashable) -> Iterable[Witness]:
-            if cell[0] == "cell":  # type: ignore[index]
-                _, g, k = cell  # type: ignore[misc]
+        def pairs(cell: Any) -> Iterable[Witness]:
+            starts: list[Any]
+            if cell[0] == "cell":
+                _, g, k = cell
                 for k2 in range(len(groups[g])):
                     if k2 != k:
                         yield (cell,), (("cell", g, k2),)
                 starts = [cell]
             else:
-                _, g = cell  # type: ignore[misc]
+                _, g = cell
                 starts = [("cell", g, k) for k in range(len(groups[g]))]
             if not several:
                 return

@@ -11,7 +11,6 @@ import io
 import zoneinfo
 
 import pytest
-from django.utils import timezone
 from openpyxl import load_workbook
 
 from activities.enums import Gender, SessionStatus
@@ -354,7 +353,7 @@ def test_the_dashboard_shows_the_whole_municipality_first_and_any_scope_and_peri
     assert "May 3887" not in page and "May 3 887" not in page
     assert period.context["chosen"] == ("district", backby)
     assert period.context["shown"]["label"] == "January 2017 – December 2018"
-    assert dict((name, value) for name, value, _ in period.context["shown"]["key_figures"])["Visits"] == 2710 + 3890
+    assert {name: value for name, value, _ in period.context["shown"]["key_figures"]}["Visits"] == 2710 + 3890
 
 
 # --- Queries ---
