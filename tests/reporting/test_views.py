@@ -569,3 +569,23 @@ def test_the_narrative_editor_warns_when_the_text_contradicts_the_figures(client
     response = client.post(url, {"text": "We had about 125 visits this year."}, follow=True)
     assert "more than 20 %" not in response.content.decode()
     assert "alert-warning" not in client.get(url).content.decode()
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("show-scope=nonsense&show-year=2018", "Choose one of the scopes in the list."),
+        ("show-scope=programme:{pk}&show-first_month=2018-06&show-last_month=2018-01", "The period must end"),
+        ("show-scope=programme:{pk}&show-first_month=%00&show-last_month=x", "Give both months of a period"),
+    ],
+)
+def test_a_bad_dashboard_choice_is_explained_and_shows_the_default(
+    client, strategist, municipality, counted, query, message
+):
+    client.force_login(strategist)
+
+    response = client.get("/reports/?" + query.format(pk=counted.pk))
+
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert response.context["chosen"] == ("organisation", municipality)
