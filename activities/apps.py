@@ -7,4 +7,9 @@ class ActivitiesConfig(AppConfig):
     verbose_name = _("Activities and attendance")
 
     def ready(self) -> None:
+        from core.health import register_warning
+
         from . import rollup  # noqa: F401  (connects the rollup's receivers)
+        from .selectors import sessions_generated_ahead
+
+        register_warning("sessions_ahead", sessions_generated_ahead)

@@ -8,8 +8,11 @@ its occurrence (RECURRENCE-ID), cancelled ones with STATUS:CANCELLED, so a
 subscribed phone crosses it out instead of silently dropping it. Sessions
 without a schedule are single events.
 
-Within the generated horizon the feed names exactly the sessions the server
-has; beyond it, the rule and the known holidays say what will come. Only
+Within the generated horizon (`KVARTER_SESSION_HORIZON_DAYS`, the one setting
+the nightly generation also rolls forward to, and never past the date a
+schedule's sessions were actually generated to) the feed names exactly the
+sessions the server has; beyond it, the rule and the known holidays say what
+will come. DTSTART is always a real session: RFC 5545 counts it as one. Only
 public activities of public programmes appear, and nothing about people:
 no leaders, notes or reasons for cancelling.
 """
@@ -62,29 +65,37 @@ def _schedule_events(
     activity = schedule.activity
     uid = f"schedule-{schedule.pk}@kvarter"
     zone = zoneinfo.ZoneInfo(schedule.timezone)
+    # Sessions are the truth only as far as they were generated: a nightly job
+    # that stalled must not turn the weeks it missed into excluded dates.
+    horizon = min(horizon, schedule.generated_until or schedule.starts_on - dt.timedelta(days=1))
     end = schedule.until or max(horizon, timezone.localdate() + EXCEPTIONS_AHEAD)
     by_date = {session.occurrence_date: session for session in sessions if session.occurrence_date}
     # What the bare rule names (no holidays, no exceptions), and what the schedule wants.
     rule_dates = schedule_rule_dates(schedule=schedule, start=schedule.starts_on, end=end)
-    if not rule_dates and not by_date:
-        return []
     wanted = set(schedule_occurrence_dates(schedule=schedule, start=schedule.starts_on, end=end))
     # Within the horizon the sessions are the truth; beyond it, the rule.
     expected = {day for day in wanted if day > horizon} | {day for day in by_date if day <= horizon}
+    if not expected:
+        return []
 
     events = []
     master = _base_event(activity, uid, stamp)
-    first = rule_dates[0] if rule_dates else min(expected)
+    # RFC 5545 counts DTSTART as an occurrence, so it must be a real session:
+    # the first date of the rule that is one (a rule restarted on one of its
+    # own dates names the same dates after it), else the first session.
+    rule_set = set(rule_dates)
+    use_rule = schedule.holiday_rule != HolidayRule.ONLY and bool(rule_set & expected)
+    first = min(rule_set & expected) if use_rule else min(expected)
     starts_at, ends_at = schedule_span(schedule, first)
     master.add("dtstart", starts_at)
     master.add("dtend", ends_at)
-    if schedule.holiday_rule == HolidayRule.ONLY or not rule_dates:
+    if not use_rule:
         # A holiday-only schedule is mostly exceptions to its rule: list its dates instead.
         extra = sorted(day for day in expected if day != first)
     else:
         master.add("rrule", icalendar.vRecur.from_ical(schedule.rrule))
-        excluded = sorted(day for day in rule_dates if day not in expected)
-        extra = sorted(day for day in expected if day not in set(rule_dates))
+        excluded = sorted(day for day in rule_dates if day > first and day not in expected)
+        extra = sorted(day for day in expected if day not in rule_set)
         if excluded:
             master.add("exdate", [schedule_span(schedule, day)[0] for day in excluded])
     if extra:

@@ -250,6 +250,9 @@ class Schedule(TimeStampedModel):
     space = models.ForeignKey(
         Space, verbose_name=_("space"), null=True, blank=True, on_delete=models.SET_NULL, related_name="schedules"
     )
+    # How far sessions exist: the feeds trust sessions only this far, and the
+    # health check reports schedules the nightly job left behind.
+    generated_until = models.DateField(_("sessions generated until"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("schedule")

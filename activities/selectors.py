@@ -4,7 +4,7 @@ from collections.abc import Collection, Sequence
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -321,4 +321,35 @@ def correction_list(*, session: Session) -> list[AttendanceEvent]:
         AttendanceEvent.objects.filter(session=session, kind=AttendanceEventKind.CORRECTION)
         .select_related("actor", "age_band")
         .order_by("-received_at", "client_id")
+    )
+
+
+# The nightly job runs once a day; a schedule may be a day and a bit behind the horizon.
+HORIZON_GRACE = dt.timedelta(days=2)
+
+
+def sessions_generated_ahead(*, today: dt.date | None = None) -> tuple[bool, str]:
+    """For /healthz: are running schedules' sessions generated to the horizon (less a day or two)?
+
+    One query. A stalled nightly job shows here long before the feeds and the
+    week pages run dry.
+    """
+    from django.conf import settings
+
+    today = today or timezone.localdate()
+    wanted = today + dt.timedelta(days=settings.KVARTER_SESSION_HORIZON_DAYS) - HORIZON_GRACE
+    behind = (
+        Schedule.objects.exclude(until__lt=today)
+        .filter(Q(generated_until__isnull=True) | Q(generated_until__lt=wanted))
+        .exclude(until__isnull=False, generated_until__gte=F("until"))
+        .order_by("generated_until")
+        .values_list("generated_until", flat=True)
+    )
+    lagging = list(behind[:1000])
+    if not lagging:
+        return True, f"generated to {wanted.isoformat()} or further"
+    earliest = lagging[0]
+    return False, (
+        f"{len(lagging)} running schedule(s) generated only to {earliest.isoformat() if earliest else 'never'}; "
+        f"wanted {wanted.isoformat()} (manage.py generate_sessions)"
     )

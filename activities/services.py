@@ -329,6 +329,9 @@ def schedule_generate_sessions(
                     session.save(update_fields=["starts_at", "ends_at", "space", "updated_at"])
                     updated += 1
 
+        # Planned sessions past a shorter horizon were removed above: this is how far they now exist.
+        schedule.generated_until = min(horizon, schedule.until) if schedule.until else horizon
+        Schedule.objects.filter(pk=schedule.pk).update(generated_until=schedule.generated_until)
         result = GenerationResult(
             created=created, updated=updated, removed=removed, kept=kept, space_conflicts=space_conflicts
         )

@@ -37,6 +37,11 @@ app.conf.beat_schedule = {
         "task": "volunteers.send_screening_reminders",
         "schedule": crontab(hour=7, minute=45),
     },
+    # Every minute: report requests whose worker died go to another (manage.py sweep_report_requests).
+    "sweep-report-requests": {
+        "task": "reporting.sweep_report_requests",
+        "schedule": 60.0,
+    },
     # 1 January: last year's annual reports (manage.py produce_annual_reports).
     "produce-annual-reports": {
         "task": "reporting.produce_annual_reports",

@@ -200,9 +200,21 @@ def _vertical(categories: Sequence[str], series: Sequence[Series]) -> tuple[list
                         transform=f"rotate(-90 {centre + SMALL * 0.35:.1f} {y:.1f})",
                     )
                 )
-        parts.append(
-            _text(left + (index + 0.5) * group, baseline + FONT + 5, _fit(category, group - 2, FONT), anchor="middle")
-        )
+        if not category:
+            continue
+        # A label followed by empty ones (a long run of months labelled by quarter)
+        # starts at its bar and may use their room.
+        span = 1
+        while index + span < len(categories) and not categories[index + span]:
+            span += 1
+        if span > 1:
+            parts.append(_text(left + index * group + 1, baseline + FONT + 5, _fit(category, group * span - 2, FONT)))
+        else:
+            parts.append(
+                _text(
+                    left + (index + 0.5) * group, baseline + FONT + 5, _fit(category, group - 2, FONT), anchor="middle"
+                )
+            )
     parts.append(f'<line x1="{left:.1f}" y1="{baseline:.1f}" x2="{WIDTH - 4}" y2="{baseline:.1f}" stroke="{AXIS}"/>')
     return parts, baseline + FONT + 10
 

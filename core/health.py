@@ -1,4 +1,12 @@
-"""What /healthz checks: each check returns (ok, detail) and never raises."""
+"""What /healthz checks: each check returns (ok, detail) and never raises.
+
+`CHECKS` decide whether the service is healthy (503 otherwise). `WARNINGS`
+are reported beside them but leave the status at 200: they say a background
+job is behind, which restarting the web process would not mend. Apps add
+their own with `register_warning` (core imports no app).
+"""
+
+from collections.abc import Callable
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
@@ -48,9 +56,27 @@ CHECKS = {
 }
 
 
+WARNINGS: dict[str, Callable[[], tuple[bool, str]]] = {}
+
+
+def register_warning(name: str, check: Callable[[], tuple[bool, str]]) -> None:
+    WARNINGS[name] = check
+
+
 def run_checks() -> dict[str, dict[str, object]]:
     results = {}
     for name, check in CHECKS.items():
         ok, detail = check()
+        results[name] = {"ok": ok, "detail": detail}
+    return results
+
+
+def run_warnings() -> dict[str, dict[str, object]]:
+    results: dict[str, dict[str, object]] = {}
+    for name, check in WARNINGS.items():
+        try:
+            ok, detail = check()
+        except Exception as exc:  # noqa: BLE001 - a failing warning must not break /healthz
+            ok, detail = False, exc.__class__.__name__
         results[name] = {"ok": ok, "detail": detail}
     return results

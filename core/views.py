@@ -5,7 +5,7 @@ from django.views.decorators.cache import never_cache
 
 from accounts.selectors import organisation_ids_for_user, organisation_list_for_user, user_is_manager, user_roles
 
-from .health import run_checks
+from .health import run_checks, run_warnings
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -26,10 +26,13 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
-    """Liveness for load balancers and `docker compose`: 200 when every check passes, else 503."""
+    """Liveness for load balancers and `docker compose`: 200 when every check passes, else 503.
+
+    Warnings (a nightly job behind) are listed but do not make it 503.
+    """
     checks = run_checks()
     ok = all(check["ok"] for check in checks.values())
-    return JsonResponse({"ok": ok, "checks": checks}, status=200 if ok else 503)
+    return JsonResponse({"ok": ok, "checks": checks, "warnings": run_warnings()}, status=200 if ok else 503)
 
 
 def admin_login(request: HttpRequest) -> HttpResponse:

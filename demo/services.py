@@ -17,6 +17,7 @@ from typing import Any
 
 from allauth.account.models import EmailAddress
 from dateutil.easter import easter
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import models, transaction
 from django.db.models import Exists, OuterRef
@@ -80,9 +81,13 @@ CONNEXION_WEST_YEAR_VISITS = {2016: 640, 2017: 2710, 2018: CONNEXION_WEST_2018_V
 STOCKHOLM = "Europe/Stockholm"
 AMSTERDAM = "Europe/Amsterdam"
 AGE_BANDS = ((0, 12), (13, 17), (18, 25), (26, 64), (65, None))
-# Ongoing activities get sessions around the day of the run, so the tablet always has a "today".
+# Ongoing activities get sessions around the day of the run, so the tablet always has a "today",
+# and ahead as far as the nightly job keeps them (the feeds trust sessions that far).
 WINDOW_BEFORE = dt.timedelta(days=30)
-WINDOW_AFTER = dt.timedelta(days=60)
+
+
+def window_after() -> dt.timedelta:
+    return dt.timedelta(days=settings.KVARTER_SESSION_HORIZON_DAYS)
 
 
 @dataclass(frozen=True)
@@ -902,7 +907,7 @@ def _seed_vasteras(*, orgs: Orgs, users: dict[str, User], today: dt.date) -> Non
         activity=evening_round,
         starts_on=today - WINDOW_BEFORE,
         until=None,
-        generate_until=today + WINDOW_AFTER,
+        generate_until=today + window_after(),
         start="18:00",
         end="21:00",
         frequency=Frequency.DAILY,
@@ -923,7 +928,7 @@ def _seed_vasteras(*, orgs: Orgs, users: dict[str, User], today: dt.date) -> Non
         activity=parents,
         starts_on=today - WINDOW_BEFORE,
         until=None,
-        generate_until=today + WINDOW_AFTER,
+        generate_until=today + window_after(),
         start="17:30",
         end="19:00",
         weekdays="WE",
@@ -966,7 +971,7 @@ def _seed_vasteras(*, orgs: Orgs, users: dict[str, User], today: dt.date) -> Non
         activity=youth_club,
         starts_on=today - WINDOW_BEFORE,
         until=None,
-        generate_until=today + WINDOW_AFTER,
+        generate_until=today + window_after(),
         start="15:00",
         end="21:00",
         frequency=Frequency.DAILY,
@@ -1751,7 +1756,7 @@ def _seed_wageningen(*, orgs: Orgs, users: dict[str, User], today: dt.date) -> N
             activity=activity,
             starts_on=dt.date(2025, 1, 6),
             until=None,
-            generate_until=today + WINDOW_AFTER,
+            generate_until=today + window_after(),
             start=start,
             end=end,
             weekdays=weekdays,
@@ -1966,7 +1971,7 @@ def _seed_welzin(*, orgs: Orgs, today: dt.date) -> None:
             activity=activity,
             starts_on=dt.date(2025, 1, 6),
             until=None,
-            generate_until=today + WINDOW_AFTER,
+            generate_until=today + window_after(),
             start=start,
             end=end,
             weekdays=weekdays,

@@ -1,10 +1,12 @@
 """The annual report's charts (and the dashboard's), drawn by `core.charts`."""
 
+import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
 from django.utils import translation
-from django.utils.dates import MONTHS_3
+from django.utils.dates import MONTHS, MONTHS_3
+from django.utils.formats import date_format
 from django.utils.safestring import SafeString
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
@@ -35,6 +37,43 @@ def month_abbreviations() -> list[str]:
     return names
 
 
+def _month_starts(document: dict[str, Any]) -> list[dt.date]:
+    if document.get("month_starts"):
+        return [dt.date.fromisoformat(day) for day in document["month_starts"]]
+    return [dt.date(int(document["year"]), month, 1) for month in range(1, 13)]  # documents of layout 1
+
+
+def month_names(document: dict[str, Any], *, abbreviated: bool = True) -> list[str]:
+    """The months of a report: "jan", or "jan 2021" when it spans more than one calendar year."""
+    months = _month_starts(document)
+    several_years = len({month.year for month in months}) > 1
+    if abbreviated:
+        short = month_abbreviations()
+        if len(months) <= 12:
+            return [
+                short[m.month - 1] + (f" {m:%y}" if several_years and (m.month == 1 or i == 0) else "")
+                for i, m in enumerate(months)
+            ]
+        # Thirty bars have no room for thirty names: every third (sixth, twelfth) month
+        # is named, with its year at the first and at each January; the chart lets a
+        # name use the room of the empty ones after it.
+        step = 3 if len(months) <= 36 else 6 if len(months) <= 72 else 12
+        return [
+            (short[m.month - 1] + (f" {m:%y}" if m.month <= step or i == 0 else "")) if i % step == 0 else ""
+            for i, m in enumerate(months)
+        ]
+    return [capfirst(str(MONTHS[m.month])) + (f" {m.year}" if several_years else "") for m in months]
+
+
+def span_label(document: dict[str, Any]) -> str:
+    """ "2018" for a calendar year; "July 2020 – December 2022" for another period."""
+    covers = document.get("covers")
+    if not covers or covers.get("year"):
+        return str(document["year"])
+    first, last = dt.date.fromisoformat(covers["first"]), dt.date.fromisoformat(covers["last"])
+    return f"{date_format(first, 'F Y')} – {date_format(last, 'F Y')}"
+
+
 def _largest(items: Sequence[Sequence[Any]]) -> tuple[Sequence[Sequence[Any]], str]:
     """At most MAX_BARS items (they come largest first), and a note when some were left out."""
     if len(items) <= MAX_BARS:
@@ -47,23 +86,29 @@ def _largest(items: Sequence[Sequence[Any]]) -> tuple[Sequence[Sequence[Any]], s
 
 
 def months_chart(document: dict[str, Any], *, chart_id: str = "chart-months") -> SafeString:
-    """Visits by month, this year against the previous one when that had any."""
-    year, previous = document["year"], document["previous"]
-    series = [Series(str(year), document["months"], CURRENT)]
-    if previous["visits"] and len(previous["months"]) == 12:
-        series.append(Series(str(previous["year"]), previous["months"], PREVIOUS))
-        title = _("Visits by month, %(year)s and %(previous)s") % {"year": year, "previous": previous["year"]}
+    """Visits by month, this year against the previous one when that had any.
+
+    A period of more than a year is drawn alone: two series of thirty bars
+    each would not be read.
+    """
+    year, previous = span_label(document), document["previous"]
+    series = [Series(year, document["months"], CURRENT)]
+    months = document["months"]
+    if previous["visits"] and len(previous["months"]) == len(months) <= 12:
+        previous_label = span_label(previous)
+        series.append(Series(previous_label, previous["months"], PREVIOUS))
+        title = _("Visits by month, %(year)s and %(previous)s") % {"year": year, "previous": previous_label}
     else:
         title = _("Visits by month, %(year)s") % {"year": year}
-    return bar_chart(month_abbreviations(), series, title=title, chart_id=chart_id)
+    return bar_chart(month_names(document), series, title=title, chart_id=chart_id)
 
 
 def activities_chart(document: dict[str, Any], *, chart_id: str = "chart-activities") -> SafeString:
     items, note = _largest(document["activities"])
     return bar_chart(
         [name for name, _value in items],
-        [Series(str(document["year"]), [value for _name, value in items])],
-        title=_("Visits by activity, %(year)s") % {"year": document["year"]},
+        [Series(span_label(document), [value for _name, value in items])],
+        title=_("Visits by activity, %(year)s") % {"year": span_label(document)},
         chart_id=chart_id,
         horizontal=True,
         note=note,
@@ -74,8 +119,8 @@ def venues_chart(document: dict[str, Any], *, chart_id: str = "chart-venues") ->
     items, note = _largest(document["venues"])
     return bar_chart(
         [venue_label(name) for name, _value in items],
-        [Series(str(document["year"]), [value for _name, value in items])],
-        title=_("Visits by venue, %(year)s") % {"year": document["year"]},
+        [Series(span_label(document), [value for _name, value in items])],
+        title=_("Visits by venue, %(year)s") % {"year": span_label(document)},
         chart_id=chart_id,
         horizontal=True,
         note=note,
@@ -91,6 +136,6 @@ def age_gender_chart(document: dict[str, Any], *, chart_id: str = "chart-age-gen
     return bar_chart(
         ages["bands"],
         series,
-        title=_("Visits by age band and gender, %(year)s") % {"year": document["year"]},
+        title=_("Visits by age band and gender, %(year)s") % {"year": span_label(document)},
         chart_id=chart_id,
     )

@@ -1,21 +1,23 @@
 """The report's figures as CSV and XLSX, made from the same stored document as its PDF.
 
 One table, long format (section, item, breakdown, value), because that is
-what people paste into a spreadsheet or a statistics tool. Suppressed cells
-stay "< 5": the export publishes exactly what the PDF publishes. Written
-through `core.spreadsheets`, so a name typed as "=…" stays text.
+what people paste into a spreadsheet or a statistics tool. Withheld counts
+stay "x" (`reporting.rules`): the export publishes exactly what the PDF
+publishes, totals included, and nothing more. Written through
+`core.spreadsheets`, so a name typed as "=…" stays text.
 """
 
 from collections.abc import Iterator
 from typing import Any
 
 from django.utils import translation
-from django.utils.dates import MONTHS
 from django.utils.translation import gettext as _
 
 from activities.enums import Gender
 from core.spreadsheets import Sheet, csv_bytes, xlsx_bytes
 from partnerships.enums import IndicatorMetric
+
+from .charts import month_names, span_label
 
 Row = tuple[str, str, str, Any]
 
@@ -26,34 +28,48 @@ def figure_rows(document: dict[str, Any]) -> list[Row]:
 
 
 def _rows(document: dict[str, Any]) -> Iterator[Row]:
-    year = str(document["year"])
+    year = span_label(document)
     previous = document["previous"]
+    before = span_label(previous)
     summary = _("Summary")
+    first_visits = (
+        _("First-time visitors this year")
+        if document.get("covers", {"year": True})["year"]
+        else (_("First-time visitors of each year"))
+    )
     yield summary, _("Visits"), year, document["visits"]
-    yield summary, _("Visits"), str(previous["year"]), previous["visits"]
+    yield summary, _("Visits"), before, previous["visits"]
     yield summary, _("Sessions held"), year, document["sessions"]["held"]
-    yield summary, _("Sessions held"), str(previous["year"]), previous["sessions_held"]
+    yield summary, _("Sessions held"), before, previous["sessions_held"]
     yield summary, _("Sessions cancelled"), year, document["sessions"]["cancelled"]
-    yield summary, _("First-time visitors this year"), year, document["first_visits"]
-    yield summary, _("First-time visitors this year"), str(previous["year"]), previous["first_visits"]
+    yield summary, first_visits, year, document["first_visits"]
+    yield summary, first_visits, before, previous["first_visits"]
     if document["unique_participants"] is not None:
         yield summary, _("Unique named participants"), year, document["unique_participants"]
     yield summary, _("Volunteers"), year, document["volunteers"]
     yield summary, _("Volunteer hours"), year, document["volunteer_hours"]
 
     by_month = _("Visits by month")
-    for number, (value, before) in enumerate(zip(document["months"], previous["months"], strict=True), start=1):
-        yield by_month, str(MONTHS[number]), year, value
-        yield by_month, str(MONTHS[number]), str(previous["year"]), before
+    for name, value, earlier in zip(
+        month_names(document, abbreviated=False), document["months"], previous["months"], strict=True
+    ):
+        yield by_month, name, year, value
+        yield by_month, name, before, earlier
     for name, value in document["activities"]:
         yield _("Visits by activity"), name, year, value
     for name, value in document["venues"]:
         yield _("Visits by venue"), name or _("Outreach (no venue)"), year, value
     ages = document["age_gender"]
     genders = dict(Gender.choices)
-    for band, row in zip(ages["bands"], ages["rows"], strict=True):
+    by_age = _("Visits by age band and gender")
+    for band, row, row_total in zip(ages["bands"], ages["rows"], ages.get("row_totals") or [], strict=False):
         for gender, value in zip(ages["genders"], row, strict=True):
-            yield _("Visits by age band and gender"), band, str(genders.get(gender, gender)), value
+            yield by_age, band, str(genders.get(gender, gender)), value
+        yield by_age, band, _("Total"), row_total
+    if ages["bands"]:
+        for gender, column_total in zip(ages["genders"], ages.get("column_totals") or [], strict=False):
+            yield by_age, _("Total"), str(genders.get(gender, gender)), column_total
+        yield by_age, _("Total"), _("Total"), ages.get("total", "")
     metrics = dict(IndicatorMetric.choices)
     for indicator in document["indicators"]:
         label = f"{indicator['name']} ({metrics.get(indicator['metric'], indicator['metric'])})"

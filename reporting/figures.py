@@ -1,4 +1,4 @@
-"""The figures of a yearly report, aggregated in the database.
+"""The figures of a report over a year or any run of whole months, aggregated in the database.
 
 Every number comes from a GROUP BY (by month, by activity, by age band and
 gender); Python only arranges the few aggregated rows. Attendance is read
@@ -24,6 +24,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models.functions import ExtractYear
 
 from accounts.enums import OrganisationKind
 from accounts.models import Organisation
@@ -42,6 +43,81 @@ Scope = Programme | Venue | District | Agreement | Organisation
 NO_VENUE = ""  # the venue key of outreach sessions, labelled in the templates
 
 
+@dataclass(frozen=True)
+class Period:
+    """Whole months, from the first day of `first`'s month to the last day of `last`'s (local time).
+
+    A calendar-year report is the period January–December; a programme's final
+    report can span its whole lifetime (Raster's Kansfonds project: July 2020
+    – December 2022).
+    """
+
+    first: dt.date
+    last: dt.date
+
+    def __post_init__(self) -> None:
+        if self.first.day != 1 or self.last != _month_end(self.last) or self.last < self.first:
+            raise ValueError("a period is whole months, the first before the last")
+
+    @classmethod
+    def of_year(cls, year: int) -> "Period":
+        return cls(dt.date(year, 1, 1), dt.date(year, 12, 31))
+
+    @classmethod
+    def of_months(cls, first: dt.date, last: dt.date) -> "Period":
+        """From the month of `first` to the month of `last`, both whole."""
+        return cls(first.replace(day=1), _month_end(last))
+
+    @property
+    def is_calendar_year(self) -> bool:
+        return (self.first.month, self.last.month) == (1, 12) and self.first.year == self.last.year
+
+    @property
+    def year(self) -> int:
+        """The year the report is filed under: its last month's."""
+        return self.last.year
+
+    @property
+    def months(self) -> list[dt.date]:
+        """The first day of every month in the period."""
+        months, month = [], self.first
+        while month <= self.last:
+            months.append(month)
+            month = _next_month(month)
+        return months
+
+    @property
+    def stop(self) -> dt.date:
+        """The first day after the period."""
+        return self.last + dt.timedelta(days=1)
+
+    def bounds(self) -> tuple[dt.datetime, dt.datetime]:
+        zone = zoneinfo.ZoneInfo(settings.TIME_ZONE)
+        return (
+            dt.datetime(self.first.year, self.first.month, 1, tzinfo=zone),
+            dt.datetime(self.stop.year, self.stop.month, 1, tzinfo=zone),
+        )
+
+    def before(self) -> "Period":
+        """The period of the same length just before: the previous year for a calendar year."""
+        length = len(self.months)
+        first = self.first
+        for _ in range(length):
+            first = (first - dt.timedelta(days=1)).replace(day=1)
+        return Period(first, self.first - dt.timedelta(days=1))
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"first": self.first.isoformat(), "last": self.last.isoformat(), "year": self.is_calendar_year}
+
+
+def _next_month(day: dt.date) -> dt.date:
+    return (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+
+
+def _month_end(day: dt.date) -> dt.date:
+    return _next_month(day) - dt.timedelta(days=1)
+
+
 @dataclass
 class Indicator_:
     name: str
@@ -52,9 +128,10 @@ class Indicator_:
 
 @dataclass
 class YearFigures:
-    """The exact figures of one scope and year, before rounding and suppression."""
+    """The exact figures of one scope and period, before rounding and suppression."""
 
     year: int
+    period: Period | None = None
     visits: int = 0
     headcount_visits: int = 0
     named_visits: int = 0
@@ -66,6 +143,8 @@ class YearFigures:
     sessions_unrecorded: int = 0
     months: list[int] = field(default_factory=lambda: [0] * 12)
     activities: list[tuple[str, int]] = field(default_factory=list)
+    # The venue of each activity above ("" for outreach): a venue's visits are its activities'.
+    activity_venues: list[str] = field(default_factory=list)
     venues: list[tuple[str, int]] = field(default_factory=list)
     age_bands: list[str] = field(default_factory=list)
     genders: list[str] = field(default_factory=list)
@@ -107,8 +186,7 @@ def scope_session_filter(*, scope_kind: str, scope: Scope) -> Q:
 
 
 def year_bounds(year: int) -> tuple[dt.datetime, dt.datetime]:
-    zone = zoneinfo.ZoneInfo(settings.TIME_ZONE)
-    return dt.datetime(year, 1, 1, tzinfo=zone), dt.datetime(year + 1, 1, 1, tzinfo=zone)
+    return Period.of_year(year).bounds()
 
 
 def rollup_rows(
@@ -124,7 +202,7 @@ def rollup_rows(
     # rollup row of the year to test an OR over venue and programme would not.
     rows = AttendanceRollup.objects.all()
     if in_scope:
-        rows = rows.filter(activity__in=Activity.objects.filter(_activity_filter(in_scope)).values("pk"))
+        rows = rows.filter(activity__in=Activity.objects.filter(activity_filter(in_scope)).values("pk"))
     if since:
         rows = rows.filter(month__gte=since)
     if until:
@@ -144,16 +222,37 @@ def visits_by_month(
     )
 
 
+def period_totals(*, scope_kind: str, scope: Scope, period: Period) -> tuple[int, int]:
+    """Visits and first visits of a scope over a period, in one query (the narrative editor's check)."""
+    totals = rollup_rows(
+        in_scope=scope_session_filter(scope_kind=scope_kind, scope=scope), since=period.first, until=period.stop
+    ).aggregate(visits=Sum(F("visits") + F("check_ins")), first=Sum("first_visits"))
+    return totals["visits"] or 0, totals["first"] or 0
+
+
 # --- The figures ------------------------------------------------------------
 
 
-def report_figures(*, scope_kind: str, scope: Scope, year: int, organisation_id: int | None) -> YearFigures:
-    """All the figures of one scope and year, in a fixed number of queries whatever the data."""
-    start, end = year_bounds(year)
+def report_figures(
+    *,
+    scope_kind: str,
+    scope: Scope,
+    organisation_id: int | None,
+    year: int | None = None,
+    period: Period | None = None,
+) -> YearFigures:
+    """All the figures of one scope and year (or period), in a fixed number of queries whatever the data."""
+    if period is None:
+        if year is None:
+            raise TypeError("report_figures needs a year or a period")
+        period = Period.of_year(year)
+    start, end = period.bounds()
+    months = period.months
+    month_index = {month: index for index, month in enumerate(months)}
     in_scope = scope_session_filter(scope_kind=scope_kind, scope=scope)
     sessions = Session.objects.filter(in_scope, starts_at__gte=start, starts_at__lt=end)
-    attendance = rollup_rows(in_scope=in_scope, since=dt.date(year, 1, 1), until=dt.date(year + 1, 1, 1))
-    figures = YearFigures(year=year)
+    attendance = rollup_rows(in_scope=in_scope, since=period.first, until=period.stop)
+    figures = YearFigures(year=period.year, period=period, months=[0] * len(months))
 
     for status, number in sessions.values_list("status").annotate(number=Count("pk")).order_by():
         if status == SessionStatus.HELD:
@@ -169,7 +268,7 @@ def report_figures(*, scope_kind: str, scope: Scope, year: int, organisation_id:
         .annotate(visits=Sum("visits"), first=Sum("first_visits"), named=Sum("check_ins"))
         .order_by()
     ):
-        figures.months[month.month - 1] += visits + named
+        figures.months[month_index[month.replace(day=1)]] += visits + named
         figures.headcount_visits += visits
         figures.first_visits += first
         figures.named_visits += named
@@ -183,13 +282,16 @@ def report_figures(*, scope_kind: str, scope: Scope, year: int, organisation_id:
         .order_by()
     ):
         by_activity[activity_id] = [name, venue or NO_VENUE, visits]
-    figures.activities = sorted(((name, visits) for name, _, visits in by_activity.values()), key=_largest_first)
+    ordered = sorted(by_activity.values(), key=lambda item: (-item[2], item[0]))
+    figures.activities = [(name, visits) for name, _, visits in ordered]
+    figures.activity_venues = [venue for _, venue, _ in ordered]
     by_venue: dict[str, int] = defaultdict(int)
     for _, venue, visits in by_activity.values():
         by_venue[venue] += visits
     figures.venues = sorted(by_venue.items(), key=_largest_first)
 
-    # By age band and gender. Named visitors fall into the band of their age that year.
+    # By age band and gender. Named visitors fall into the band of their age that year
+    # (in a period of several years, of each year's visits).
     # Bands are matched by their ages, so a district report that spans several
     # organisations files another organisation's 13–17 under the same 13–17.
     # Headcount rows carry a band and a gender, named rows a participant: one
@@ -198,22 +300,24 @@ def report_figures(*, scope_kind: str, scope: Scope, year: int, organisation_id:
     genders = [value for value, _ in Gender.choices]
     matrix: dict[tuple[int, int | None, str], int] = defaultdict(int)
     named_cells = []
-    for min_age, max_age, gender, birth_year, named_gender, visits, named in (
-        attendance.values_list(
-            "age_band__min_age", "age_band__max_age", "gender", "participant__birth_year", "participant__gender"
-        )
-        .annotate(visits=Sum("visits"), named=Sum("check_ins"))
-        .order_by()
-    ):
+    ages = attendance.values_list(
+        "age_band__min_age", "age_band__max_age", "gender", "participant__birth_year", "participant__gender"
+    )
+    if period.first.year != period.last.year:
+        ages = ages.annotate(visit_year=ExtractYear("month"))
+    for min_age, max_age, gender, birth_year, named_gender, *rest in ages.annotate(
+        visits=Sum("visits"), named=Sum("check_ins")
+    ).order_by():
+        visit_year, visits, named = rest if len(rest) == 3 else (period.year, *rest)
         if birth_year is not None:
-            named_cells.append((birth_year, named_gender, named))
+            named_cells.append((visit_year - birth_year, named_gender, named))
             continue
         matrix[(min_age, max_age, gender)] += visits
         if not any((band.min_age, band.max_age) == (min_age, max_age) for band in bands):
             bands.append(AgeBand(min_age=min_age, max_age=max_age))  # unsaved: carries the label
     bands.sort(key=lambda band: band.min_age)
-    for birth_year, gender, visits in named_cells:
-        named_band = _band_for_age(bands, year - birth_year)
+    for age, gender, visits in named_cells:
+        named_band = _band_for_age(bands, age)
         if named_band is not None:
             matrix[(named_band.min_age, named_band.max_age, gender)] += visits
     figures.age_bands = [band.label for band in bands]
@@ -226,7 +330,7 @@ def report_figures(*, scope_kind: str, scope: Scope, year: int, organisation_id:
 
     hours = HoursLog.objects.filter(
         Q(session__in=sessions.values("pk"))
-        | Q(session__isnull=True, activity__in=Activity.objects.filter(_activity_filter(in_scope)).values("pk")),
+        | Q(session__isnull=True, activity__in=Activity.objects.filter(activity_filter(in_scope)).values("pk")),
         date__gte=start.date(),
         date__lt=end.date(),
         status__in=[HoursStatus.LOGGED, HoursStatus.CONFIRMED],
@@ -234,27 +338,34 @@ def report_figures(*, scope_kind: str, scope: Scope, year: int, organisation_id:
     figures.volunteers = hours["volunteers"]
     figures.volunteer_hours = float(hours["hours"] or Decimal(0))
 
-    figures.indicators = _indicators(scope_kind=scope_kind, scope=scope, year=year, figures=figures)
+    # Indicators are set per year: a period report shows them only when it is one calendar year.
+    if period.is_calendar_year:
+        figures.indicators = _indicators(scope_kind=scope_kind, scope=scope, year=period.year, figures=figures)
     return figures
 
 
-def previous_year_totals(*, scope_kind: str, scope: Scope, year: int) -> dict[str, Any]:
-    """The previous year's visits by month and its sessions held, for the comparison."""
-    start, end = year_bounds(year - 1)
+def previous_year_totals(
+    *, scope_kind: str, scope: Scope, year: int | None = None, period: Period | None = None
+) -> dict[str, Any]:
+    """The period before (the previous year for a year) by month, and its sessions held, for the comparison."""
+    period = (period or Period.of_year(year)).before()  # type: ignore[arg-type]
+    start, end = period.bounds()
+    month_index = {month: index for index, month in enumerate(period.months)}
     in_scope = scope_session_filter(scope_kind=scope_kind, scope=scope)
     sessions = Session.objects.filter(in_scope, starts_at__gte=start, starts_at__lt=end)
-    months = [0] * 12
+    months = [0] * len(month_index)
     first_visits = 0
     for month, visits, first in (
-        rollup_rows(in_scope=in_scope, since=dt.date(year - 1, 1, 1), until=dt.date(year, 1, 1))
+        rollup_rows(in_scope=in_scope, since=period.first, until=period.stop)
         .values_list("month")
         .annotate(visits=Sum(F("visits") + F("check_ins")), first=Sum("first_visits"))
         .order_by()
     ):
-        months[month.month - 1] += visits
+        months[month_index[month.replace(day=1)]] += visits
         first_visits += first
     return {
-        "year": year - 1,
+        "year": period.year,
+        "period": period.as_dict(),
         "visits": sum(months),
         "months": months,
         "first_visits": first_visits,
@@ -262,7 +373,7 @@ def previous_year_totals(*, scope_kind: str, scope: Scope, year: int) -> dict[st
     }
 
 
-def _activity_filter(session_filter: Q) -> Q:
+def activity_filter(session_filter: Q) -> Q:
     """A Session filter (on activity__…) as a filter on Activity."""
 
     def strip(condition: Q) -> Q:

@@ -10,22 +10,29 @@ organisation that owns the scope.
 """
 
 import datetime as dt
+from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
-from django.db.models import F, Min, Q, QuerySet, Sum
+from django.db.models import Count, F, Min, Q, QuerySet, Sum
+from django.db.models.functions import TruncMonth
 from django.http import Http404
 from django.utils import timezone
 
+from accounts.enums import OrganisationKind, Role
 from accounts.models import Organisation, User
 from accounts.selectors import MANAGING_ROLES, REPORT_ROLES, organisation_ids_for_user, user_sees_reports
-from activities.models import AttendanceRollup, Programme
+from activities.enums import SessionStatus
+from activities.models import Activity, Programme, Session
 from partnerships.models import Agreement
 from venues.models import District, Venue
+from volunteers.enums import HoursStatus
+from volunteers.models import HoursLog
 
 from .document import SCOPE_MODELS
 from .enums import ScopeKind
-from .figures import Scope, year_bounds
-from .models import SCOPE_FIELDS, Report, ReportRequest
+from .figures import Period, Scope, activity_filter, rollup_rows, scope_session_filter
+from .models import SCOPE_FIELDS, Report, ReportRequest, ReportSubscription
 
 
 def _scope_querysets(*, org_ids: set[int] | None) -> dict[str, QuerySet]:
@@ -143,56 +150,129 @@ def user_writes_narratives(*, user: User, scope_kind: str, scope: Scope) -> bool
 
 # --- The dashboard ------------------------------------------------------------
 
+# How many years the trend looks back from the year shown.
+TREND_YEARS = 10
+
 
 @dataclass
-class ProgrammeYears:
-    programme: Programme
-    this_year: list[int] = field(default_factory=lambda: [0] * 12)
-    last_year: list[int] = field(default_factory=lambda: [0] * 12)
+class Dashboard:
+    """A scope's figures for a year or period, the period before, and the years before it: all exact.
 
-    @property
-    def this_year_total(self) -> int:
-        return sum(self.this_year)
-
-    @property
-    def last_year_total(self) -> int:
-        return sum(self.last_year)
-
-    @property
-    def last_year_to_date(self) -> int:
-        return sum(self.last_year[: timezone.localdate().month])
-
-
-def dashboard_for_user(*, user: User, year: int) -> list[ProgrammeYears]:
-    """Visits per month this year and last year for each visible programme active in either.
-
-    Two queries however many programmes and rows: the programmes, and one
-    grouped query over the attendance rollup (headcounts and check-ins per
-    local month and activity, cancelled sessions already left out), so the
-    dashboard costs the same at a town's data and a country's.
+    Three grouped queries whatever the data (the attendance rollup, sessions,
+    volunteer hours, each by month), so the page costs the same for a
+    programme and for a whole municipality.
     """
-    if not user_sees_reports(user=user):
-        return []
-    start, _ = year_bounds(year - 1)
-    _, end = year_bounds(year)
-    programmes = scope_querysets_for_user(user=user)[ScopeKind.PROGRAMME].filter(
-        Q(ends_on__isnull=True) | Q(ends_on__gte=start.date()), starts_on__lt=end.date()
-    )
-    rows = {programme.pk: ProgrammeYears(programme) for programme in programmes.order_by("name")}
-    if not rows:
-        return []
-    grouped = (
-        AttendanceRollup.objects.filter(
-            activity__programme__in=list(rows), month__gte=dt.date(year - 1, 1, 1), month__lt=dt.date(year + 1, 1, 1)
-        )
-        .values_list("activity__programme_id", "month")
-        .annotate(visits=Sum(F("visits") + F("check_ins")))
+
+    period: Period
+    previous: Period
+    months: list[int]
+    previous_months: list[int]
+    first_visits: int
+    previous_first_visits: int
+    sessions_held: int
+    previous_sessions_held: int
+    volunteer_hours: float
+    previous_volunteer_hours: float
+    years: list[int] = field(default_factory=list)
+    trend: dict[str, list[float]] = field(default_factory=dict)
+
+    @property
+    def visits(self) -> int:
+        return sum(self.months)
+
+    @property
+    def previous_visits(self) -> int:
+        return sum(self.previous_months)
+
+
+def dashboard_scope_default(*, user: User, scopes: dict[str, list[Scope]]) -> tuple[str, Scope] | None:
+    """What a person sees first: their municipality as a whole, else their organisation, else a programme."""
+    organisations = scopes.get(ScopeKind.ORGANISATION, [])
+    municipalities = [org for org in organisations if org.kind == OrganisationKind.MUNICIPALITY]  # type: ignore[union-attr]
+    for kind, items in ((ScopeKind.ORGANISATION, municipalities), (ScopeKind.ORGANISATION, organisations)):
+        if items:
+            return kind, items[0]
+    for kind in (ScopeKind.PROGRAMME, ScopeKind.AGREEMENT, ScopeKind.DISTRICT, ScopeKind.VENUE):
+        if scopes.get(kind):
+            return kind, scopes[kind][0]
+    return None
+
+
+def dashboard_figures(*, scope_kind: str, scope: Scope, period: Period) -> Dashboard:
+    """The dashboard's figures of one scope (see `Dashboard`)."""
+    previous = period.before()
+    first_year = period.last.year - TREND_YEARS + 1
+    since = min(dt.date(first_year, 1, 1), previous.first)
+    start, _ = Period(since, period.last).bounds()
+    _, end = period.bounds()
+    in_scope = scope_session_filter(scope_kind=scope_kind, scope=scope)
+
+    visits: dict[dt.date, int] = defaultdict(int)
+    first: dict[dt.date, int] = defaultdict(int)
+    for month, month_visits, month_first in (
+        rollup_rows(in_scope=in_scope, since=since, until=period.stop)
+        .values_list("month")
+        .annotate(visits=Sum(F("visits") + F("check_ins")), first=Sum("first_visits"))
         .order_by()
+    ):
+        visits[month.replace(day=1)] += month_visits
+        first[month.replace(day=1)] += month_first
+    sessions = Session.objects.filter(in_scope, starts_at__gte=start, starts_at__lt=end)
+    held: dict[dt.date, int] = defaultdict(int)
+    for month, number in (
+        sessions.filter(status=SessionStatus.HELD)
+        .annotate(local_month=TruncMonth("starts_at"))
+        .values_list("local_month")
+        .annotate(number=Count("pk"))
+        .order_by()
+    ):
+        # Truncated in the local time zone: a session at 00:30 on 1 April is April's.
+        held[timezone.localtime(month).date()] += number
+    hours: dict[dt.date, float] = defaultdict(float)
+    for month, month_hours in (
+        HoursLog.objects.filter(
+            Q(session__in=sessions.values("pk"))
+            | Q(session__isnull=True, activity__in=Activity.objects.filter(activity_filter(in_scope)).values("pk")),
+            date__gte=since,
+            date__lt=period.stop,
+            status__in=[HoursStatus.LOGGED, HoursStatus.CONFIRMED],
+        )
+        .annotate(hours_month=TruncMonth("date"))
+        .values_list("hours_month")
+        .annotate(total=Sum("hours"))
+        .order_by()
+    ):
+        hours[month] += float(month_hours or 0)
+
+    def over(series: dict[dt.date, Any], span: Period) -> float:
+        return sum(series.get(month, 0) for month in span.months)
+
+    years = list(range(first_year, period.last.year + 1))
+    by_year = {
+        "visits": [over(visits, Period.of_year(year)) for year in years],
+        "first_visits": [over(first, Period.of_year(year)) for year in years],
+        "sessions_held": [over(held, Period.of_year(year)) for year in years],
+        "volunteer_hours": [round(over(hours, Period.of_year(year)), 1) for year in years],
+    }
+    # The trend starts at the first year with anything to show.
+    while years and not any(series[0] for series in by_year.values()):
+        years.pop(0)
+        for series in by_year.values():
+            series.pop(0)
+    return Dashboard(
+        period=period,
+        previous=previous,
+        months=[visits.get(month, 0) for month in period.months],
+        previous_months=[visits.get(month, 0) for month in previous.months],
+        first_visits=int(over(first, period)),
+        previous_first_visits=int(over(first, previous)),
+        sessions_held=int(over(held, period)),
+        previous_sessions_held=int(over(held, previous)),
+        volunteer_hours=round(over(hours, period), 1),
+        previous_volunteer_hours=round(over(hours, previous), 1),
+        years=years,
+        trend=by_year,
     )
-    for programme_id, month, visits in grouped:
-        series = rows[programme_id].this_year if month.year == year else rows[programme_id].last_year
-        series[month.month - 1] += visits
-    return [row for row in rows.values() if row.this_year_total or row.last_year_total]
 
 
 def years_with_sessions(*, today: dt.date | None = None) -> list[int]:
@@ -203,3 +283,58 @@ def years_with_sessions(*, today: dt.date | None = None) -> list[int]:
     first = Session.objects.aggregate(first=Min("starts_at"))["first"]
     first_year = timezone.localtime(first).year if first else today.year
     return list(range(today.year, min(first_year, today.year) - 1, -1))
+
+
+# --- Who hears about a report ---------------------------------------------------------
+
+
+def _scope_key(scope_kind: str, scope: Scope) -> dict[str, object]:
+    return {"scope_kind": scope_kind, SCOPE_FIELDS[ScopeKind(scope_kind)]: scope}
+
+
+def follows_by_default(*, user: User, scope_kind: str, scope: Scope) -> bool:
+    """A municipality's strategists follow its whole-municipality report without asking."""
+    return (
+        scope_kind == ScopeKind.ORGANISATION
+        and isinstance(scope, Organisation)
+        and scope.kind == OrganisationKind.MUNICIPALITY
+        and user.memberships.filter(organisation=scope, role=Role.STRATEGIST).exists()
+    )
+
+
+def user_follows_scope(*, user: User, scope_kind: str, scope: Scope) -> bool:
+    row = ReportSubscription.objects.filter(**_scope_key(scope_kind, scope), user=user).first()
+    if row is not None:
+        return row.active
+    return follows_by_default(user=user, scope_kind=scope_kind, scope=scope)
+
+
+def report_recipients(*, request: ReportRequest) -> list[User]:
+    """Who gets the e-mail when a request is done: whoever asked; for the yearly job, the scope's followers.
+
+    Followers are the active subscriptions, and for a municipality's own
+    report its strategists unless they stopped following it. Only people who
+    may still read the scope's reports, with an active account.
+    """
+    if request.requested_by_id:
+        users = [request.requested_by] if request.requested_by and request.requested_by.is_active else []
+        return users  # type: ignore[return-value]
+    scope: Scope = request.scope  # type: ignore[assignment]
+    key = _scope_key(request.scope_kind, scope)
+    rows = ReportSubscription.objects.filter(**key)
+    candidates = User.objects.filter(
+        Q(pk__in=rows.filter(active=True).values("user"))
+        | (
+            Q(memberships__organisation=scope, memberships__role=Role.STRATEGIST)
+            if request.scope_kind == ScopeKind.ORGANISATION
+            and isinstance(scope, Organisation)
+            and scope.kind == OrganisationKind.MUNICIPALITY
+            else Q(pk__in=[])
+        ),
+        is_active=True,
+    ).exclude(pk__in=rows.filter(active=False).values("user"))
+    recipients = []
+    for user in candidates.distinct().order_by("email"):
+        if scope_querysets_for_user(user=user)[request.scope_kind].filter(pk=scope.pk).exists():
+            recipients.append(user)
+    return recipients

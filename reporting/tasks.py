@@ -2,15 +2,20 @@
 
 `produce_report` is acknowledged late and rejected when its worker dies
 (settings: CELERY_TASK_ACKS_LATE, CELERY_TASK_REJECT_ON_WORKER_LOST), so a
-report whose worker was killed is produced by the next worker; the service
-makes that safe (one version per dataset). Database and broker hiccups are
-retried with backoff; anything else fails the request with a message.
+report whose pool process was killed is produced by the next one. When the
+whole worker dies with it, nobody rejects the task: `sweep_report_requests`
+(every minute) queues a fresh one once the dead run's lease is over, and the
+lost message, handed out again by Redis after its visibility timeout, finds
+the request done. The service makes all of that safe (one run at a time,
+one version per dataset). Database and broker hiccups are retried with
+backoff; anything else fails the request with a message.
 """
 
 import logging
 
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 from django.utils.translation import gettext_noop
@@ -18,7 +23,7 @@ from django.utils.translation import gettext_noop
 from core.pdf import RenderTimeout
 
 from .emails import report_ready_send
-from .services import annual_reports_request, report_failed, report_produce
+from .services import annual_reports_request, report_failed, report_produce, report_requests_sweep
 
 logger = logging.getLogger(__name__)
 
@@ -32,12 +37,15 @@ TRANSIENT = (OperationalError, InterfaceError, ConnectionError)
     retry_backoff=5,
     retry_backoff_max=300,
     max_retries=5,
-    soft_time_limit=10 * 60,
-    time_limit=11 * 60,
+    # The lease (reporting.services.report_lease) is this hard limit and a grace.
+    soft_time_limit=max(
+        settings.KVARTER_REPORT_TIME_LIMIT_SECONDS - 60, settings.KVARTER_REPORT_TIME_LIMIT_SECONDS // 2
+    ),
+    time_limit=settings.KVARTER_REPORT_TIME_LIMIT_SECONDS,
 )
 def produce_report(self, request_id: int) -> int | None:  # type: ignore[no-untyped-def]
     try:
-        report = report_produce(request_id=request_id)
+        report = report_produce(request_id=request_id, task_id=self.request.id or "")
     except TRANSIENT:
         if self.request.retries >= self.max_retries:
             report_failed(
@@ -60,6 +68,12 @@ def produce_report(self, request_id: int) -> int | None:  # type: ignore[no-unty
 )
 def send_report_ready(request_id: int) -> None:
     report_ready_send(request_id=request_id)
+
+
+@shared_task(name="reporting.sweep_report_requests")
+def sweep_report_requests() -> dict[str, int]:
+    """Every minute: requests whose worker died go to another. Same as `manage.py sweep_report_requests`."""
+    return report_requests_sweep()
 
 
 @shared_task(name="reporting.produce_annual_reports")

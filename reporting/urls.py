@@ -14,5 +14,11 @@ urlpatterns = [
     path("<int:pk>/figures.xlsx", views.export_xlsx, name="xlsx"),
     path("<str:kind>/<int:pk>/", views.scope_detail, name="scope"),
     path("<str:kind>/<int:pk>/narrative/", views.narrative_pick, name="narrative-pick"),
+    path("<str:kind>/<int:pk>/follow/", views.follow, name="follow"),
+    path(
+        "<str:kind>/<int:pk>/<str:first>--<str:last>/narrative/<str:language>/",
+        views.narrative_edit_period,
+        name="narrative-period",
+    ),
     path("<str:kind>/<int:pk>/<int:year>/narrative/<str:language>/", views.narrative_edit, name="narrative"),
 ]

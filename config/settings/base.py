@@ -138,6 +138,17 @@ CELERY_TASK_ROUTES = {
     "partnerships.send_obligation_reminders": {"queue": "mail"},
     "volunteers.send_screening_reminders": {"queue": "mail"},
 }
+# Acks and timeouts chosen together (docs/operations.md, "Killed workers"): Redis
+# gives an unacknowledged task to another worker after the visibility timeout,
+# so it must exceed the longest task's hard time limit, or a task still running
+# would be run twice; Redis's default is an hour. A report's own limit is
+# shorter, and a sweep every minute hands on a request whose run has died.
+KVARTER_REPORT_TIME_LIMIT_SECONDS = env.int("KVARTER_REPORT_TIME_LIMIT_SECONDS", default=11 * 60)
+KVARTER_REPORT_LEASE_GRACE_SECONDS = env.int("KVARTER_REPORT_LEASE_GRACE_SECONDS", default=60)
+KVARTER_TASK_VISIBILITY_TIMEOUT_SECONDS = env.int(
+    "KVARTER_TASK_VISIBILITY_TIMEOUT_SECONDS", default=CELERY_TASK_TIME_LIMIT + 5 * 60
+)
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": KVARTER_TASK_VISIBILITY_TIMEOUT_SECONDS}
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [

@@ -4,7 +4,6 @@ import datetime as dt
 from typing import Any
 
 from django import template
-from django.utils.dates import MONTHS
 from django.utils.safestring import SafeString
 from django.utils.text import capfirst
 from django.utils.translation import pgettext
@@ -37,16 +36,19 @@ def age_gender_chart(document: dict[str, Any], chart_id: str = "chart-age-gender
 
 @register.simple_tag
 def month_rows(document: dict[str, Any]) -> list[dict[str, Any]]:
-    """One row per month: its name, this year's visits and the previous year's."""
+    """One row per month: its name, its visits and those of the same month of the period before."""
     previous = document["previous"]["months"]
+    names = charts.month_names(document, abbreviated=False)
     return [
-        {
-            "name": capfirst(str(MONTHS[number])),
-            "visits": visits,
-            "previous": previous[number - 1] if previous else None,
-        }
-        for number, visits in enumerate(document["months"], start=1)
+        {"name": name, "visits": visits, "previous": previous[index] if index < len(previous) else None}
+        for index, (name, visits) in enumerate(zip(names, document["months"], strict=True))
     ]
+
+
+@register.filter
+def span_label(document: dict[str, Any]) -> str:
+    """What a report (or its comparison) covers: "2018", or "July 2020 – December 2022"."""
+    return charts.span_label(document)
 
 
 @register.simple_tag

@@ -11,12 +11,13 @@ import zoneinfo
 
 import icalendar
 import pytest
+import recurring_ical_events
 from dateutil import rrule as du_rrule
 from django.utils import timezone
 
 from activities.enums import ActivityCategory, HolidayRule, ScheduleDateKind, SessionStatus
-from activities.models import Session
-from activities.services import schedule_generate_sessions
+from activities.models import Schedule, Session
+from activities.services import schedule_generate_sessions, schedule_occurrence_dates, sessions_generate_upcoming
 
 from ..factories import (
     ActivityFactory,
@@ -304,3 +305,113 @@ def test_feed_queries_do_not_grow_with_sessions(client, django_assert_num_querie
     # schedule its excluded dates and holidays (twice: the rule and the horizon).
     with django_assert_num_queries(7):
         client.get("/programme/activities/connexion-west/cafe.ics")
+
+
+# --- The feeds against an independent RFC 5545 expander (recurring-ical-events) ---
+
+
+def _occurrences(feed: bytes, *, until: dt.date) -> set[dt.datetime]:
+    """The starts recurring-ical-events finds, cancelled ones left out: what a subscribed phone shows."""
+    calendar = icalendar.Calendar.from_ical(feed)
+    events = recurring_ical_events.of(calendar).between(dt.date(2017, 1, 1), until + dt.timedelta(days=1))
+    return {
+        event.decoded("dtstart").astimezone(dt.UTC)
+        for event in events
+        if str(event.get("status", "")).upper() != "CANCELLED"
+    }
+
+
+def _holiday_world(world):
+    """A holiday-only club that starts on a Monday outside the holidays, and a café that skips them."""
+    calendar = world["schedule"].holiday_calendar
+    SchoolHolidayFactory(calendar=calendar, starts_on=dt.date(2018, 12, 24), ends_on=dt.date(2019, 1, 4))
+    SchoolHolidayFactory(calendar=calendar, starts_on=dt.date(2019, 2, 18), ends_on=dt.date(2019, 2, 22))
+    club = ActivityFactory(
+        programme=world["cafe"].programme, venue=world["venue"], name="Holiday club", slug="holiday-club"
+    )
+    # 22 October 2018 is a Monday before the autumn holiday: the rule names it, the schedule does not.
+    ScheduleFactory(
+        activity=club,
+        weekdays="MO,TU,WE,TH,FR",
+        starts_on=dt.date(2018, 10, 22),
+        until=None,
+        start_time=dt.time(10),
+        end_time=dt.time(14),
+        holiday_rule=HolidayRule.ONLY,
+        holiday_calendar=calendar,
+    )
+    # A café that starts on the first day of the autumn holiday it skips (Monday 29 October),
+    # and runs across the end of summer time (28 October) and into 2019.
+    skipper = ActivityFactory(
+        programme=world["cafe"].programme, venue=world["venue"], name="Evening café", slug="evening-cafe"
+    )
+    ScheduleFactory(
+        activity=skipper,
+        weekdays="MO,WE",
+        starts_on=dt.date(2018, 10, 29),
+        until=None,
+        start_time=dt.time(18),
+        end_time=dt.time(21),
+        holiday_rule=HolidayRule.SKIP,
+        holiday_calendar=calendar,
+    )
+    sessions_generate_upcoming()
+    return club, skipper
+
+
+def test_an_independent_expander_finds_exactly_the_servers_sessions_and_no_phantom_start(client, world, settings):
+    club, skipper = _holiday_world(world)
+    horizon = timezone.localdate() + dt.timedelta(days=settings.KVARTER_SESSION_HORIZON_DAYS)
+
+    for activity, slug in ((club, "holiday-club"), (skipper, "evening-cafe"), (world["cafe"], "cafe")):
+        feed = client.get(f"/programme/activities/connexion-west/{slug}.ics").content
+        master = next(e for e in icalendar.Calendar.from_ical(feed).walk("VEVENT") if not e.get("recurrence-id"))
+        sessions = Session.objects.filter(activity=activity).exclude(status=SessionStatus.CANCELLED)
+        server = {session.starts_at.astimezone(dt.UTC) for session in sessions}
+
+        found = _occurrences(feed, until=horizon)
+
+        assert found == server, slug
+        # RFC 5545 counts DTSTART as an occurrence: it is a real session.
+        assert master.decoded("dtstart").astimezone(dt.UTC) in server, slug
+    assert len(server) > 100
+    # The holiday club: only holiday weekdays, never the Monday it "starts" on.
+    club_days = {s.occurrence_date for s in Session.objects.filter(activity=club)}
+    assert dt.date(2018, 10, 22) not in club_days
+    assert min(club_days) == dt.date(2018, 10, 29)
+    assert dt.date(2019, 1, 2) in club_days and dt.date(2019, 2, 18) in club_days
+    # Across the end of summer time the café stays at 18:00 local.
+    evening = Session.objects.get(activity=skipper, occurrence_date=dt.date(2018, 11, 5))
+    assert evening.starts_at.astimezone(STOCKHOLM).hour == 18
+
+
+def test_past_the_generated_sessions_the_feed_follows_the_rule_not_empty_dates(client, world, settings):
+    """A stalled nightly job: sessions exist only 30 days ahead, the horizon is 120."""
+    _club, skipper = _holiday_world(world)
+    schedule = skipper.schedules.get()
+    stalled = timezone.localdate() + dt.timedelta(days=30)
+    Session.objects.filter(activity=skipper, occurrence_date__gt=stalled).delete()
+    Schedule.objects.filter(pk=schedule.pk).update(generated_until=stalled)
+    horizon = timezone.localdate() + dt.timedelta(days=settings.KVARTER_SESSION_HORIZON_DAYS)
+
+    feed = client.get("/programme/activities/connexion-west/evening-cafe.ics").content
+
+    found = _occurrences(feed, until=horizon)
+    schedule.refresh_from_db()
+    wanted = schedule_occurrence_dates(schedule=schedule, start=schedule.starts_on, end=horizon)
+    assert {start.astimezone(STOCKHOLM).date() for start in found} == set(wanted)
+    assert max(wanted) > stalled + dt.timedelta(days=60)
+
+
+def test_the_health_check_says_when_sessions_are_not_generated_far_enough_ahead(client, world, settings):
+    _holiday_world(world)
+    assert client.get("/healthz").json()["warnings"]["sessions_ahead"]["ok"] is True
+
+    Schedule.objects.filter(activity__slug="evening-cafe").update(generated_until=timezone.localdate())
+
+    response = client.get("/healthz")
+    warning = response.json()["warnings"]["sessions_ahead"]
+    assert warning["ok"] is False
+    assert "1 running schedule(s)" in warning["detail"]
+    # A job behind is reported, not a reason for a load balancer to take the site down.
+    assert response.status_code == 200

@@ -1,3 +1,4 @@
+import datetime as dt
 from io import StringIO
 
 import pytest
@@ -116,6 +117,18 @@ def test_demo_leader_has_a_session_today(seeded):
     )
 
     assert sessions.exists()
+
+
+def test_the_demo_generates_sessions_as_far_ahead_as_the_feeds_trust_them(seeded, settings):
+    from activities.selectors import sessions_generated_ahead
+
+    # One horizon for the nightly job, the demo and the feeds (the demo used 60 days, the feeds 120).
+    ok, detail = sessions_generated_ahead()
+
+    assert ok, detail
+    horizon = timezone.localdate() + dt.timedelta(days=settings.KVARTER_SESSION_HORIZON_DAYS)
+    last = Session.objects.filter(activity__leaders__email=DEMO_LOGINS["leader"]).latest("starts_at")
+    assert timezone.localdate(last.starts_at) > horizon - dt.timedelta(days=8)
 
 
 def test_every_demo_object_is_valid(seeded):

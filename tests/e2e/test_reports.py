@@ -27,10 +27,14 @@ def test_a_strategist_asks_for_the_report_and_downloads_it(page, visit, screensh
     visit("/reports/")
     expect(page.get_by_role("heading", name="Reports", exact=True)).to_be_visible()
     screenshot("reports-dashboard", full_page=True)
-    page.get_by_label("Scope").select_option(label="Connexion West")
-    page.get_by_label("Year").select_option("2018")
-    page.get_by_label("Language of the report").select_option("sv")
-    page.get_by_role("button", name="Produce the report").click()
+    # The dashboard shows the whole municipality first, with its trend over the years.
+    expect(page.get_by_role("heading", name=re.compile("Västerås stad"))).to_be_visible()
+    expect(page.get_by_role("img", name=re.compile("Visits and first-time visitors by year"))).to_be_visible()
+    form = page.locator("form.report-request-form")
+    form.get_by_label("Scope").select_option(label="Connexion West")
+    form.get_by_label("Year", exact=True).select_option("2018")
+    form.get_by_label("Language of the report").select_option("sv")
+    form.get_by_role("button", name="Produce the report").click()
 
     expect(page.get_by_role("status").filter(has_text="Done")).to_be_visible()
     from .conftest import check_accessibility

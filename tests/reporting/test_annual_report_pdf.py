@@ -130,7 +130,11 @@ def test_the_connexion_west_2018_report_reads_right(language, tmp_path):
     exported = [value for section, _, year, value in figure_rows(document) if section == by_month and year == "2018"]
     assert exported == months
     assert expected["exact"] in text
-    assert "< 5" in text  # three visitors aged 26–64 of unstated gender
+    # Three visitors aged 26–64 of unstated gender: withheld with a rectangle of
+    # three more cells, every total printed, nothing 1–4 anywhere in the table.
+    ages = re.search(r"^\s*26–64\s+(.*)$", text, re.MULTILINE)
+    assert ages and ages.group(1).split()[:1] == ["x"] and ages.group(1).count("x") == 2
+    assert not re.search(r"\s[1-4]\s", ages.group(1))
     # The coordinator's story, in Swedish, whatever the report's language.
     assert "Antalet besökare under 2018 uppgick till ca 3900" in " ".join(text.split())
     # Nothing personal: the homework pupils' aliases never appear.

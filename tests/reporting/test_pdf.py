@@ -59,7 +59,7 @@ def test_a_render_that_runs_too_long_is_stopped(settings, monkeypatch):
             time.sleep(5)
 
     monkeypatch.setattr(core_pdf.weasyprint, "HTML", Slow)
-    monkeypatch.setattr(pdf, "render_report_html", lambda document: "<html></html>")
+    monkeypatch.setattr(pdf, "render_report_html", lambda document, **kwargs: "<html></html>")
 
     started = time.monotonic()
     with pytest.raises(RenderTimeout):

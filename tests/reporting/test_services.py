@@ -188,3 +188,158 @@ def test_the_database_refuses_a_second_copy_of_the_same_dataset(strategist, cafe
             data_fingerprint=report.data_fingerprint,
             file="reports/copy.pdf",
         )
+
+
+# --- Killed workers: leases and the sweep ---------------------------------------------
+
+
+def _stuck(request, *, minutes_ago, attempts=1, task_id="dead-task"):
+    """As a run leaves a request when its whole worker is killed mid-render."""
+    from django.utils import timezone
+
+    ReportRequest.objects.filter(pk=request.pk).update(
+        status=ReportStatus.RENDERING,
+        task_id=task_id,
+        attempts=attempts,
+        lease_until=timezone.now() - dt.timedelta(minutes=minutes_ago) + services.report_lease(),
+        report=None,
+        finished_at=None,
+    )
+
+
+def test_the_sweep_hands_a_request_whose_run_died_to_another_once_its_lease_is_over(strategist, cafe):
+    _visit(cafe, 3, 120)
+    request = _request(strategist, cafe.programme)
+    Report.objects.all().delete()
+    _stuck(request, minutes_ago=5)
+
+    # Within the lease the run may be alive: nothing happens.
+    assert services.report_requests_sweep() == {"requeued": 0, "failed": 0}
+    assert report_produce(request_id=request.pk, task_id="another-task") is None
+    assert ReportRequest.objects.get(pk=request.pk).status == ReportStatus.RENDERING
+
+    _stuck(request, minutes_ago=13)
+    result = services.report_requests_sweep()  # eager Celery: the fresh task runs on commit
+
+    request.refresh_from_db()
+    assert result == {"requeued": 1, "failed": 0}
+    assert request.status == ReportStatus.DONE
+    assert request.attempts == 2
+    assert Report.objects.count() == 1
+
+
+def test_the_same_task_delivered_again_takes_over_at_once(strategist, cafe):
+    _visit(cafe, 3, 120)
+    request = _request(strategist, cafe.programme)
+    Report.objects.all().delete()
+    _stuck(request, minutes_ago=0, task_id="task-1")
+
+    # Its pool process was killed and the worker rejected it back to the queue.
+    report = report_produce(request_id=request.pk, task_id="task-1")
+
+    assert report is not None and Report.objects.count() == 1
+
+
+def test_a_request_that_keeps_killing_workers_fails_with_a_reason_and_can_be_asked_again(strategist, cafe):
+    _visit(cafe, 3, 120)
+    request = _request(strategist, cafe.programme)
+    mail.outbox.clear()
+    _stuck(request, minutes_ago=13, attempts=services.MAX_ATTEMPTS)
+
+    assert services.report_requests_sweep() == {"requeued": 0, "failed": 1}
+
+    request.refresh_from_db()
+    assert request.status == ReportStatus.FAILED
+    assert "worker stopped" in request.error
+    # The lost message coming back later does not bring it to life.
+    assert report_produce(request_id=request.pk, task_id="dead-task") is None
+    again = _request(strategist, cafe.programme)
+    assert again.pk != request.pk and again.status == ReportStatus.DONE
+
+
+# --- The yearly job: every scope, and the people who follow them ------------------------
+
+
+@pytest.fixture
+def town(organisation, municipality):
+    """here 4U's café at a venue in Bäckby, and outreach at a school for a programme working in Skälby."""
+    from ..factories import DistrictFactory, VenueFactory
+
+    backby = DistrictFactory(name="Bäckby", municipality=municipality)
+    skalby = DistrictFactory(name="Skälby", municipality=municipality)
+    venue = VenueFactory(organisation=organisation, district=backby, name="Bäckbyhuset")
+    cafe = ActivityFactory(
+        programme=ProgrammeFactory(lead_organisation=organisation, name="Connexion West"), venue=venue, name="Café"
+    )
+    outreach = ProgrammeFactory(lead_organisation=organisation, name="Mobila team")
+    outreach.districts.add(skalby)
+    rounds = ActivityFactory(programme=outreach, venue=None, location_note="Skälbyskolan", name="Evening round")
+    _visit(cafe, 3, 120)
+    _visit(rounds, 4, 40)
+    return {"backby": backby, "skalby": skalby, "venue": venue, "cafe": cafe, "outreach": outreach}
+
+
+def test_the_yearly_job_covers_every_scope_with_activity_the_municipality_and_its_districts(
+    organisation, municipality, town
+):
+    scopes = {(kind, str(scope)) for kind, scope, _ in annual_report_scopes(year=2018)}
+
+    assert scopes == {
+        (ScopeKind.PROGRAMME, "Connexion West"),
+        (ScopeKind.PROGRAMME, "Mobila team"),
+        (ScopeKind.VENUE, "Bäckbyhuset"),
+        (ScopeKind.DISTRICT, "Bäckby"),
+        (ScopeKind.DISTRICT, "Skälby"),  # the outreach's district: no venue of its own
+        (ScopeKind.ORGANISATION, "here 4U"),
+        (ScopeKind.ORGANISATION, "Västerås stad"),  # the whole municipality
+    }
+
+
+def test_the_yearly_job_mails_followers_once_each_in_their_language(
+    organisation, municipality, strategist, coordinator, outsider, town
+):
+    from reporting.models import ReportSubscription
+    from reporting.services import report_subscription_set
+
+    from ..factories import MembershipFactory, UserFactory
+
+    strategist.language = "sv"
+    strategist.save()
+    coordinator.language = "nl"
+    coordinator.save()
+    # Alice follows her café's programme; Stina follows her municipality by default.
+    report_subscription_set(user=coordinator, scope_kind=ScopeKind.PROGRAMME, scope=town["cafe"].programme, active=True)
+    # Another strategist of the municipality stopped following it.
+    quiet = UserFactory(email="quiet@example.org", language="en")
+    MembershipFactory(user=quiet, organisation=municipality, role="strategist")
+    report_subscription_set(user=quiet, scope_kind=ScopeKind.ORGANISATION, scope=municipality, active=False)
+    # Olga of Raster once followed here 4U's programme; she may not read it.
+    ReportSubscription.objects.create(
+        scope_kind=ScopeKind.PROGRAMME, programme=town["cafe"].programme, user=outsider, active=True
+    )
+    mail.outbox.clear()
+
+    annual_reports_request(year=2018)
+    annual_reports_request(year=2018)  # again: new requests, nothing new to say
+
+    sent = sorted((message.to[0], message.subject) for message in mail.outbox)
+    assert [to for to, _ in sent] == ["alice@example.org", "stina@example.org"]
+    assert dict(sent)["alice@example.org"].startswith("Je rapport")
+    assert "Västerås stad 2018" in dict(sent)["stina@example.org"]
+    stina = next(message for message in mail.outbox if message.to == ["stina@example.org"])
+    report = Report.objects.get(scope_kind=ScopeKind.ORGANISATION, organisation=municipality)
+    assert f"/reports/{report.pk}/pdf/" in stina.body
+    assert "följer" in stina.body  # why she gets it, and that she can stop
+    # Filed under the year the report covers, not the day it was made.
+    assert report.file.name.startswith("reports/2018/")
+
+
+def test_the_cover_says_when_the_figures_were_read(strategist, cafe):
+    import subprocess
+
+    _visit(cafe, 3, 120)
+    report = _request(strategist, cafe.programme).report
+
+    text = subprocess.run(["pdftotext", report.file.path, "-"], capture_output=True, text=True, check=True).stdout
+    cover = " ".join(text.split("\f")[0].split())
+    assert "Created on" in cover and "figures as of" in cover

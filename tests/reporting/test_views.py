@@ -11,7 +11,6 @@ import io
 import zoneinfo
 
 import pytest
-from django.utils import timezone
 from openpyxl import load_workbook
 
 from activities.enums import Gender, SessionStatus
@@ -276,7 +275,8 @@ def test_an_empty_story_is_refused_with_a_message(client, coordinator, counted):
 @pytest.mark.django_db
 def test_the_dashboard_counts_headcounts_and_check_ins_by_local_month(strategist, municipality):
     """From the rollup, equal to the raw tables: cancelled sessions out, months in Swedish time."""
-    from reporting.selectors import dashboard_for_user
+    from reporting.figures import Period
+    from reporting.selectors import dashboard_figures
 
     programme = ProgrammeFactory(starts_on=dt.date(2016, 1, 1), name="Connexion West")
     programme.partner_organisations.add(municipality)
@@ -295,38 +295,98 @@ def test_the_dashboard_counts_headcounts_and_check_ins_by_local_month(strategist
     CheckInFactory(session=session(2018, 3, 20, 17))
     TallyFactory(session=session(2018, 4, 1, 0, 30), visits=7)  # still March in UTC, April here
     TallyFactory(session=session(2018, 5, 2, status=SessionStatus.CANCELLED), visits=99)
-    TallyFactory(session=session(2017, 11, 7), visits=40)
-    TallyFactory(session=session(2016, 11, 7), visits=1000)  # the year before last: not shown
+    TallyFactory(session=session(2017, 11, 7), visits=40, first_visits=30)
+    TallyFactory(session=session(2016, 11, 7), visits=1000)
 
-    [row] = dashboard_for_user(user=strategist, year=2018)
+    figures = dashboard_figures(scope_kind="programme", scope=programme, period=Period.of_year(2018))
 
-    assert row.programme == programme
-    assert row.this_year == [0, 0, 18, 7, 0, 0, 0, 0, 0, 0, 0, 0]
-    assert row.last_year == [0] * 10 + [40, 0]
+    assert figures.months == [0, 0, 18, 7, 0, 0, 0, 0, 0, 0, 0, 0]
+    assert figures.previous_months == [0] * 10 + [40, 0]
+    assert figures.sessions_held == 3  # held ones only (the one on 1 April was never marked held)
+    # The trend: every year from the first with anything, up to the year shown.
+    assert figures.years == [2016, 2017, 2018]
+    assert figures.trend["visits"] == [1000, 40, 25]
+    assert figures.trend["first_visits"][1] == 30
+    assert figures.trend["sessions_held"] == [1, 1, 3]
+
+
+def test_the_dashboard_shows_the_whole_municipality_first_and_any_scope_and_period(client, strategist, municipality):
+    from ..factories import DistrictFactory, VenueFactory
+
+    backby = DistrictFactory(name="Bäckby", municipality=municipality)
+    venue = VenueFactory(name="Bäckbyhuset", district=backby)
+    programme = ProgrammeFactory(name="Connexion West", starts_on=dt.date(2016, 1, 1))
+    programme.partner_organisations.add(municipality)
+    activity = ActivityFactory(programme=programme, venue=venue)
+    for year, visits in ((2016, 640), (2017, 2710), (2018, 3887)):
+        TallyFactory(
+            session=SessionFactory(
+                activity=activity, starts_at=dt.datetime(year, 5, 8, 15, tzinfo=STOCKHOLM), status=SessionStatus.HELD
+            ),
+            visits=visits,
+        )
+    # Three visits in June 2018: withheld wherever they could be worked out.
+    TallyFactory(
+        session=SessionFactory(
+            activity=activity, starts_at=dt.datetime(2018, 6, 5, 15, tzinfo=STOCKHOLM), status=SessionStatus.HELD
+        ),
+        visits=3,
+    )
+    client.force_login(strategist)
+
+    first = client.get("/reports/")
+    chosen = client.get(f"/reports/?show-scope=programme:{programme.pk}&show-year=2018")
+    period = client.get(
+        f"/reports/?show-scope=district:{backby.pk}&show-year=2018&show-first_month=2017-01&show-last_month=2018-12"
+    )
+
+    assert first.context["chosen"] == ("organisation", municipality)
+    shown = chosen.context["shown"]
+    assert [row[0] for row in shown["trend"]] == ["2016", "2017", "2018"]
+    assert [row[1] for row in shown["trend"]] == [640, 2710, 3890]
+    key = {name: (value, before) for name, value, before in shown["key_figures"]}
+    assert key["Visits"] == (3890, 2710)
+    page = " ".join(chosen.content.decode().split())
+    assert "Over the years" in page and "chart-trend-visits" in page
+    # June's 3 is not printed, nor derivable from the year's 3 890 and May's 3 887.
+    assert ">3<" not in page
+    assert "May 3887" not in page and "May 3 887" not in page
+    assert period.context["chosen"] == ("district", backby)
+    assert period.context["shown"]["label"] == "January 2017 – December 2018"
+    assert {name: value for name, value, _ in period.context["shown"]["key_figures"]}["Visits"] == 2710 + 3890
 
 
 # --- Queries ---
 
 
 @pytest.mark.parametrize("count", [1, 3])
-def test_the_dashboard_queries_do_not_grow_with_programmes(
+def test_the_dashboard_queries_do_not_grow_with_programmes_or_years(
     client, django_assert_num_queries, strategist, municipality, count
 ):
+    from ..factories import DistrictFactory, HoursLogFactory, VenueFactory, VolunteerFactory
+
+    venue = VenueFactory(district=DistrictFactory(municipality=municipality))
     for index in range(count):
         programme = ProgrammeFactory(starts_on=dt.date(2016, 1, 1))
         programme.partner_organisations.add(municipality)
-        activity = ActivityFactory(programme=programme)
-        session = SessionFactory(activity=activity, starts_at=timezone.now(), status=SessionStatus.HELD)
-        TallyFactory(session=session, visits=10 + index)
+        activity = ActivityFactory(programme=programme, venue=venue)
+        for year in range(2018 - count, 2019):
+            session = SessionFactory(
+                activity=activity, starts_at=dt.datetime(year, 3, 6, 15, tzinfo=STOCKHOLM), status=SessionStatus.HELD
+            )
+            TallyFactory(session=session, visits=10 + index)
+            HoursLogFactory(volunteer=VolunteerFactory(), session=session, activity=activity, date=dt.date(year, 3, 6))
         ReportRequestFactory(programme=programme, requested_by=strategist)
     client.force_login(strategist)
 
-    # Session, user, roles; dashboard: org ids, programmes, the attendance rollup;
-    # form: five scope kinds, the first session; the user's requests.
-    with django_assert_num_queries(13):
-        response = client.get("/reports/")
+    # Session, user, roles, org ids; five scope kinds (the picker and the form
+    # share them), the first session; the figures: the rollup, sessions held,
+    # volunteer hours; the user's requests.
+    with django_assert_num_queries(14):
+        response = client.get(f"/reports/?show-scope=organisation:{municipality.pk}&show-year=2018")
 
-    assert len(response.context["rows"]) == count
+    assert response.context["chosen"] == ("organisation", municipality)
+    assert len(response.context["shown"]["trend"]) == count + 1
 
 
 @pytest.mark.parametrize("count", [1, 3])
@@ -338,9 +398,9 @@ def test_the_scope_page_queries_do_not_grow_with_reports(
     client.force_login(coordinator)
 
     # Session, user, roles, org ids, the scope, its reports, its narratives, its
-    # organisation and the coordinator's managed ones (may write the story), the
-    # first session; the form: five scope kinds.
-    with django_assert_num_queries(14):
+    # organisation and the coordinator's managed ones (may write the story),
+    # whether they follow it, the first session; the form: five scope kinds.
+    with django_assert_num_queries(15):
         response = client.get(f"/reports/programme/{counted.pk}/")
 
     assert len(response.context["reports"]) == count
@@ -372,8 +432,160 @@ def test_the_narrative_page_queries_are_fixed(client, django_assert_num_queries,
     client.force_login(coordinator)
 
     # Session, user, roles, the active memberships (once, for every role
-    # asked), the scope, the first session, its organisation, the narrative.
-    with django_assert_num_queries(8):
+    # asked), the scope, the first session, its organisation, the narrative,
+    # the visits and first visits its numbers are checked against.
+    with django_assert_num_queries(9):
         response = client.get(f"/reports/programme/{counted.pk}/2018/narrative/sv/")
 
     assert response.status_code == 200
+
+
+# --- Reports over any period ---
+
+
+@pytest.fixture
+def two_years(counted):
+    """Connexion West's café: 120 visits in March–April 2018 (counted), 45 in November 2017."""
+    activity = counted.activities.get()
+    session = SessionFactory(
+        activity=activity, starts_at=dt.datetime(2017, 11, 7, 15, tzinfo=STOCKHOLM), status=SessionStatus.HELD
+    )
+    TallyFactory(
+        session=session,
+        age_band=AgeBandFactory(organisation=counted.lead_organisation, min_age=18),
+        gender=Gender.MALE,
+        visits=45,
+    )
+    return counted
+
+
+def test_a_strategist_asks_for_a_period_of_whole_months_and_gets_its_figures(
+    client, strategist, two_years, django_capture_on_commit_callbacks
+):
+    import subprocess
+
+    client.force_login(strategist)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            "/reports/request/",
+            {
+                "scope": f"programme:{two_years.pk}",
+                "year": 2018,
+                "first_month": "2017-10",
+                "last_month": "2018-03",
+                "language": "en",
+            },
+        )
+
+    request = ReportRequest.objects.get()
+    assert (request.period_start, request.period_end, request.year) == (
+        dt.date(2017, 10, 1),
+        dt.date(2018, 3, 31),
+        2018,
+    )
+    report = request.report
+    assert report.period_label == "2017-10 – 2018-03"
+    assert report.figures["visits"] == 45 + 60  # April is outside the period
+    assert report.figures["months"] == [0, 45, 0, 0, 0, 60]
+    assert report.figures["previous"]["covers"] == {"first": "2017-04-01", "last": "2017-09-30", "year": False}
+    text = subprocess.run(["pdftotext", report.file.path, "-"], capture_output=True, text=True, check=True).stdout
+    flat = " ".join(text.split())
+    assert "Report October 2017 – March 2018" in flat
+    assert "November 2017" in flat and "March 2018" in flat
+    rows = list(csv.reader(io.StringIO(client.get(f"/reports/{report.pk}/figures.csv").content.decode("utf-8-sig"))))
+    assert ["Visits by month", "November 2017", "October 2017 – March 2018", "45"] in rows
+    assert ["Summary", "Visits", "October 2017 – March 2018", "105"] in rows
+    page = client.get(f"/reports/programme/{two_years.pk}/").content.decode()
+    assert "2017-10 – 2018-03" in page
+
+
+@pytest.mark.parametrize(
+    ("months", "message"),
+    [
+        (("2018-06", "2018-01"), "The period must end after it starts."),
+        (("2018-01", ""), "Give both months of a period"),
+        (("2018-13", "2019-01"), "Give both months of a period"),
+        (("2000-01", "2018-01"), "A period can be at most ten years."),
+        (("1995-01", "1995-06"), "Choose months from"),
+    ],
+)
+def test_a_bad_period_is_explained_and_changes_nothing(client, strategist, counted, months, message):
+    client.force_login(strategist)
+
+    response = client.post(
+        "/reports/request/",
+        {
+            "scope": f"programme:{counted.pk}",
+            "year": 2018,
+            "first_month": months[0],
+            "last_month": months[1],
+            "language": "en",
+        },
+        follow=True,
+    )
+
+    assert message in response.content.decode()
+    assert ReportRequest.objects.count() == 0
+
+
+def test_the_story_of_a_period_is_printed_in_its_report(client, coordinator, two_years):
+    from reporting.figures import Period
+    from reporting.services import report_produce
+
+    client.force_login(coordinator)
+
+    client.post(f"/reports/programme/{two_years.pk}/2017-10--2018-03/narrative/en/", {"text": "The autumn we opened."})
+
+    request = ReportRequestFactory(
+        programme=two_years,
+        year=2018,
+        period_start=dt.date(2017, 10, 1),
+        period_end=dt.date(2018, 3, 31),
+        language="en",
+    )
+    report = report_produce(request_id=request.pk)
+    assert report.figures["narrative"]["text"] == "The autumn we opened."
+    year_request = ReportRequestFactory(programme=two_years, year=2018, language="en")
+    assert report_produce(request_id=year_request.pk).figures["narrative"] is None
+    assert Period(request.period_start, request.period_end).months[0] == dt.date(2017, 10, 1)
+
+
+# --- The story checked against the figures ---
+
+
+def test_the_narrative_editor_warns_when_the_text_contradicts_the_figures(client, coordinator, counted):
+    client.force_login(coordinator)
+    url = f"/reports/programme/{counted.pk}/2018/narrative/en/"
+
+    # 120 visits were counted; "200 visits" is 67 % off, "120 people" calls visits people.
+    response = client.post(url, {"text": "We had 200 visits this year. About 120 people came."}, follow=True)
+
+    text = " ".join(response.content.decode().split())
+    assert "The story is saved." in text
+    assert "“200 visits” is more than 20 % away from the report’s about 120 visits." in text
+    assert "“120 people”: the report counts about 120 visits, not people." in text
+
+    response = client.post(url, {"text": "We had about 125 visits this year."}, follow=True)
+    assert "more than 20 %" not in response.content.decode()
+    assert "alert-warning" not in client.get(url).content.decode()
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("show-scope=nonsense&show-year=2018", "Choose one of the scopes in the list."),
+        ("show-scope=programme:{pk}&show-first_month=2018-06&show-last_month=2018-01", "The period must end"),
+        ("show-scope=programme:{pk}&show-first_month=%00&show-last_month=x", "Give both months of a period"),
+    ],
+)
+def test_a_bad_dashboard_choice_is_explained_and_shows_the_default(
+    client, strategist, municipality, counted, query, message
+):
+    client.force_login(strategist)
+
+    response = client.get("/reports/?" + query.format(pk=counted.pk))
+
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert response.context["chosen"] == ("organisation", municipality)

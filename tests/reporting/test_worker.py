@@ -41,12 +41,20 @@ def real_services():
 
 
 @pytest.fixture
-def worker(real_services, settings, tmp_path, monkeypatch):
-    """Start a worker on a queue of its own; send this test's tasks there instead of running them eagerly."""
+def start_worker(real_services, settings, tmp_path, monkeypatch):
+    """Start workers on a queue of their own; send this test's tasks there instead of running them eagerly.
+
+    Each worker runs in a process group of its own, so a test can kill it
+    whole (the main process and its pool) as an out-of-memory killer or a
+    lost machine would.
+    """
     from config.celery import app
 
     queue = f"kvarter-test-{uuid.uuid4().hex[:8]}"
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.KVARTER_REPORT_TIME_LIMIT_SECONDS = 20
+    settings.KVARTER_REPORT_LEASE_GRACE_SECONDS = 2
+    settings.KVARTER_TASK_VISIBILITY_TIMEOUT_SECONDS = 30
     monkeypatch.setitem(app.conf, "task_always_eager", False)
     monkeypatch.setitem(app.conf, "task_routes", {"reporting.*": {"queue": queue}})
     # Celery caches the routes it saw first: read them again.
@@ -61,38 +69,60 @@ def worker(real_services, settings, tmp_path, monkeypatch):
         "CELERY_TASK_ALWAYS_EAGER": "false",
         # Long enough to kill the worker while it renders.
         "KVARTER_REPORT_RENDER_DELAY_SECONDS": "3",
+        # The production design at a test's scale: a report's hard limit, its
+        # lease's grace, and Redis's visibility timeout above the limit.
+        "KVARTER_REPORT_TIME_LIMIT_SECONDS": str(settings.KVARTER_REPORT_TIME_LIMIT_SECONDS),
+        "KVARTER_REPORT_LEASE_GRACE_SECONDS": str(settings.KVARTER_REPORT_LEASE_GRACE_SECONDS),
+        "KVARTER_TASK_VISIBILITY_TIMEOUT_SECONDS": str(settings.KVARTER_TASK_VISIBILITY_TIMEOUT_SECONDS),
     }
-    log = tmp_path / "worker.log"
-    process = subprocess.Popen(
-        [
-            str(CELERY),
-            "-A",
-            "config",
-            "worker",
-            "-Q",
-            queue,
-            "--concurrency=1",
-            "--pool=prefork",
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-            "--loglevel=INFO",
-            f"--logfile={log}",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
-    try:
+    processes = []
+
+    def start(name="worker"):
+        log = tmp_path / f"{name}.log"
+        process = subprocess.Popen(
+            [
+                str(CELERY),
+                "-A",
+                "config",
+                "worker",
+                "-Q",
+                queue,
+                "-n",
+                f"{name}-{queue}@%h",
+                "--concurrency=1",
+                "--pool=prefork",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+                "--loglevel=INFO",
+                f"--logfile={log}",
+            ],
+            cwd=ROOT,
+            env=env,
+            start_new_session=True,
+        )
+        processes.append(process)
         _wait(lambda: log.exists() and "ready." in log.read_text(), timeout=60, what="the worker to start", log=log)
-        yield process, log
+        return process, log
+
+    try:
+        yield start
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        for process in processes:
+            if process.poll() is None:
+                process.terminate()
+                try:
+                    process.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    os.killpg(process.pid, signal.SIGKILL)
+                    process.wait()
         app.amqp.__dict__.pop("router", None)
         connection.close()
+
+
+@pytest.fixture
+def worker(start_worker):
+    return start_worker()
 
 
 def _wait(condition, *, timeout, what, log=None):
@@ -164,3 +194,54 @@ def test_a_report_whose_worker_is_killed_is_produced_once_after_the_restart(work
     assert Report.objects.count() == 1
     assert len(list(Path(settings.MEDIA_ROOT).rglob("*.pdf"))) == 1
     assert "WorkerLostError" in log.read_text() or "SIGKILL" in log.read_text()
+
+
+def test_a_report_whose_whole_worker_is_killed_ends_once_after_a_new_worker_starts(
+    start_worker, strategist, connexion_west, settings
+):
+    """SIGKILL to the worker's whole process group: nobody is left to reject the task."""
+    import redis
+
+    from reporting.services import report_request_create, report_requests_sweep
+
+    process, log = start_worker("first")
+    request, _ = report_request_create(
+        user=strategist, scope_kind="programme", scope=connexion_west, year=2018, language="en"
+    )
+    _wait(lambda: _status(request.pk) == ReportStatus.RENDERING, timeout=60, what="the render to start", log=log)
+    killed_at = time.monotonic()
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait(timeout=10)
+    _wait(
+        lambda: subprocess.run(["pgrep", "-g", str(process.pid)], capture_output=True).stdout == b"",
+        timeout=10,
+        what="the pool process to die with its worker",
+    )
+    # The strategist asking again meanwhile gets the same request, not a second one.
+    again, created = report_request_create(
+        user=strategist, scope_kind="programme", scope=connexion_west, year=2018, language="en"
+    )
+    assert (again, created) == (request, False)
+
+    _, log = start_worker("second")
+
+    # Celery beat's sweep, once a second instead of once a minute.
+    def swept_and_done():
+        report_requests_sweep()
+        return _status(request.pk) == ReportStatus.DONE
+
+    _wait(swept_and_done, timeout=120, what="the swept report", log=log)
+    took = time.monotonic() - killed_at
+    # Within the report's time limit (and the lease's grace) plus the render, not Redis's hour.
+    limit = settings.KVARTER_REPORT_TIME_LIMIT_SECONDS + settings.KVARTER_REPORT_LEASE_GRACE_SECONDS
+    assert took < limit + 30, took
+
+    # The first worker's message comes back after the visibility timeout and finds the report done.
+    broker = redis.Redis.from_url(os.environ["REDIS_URL"])
+    _wait(lambda: broker.hlen("unacked") == 0, timeout=120, what="the lost message to come back", log=log)
+    assert "reporting.produce_report" in log.read_text().split("ready.", 1)[1]
+    request.refresh_from_db()
+    assert request.status == ReportStatus.DONE
+    assert request.attempts == 2
+    assert Report.objects.count() == 1
+    assert len(list(Path(settings.MEDIA_ROOT).rglob("*.pdf"))) == 1

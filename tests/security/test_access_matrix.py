@@ -45,6 +45,14 @@ def _kwargs(name: str, w: dict) -> dict:
         "reports:scope": {"kind": "programme", "pk": w["programme"].pk},
         "reports:narrative-pick": {"kind": "programme", "pk": w["programme"].pk},
         "reports:narrative": {"kind": "programme", "pk": w["programme"].pk, "year": 2018, "language": "sv"},
+        "reports:narrative-period": {
+            "kind": "programme",
+            "pk": w["programme"].pk,
+            "first": "2018-01",
+            "last": "2018-06",
+            "language": "sv",
+        },
+        "reports:follow": {"kind": "programme", "pk": w["programme"].pk},
         "programme:venue-feed": {"slug": w["venue"].slug},
         "programme:district-feed": {"slug": w["district"].slug},
         "programme:activity-feed": {"programme": w["programme"].slug, "activity": w["activity"].slug},
@@ -151,6 +159,8 @@ MATRIX: dict[str, tuple[int, ...]] = {
     "reports:download": (302, 403, 200, 200, 403, 404, 200),
     "reports:narrative": (302, 403, 200, 403, 403, 404, 200),
     "reports:narrative-pick": (302, 403, 302, 302, 403, 404, 302),
+    "reports:narrative-period": (302, 403, 200, 403, 403, 404, 200),
+    "reports:follow": (302, 403, 405, 405, 403, 405, 405),
     "reports:request": (302, 403, 404, 200, 403, 404, 200),
     "reports:request-create": (302, 403, 405, 405, 403, 405, 405),
     "reports:request-status": (302, 403, 404, 200, 403, 404, 200),
@@ -221,7 +231,9 @@ EDGE_MATRIX: dict[str, tuple[int, ...]] = {
     "reports:csv": (403, 404, 200, 403),
     "reports:dashboard": (403, 200, 200, 403),
     "reports:download": (403, 404, 200, 403),
+    "reports:follow": (403, 405, 405, 403),
     "reports:narrative": (403, 404, 200, 403),
+    "reports:narrative-period": (403, 404, 200, 403),
     "reports:narrative-pick": (403, 404, 302, 403),
     "reports:request": (403, 404, 200, 403),
     "reports:request-create": (403, 405, 405, 403),
@@ -267,7 +279,7 @@ def test_the_access_matrix_at_the_edges(client, request, world, persona):
 # Addresses that take a POST: the POST-only ones (405 to a permitted GET) and the forms that post to themselves.
 POSTS = sorted(
     {name for name, statuses in MATRIX.items() if 405 in statuses and name != "api:api-root"}
-    | {"reports:narrative", "volunteering:join", "set_language"}
+    | {"reports:narrative", "reports:narrative-period", "volunteering:join", "set_language"}
 )
 
 
@@ -288,7 +300,7 @@ def test_every_post_needs_the_csrf_token(request, world):
         _close(response)
         statuses[name] = response.status_code
 
-    assert len(POSTS) == 20
+    assert len(POSTS) == 22
     assert {name: status for name, status in statuses.items() if status != 403} == {}
     # Nothing changed; each refusal is on the record, with where it came from.
     refusals = AuditLogEntry.objects.filter(action="permission.denied")
@@ -327,4 +339,4 @@ def test_every_page_sends_the_security_headers(client, request, world, persona):
         if problems:
             missing.append(f"{name}: {', '.join(problems)}")
     assert missing == []
-    assert checked == (3 if persona == "anonymous" else 21)  # the HTML pages each can open
+    assert checked == (3 if persona == "anonymous" else 22)  # the HTML pages each can open

@@ -289,6 +289,13 @@ def _report_form(w, data, files):
     return ReportRequestForm(data, scopes=scope_choices_for_user(user=w["strategist"]), years=years_with_sessions())
 
 
+def _scope_period_form(w, data, files):
+    from reporting.forms import ScopePeriodForm
+    from reporting.selectors import scope_choices_for_user, years_with_sessions
+
+    return ScopePeriodForm(data, scopes=scope_choices_for_user(user=w["strategist"]), years=years_with_sessions())
+
+
 def _narrative_form(w, data, files):
     from reporting.forms import NarrativeForm
     from reporting.models import Narrative
@@ -450,6 +457,10 @@ FORMS: dict[str, FormSpec] = {
             models=("reporting.Narrative",),
         ),
     ),
+    # The dashboard's picker: a GET with prefixed names ("show-scope"), which the
+    # view falls back from to the default scope; fuzzed as a form, and the view
+    # by tests/reporting/test_views.py.
+    "reporting.forms.ScopePeriodForm": FormSpec(build=_scope_period_form),
     "reporting.forms.ReportRequestForm": FormSpec(
         build=_report_form,
         view=ViewSpec(url="reports:request-create", persona="strategist", models=("reporting.ReportRequest",)),
