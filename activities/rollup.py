@@ -40,7 +40,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Count, DateField, F, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
-from django.db.models.signals import post_delete, post_init, post_save
+from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 from django.utils import timezone
 
@@ -271,20 +271,36 @@ def _once_per_origin(origin: object, cell: Cell) -> bool:
     return True
 
 
-@receiver(post_init, sender=Session, dispatch_uid="rollup_session_loaded")
-def _remember_cell(sender: type[Session], instance: Session, **kwargs: object) -> None:
-    # What the session counted for when loaded, so a save knows which cells it
-    # leaves. Read from __dict__: a deferred field must not cost a query.
-    values = instance.__dict__
-    instance._rollup_was = (values.get("activity_id"), values.get("starts_at"), values.get("status"))  # type: ignore[attr-defined]
+# What decides a session's cell, and whether it counts.
+_CELL_FIELDS = frozenset({"activity", "activity_id", "starts_at", "status"})
+
+
+@receiver(pre_save, sender=Session, dispatch_uid="rollup_session_saving")
+def _remember_cell(
+    sender: type[Session], instance: Session, raw: bool = False, update_fields: object = None, **kwargs: object
+) -> None:
+    # The cell the session counted for before this save, read from the database
+    # itself: an instance's own memory of it goes stale (refresh_from_db, a
+    # sync that changed the status meanwhile). One query, and only on saves
+    # that may move the session or change whether it counts; loading sessions
+    # costs nothing.
+    instance._rollup_was = None  # type: ignore[attr-defined]
+    if raw or instance.pk is None or not _active():
+        return
+    if update_fields is not None and not _CELL_FIELDS & set(update_fields):  # type: ignore[call-overload]
+        return
+    instance._rollup_was = (  # type: ignore[attr-defined]
+        Session.objects.filter(pk=instance.pk).values_list("activity_id", "starts_at", "status").first()
+    )
 
 
 @receiver(post_save, sender=Session, dispatch_uid="rollup_session_saved")
 def _session_saved(sender: type[Session], instance: Session, created: bool, **kwargs: object) -> None:
-    was_activity, was_start, was_status = getattr(instance, "_rollup_was", (None, None, None))
-    instance._rollup_was = (instance.activity_id, instance.starts_at, instance.status)  # type: ignore[attr-defined]
-    if created or not _active() or was_start is None or was_activity is None:
-        return  # a new session has no attendance yet
+    was = getattr(instance, "_rollup_was", None)
+    instance._rollup_was = None  # type: ignore[attr-defined]
+    if created or was is None or not _active():
+        return  # a new session has no attendance yet; or nothing that decides its cell changed
+    was_activity, was_start, was_status = was
     old = (int(was_activity), month_of(was_start))
     new = cell_of(instance)
     if old == new and _counted(was_status) == _counted(instance.status):

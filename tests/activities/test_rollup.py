@@ -513,3 +513,33 @@ def test_the_bulk_generator_fills_the_rollup_and_clear_empties_it():
 
     bulk.clear()
     assert not AttendanceRollup.objects.exists()
+
+
+def test_a_session_cancelled_by_the_tablet_and_saved_again_counts_again(world, coordinator):
+    """Found by the property test above: the admin (or any code) saved a session whose
+    object had been read before a tablet cancelled it; the save restored "held" but the
+    rollup, remembering "held" from the object, saw no change and kept the month empty."""
+    activities, bands = world
+    session = SessionFactory(
+        activity=activities[0], starts_at=dt.datetime(2018, 11, 7, 15, tzinfo=STOCKHOLM), status=SessionStatus.HELD
+    )
+    TallyFactory(session=session, age_band=bands[0], visits=3)
+    attendance_sync(
+        user=coordinator,
+        events=[
+            AttendanceEventIn(
+                id=uuid.uuid4(),
+                session_id=session.pk,
+                kind="status",
+                at=timezone.now(),
+                payload={"status": "cancelled", "reason": "Storm"},
+            )
+        ],
+    )
+    assert actual_rollup() == expected_rollup() == {}
+
+    session.refresh_from_db()
+    session.status, session.cancellation_reason = SessionStatus.HELD, ""
+    session.save()
+
+    assert actual_rollup() == expected_rollup() != {}
