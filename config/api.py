@@ -17,6 +17,7 @@ from ninja.parser import Parser
 from activities.api import MAX_BODY_BYTES
 from activities.api import router as attendance_router
 from core.api import router as core_router
+from core.api_docs import SelfHostedSwagger
 from core.models import AuditResult
 from core.services import log_action
 
@@ -38,6 +39,8 @@ api = NinjaAPI(
     description="Tablet attendance sync and open data for Kvarter.",
     urls_namespace="api",
     parser=StrictJSONParser(),
+    # The interactive documentation with its own copy of Swagger UI: a CDN is refused by our CSP.
+    docs=SelfHostedSwagger(),
 )
 api.add_router("/", core_router)
 api.add_router("/", attendance_router)
