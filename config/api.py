@@ -73,7 +73,8 @@ def bad_request(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     refused: dict[int, list[str]] = {}
     for error in exc.errors:
         location = [part for part in error.get("loc", ()) if part != "body"]
-        message = str(error.get("msg", ""))
+        # pydantic prefixes the messages of our own validators: the reader needs only the message.
+        message = str(error.get("msg", "")).removeprefix("Value error, ")
         problems.append(f"{'.'.join(_printable(part) for part in location)}: {message}")
         if len(location) >= 2 and location[0] == "events" and isinstance(location[1], int):
             field = ".".join(_printable(part) for part in location[2:]) or "event"
