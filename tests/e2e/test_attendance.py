@@ -471,3 +471,51 @@ def test_a_poisoned_event_is_set_aside_and_the_others_are_saved_offline_and_onli
     # The refusals and the mock 500s are the only failed requests.
     assert {problem.split(" ")[0] for problem in browser_problems if "api/attendance/sync" in problem} <= {"400", "500"}
     assert [problem for problem in browser_problems if "api/attendance/sync" not in problem] == []
+
+
+def test_a_long_queue_goes_in_batches_under_the_servers_limits(
+    settings, page, context, visit, demo_world, browser_problems, sign_in
+):
+    """1,000 notes of 2,000 Cyrillic characters (about 4 MB) fit the schema's limits but not one request body."""
+    from activities.models import AttendanceEvent
+
+    session = _open_youth_club(page, visit, sign_in)
+    bodies: list[int] = []
+    page.on(
+        "request",
+        lambda request: (
+            bodies.append(len(request.post_data_buffer or b"")) if "api/attendance/sync" in request.url else None
+        ),
+    )
+    _go_offline(context)
+    page.evaluate(
+        """async ({session, user}) => {
+            const db = await new Promise((resolve, reject) => {
+                const request = indexedDB.open("kvarter-attendance", 1);
+                request.onsuccess = () => resolve(request.result);
+                request.onerror = () => reject(request.error);
+            });
+            const tx = db.transaction("queue", "readwrite");
+            const text = "Ребята играли в настольный теннис. ".repeat(56).slice(0, 2000);
+            for (let index = 0; index < 1000; index++) {
+                const id = crypto.randomUUID();
+                const event = {id: id, session: session, kind: "note", at: new Date().toISOString(), payload: {text: text, incident: false}};
+                tx.objectStore("queue").put({id: id, seq: index, user: user, event: event});
+            }
+            await new Promise((resolve, reject) => { tx.oncomplete = resolve; tx.onerror = () => reject(tx.error); });
+            db.close();
+        }""",
+        {
+            "session": session.pk,
+            "user": page.evaluate("JSON.parse(document.getElementById('attendance-config').textContent).user"),
+        },
+    )
+    page.reload()
+    expect(page.locator("#sync-status")).to_have_text(re.compile("^1000 waiting to sync"))
+    _go_online(context)
+
+    expect(page.locator("#sync-status")).to_have_text(re.compile("^All saved$"), timeout=60_000)
+    assert AttendanceEvent.objects.filter(session=session, kind="note").count() == 1000
+    assert len(bodies) >= 2
+    assert max(bodies) <= settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    assert browser_problems == []
