@@ -49,13 +49,18 @@ api.add_router("/", attendance_router)
 DETAIL_PROBLEMS = 20
 
 
-def _printable(part: object) -> str:
-    """A piece of a field's path for a message: what a client sent as a key may be anything."""
+def _printable(part: object, limit: int = 80) -> str:
+    """A key or a message as text anyone may read and PostgreSQL may keep.
+
+    Both can repeat what the client sent (a key, a kind), which may be any
+    text: NUL, other control characters and lone surrogates are written as
+    escapes.
+    """
     text = str(part)
     return "".join(
         character if character.isprintable() and not 0xD800 <= ord(character) <= 0xDFFF else f"\\u{ord(character):04x}"
         for character in text
-    )[:80]
+    )[:limit]
 
 
 @api.exception_handler(ValidationError)
@@ -74,7 +79,7 @@ def bad_request(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     for error in exc.errors:
         location = [part for part in error.get("loc", ()) if part != "body"]
         # pydantic prefixes the messages of our own validators: the reader needs only the message.
-        message = str(error.get("msg", "")).removeprefix("Value error, ")
+        message = _printable(str(error.get("msg", "")).removeprefix("Value error, "), limit=300)
         problems.append(f"{'.'.join(_printable(part) for part in location)}: {message}")
         if len(location) >= 2 and location[0] == "events" and isinstance(location[1], int):
             field = ".".join(_printable(part) for part in location[2:]) or "event"
