@@ -132,11 +132,22 @@ def _only_text(value: object) -> object:
     return value
 
 
+def _integral(value: object) -> object:
+    """775.0 is the integer 775 to JSON Schema (and to OpenAPI 3.1): take it as one; 775.5 stays refused."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
 EventId = Annotated[uuid.UUID, BeforeValidator(_only_text)]
-# A whole number (not "775", not 775.0, not true) within the database's 64-bit keys.
-DatabaseKey = Annotated[int, Strict(), Field(ge=-(2**63), le=2**63 - 1)]
+# A whole number (not "775", not true) that every JSON reader keeps exactly:
+# JavaScript's safe integers, well within the database's 64-bit keys (a limit
+# at 2**63 is not one a JSON number written as a float can be held to).
+MAX_KEY = 2**53 - 1
+# (The validator last: it runs first, and the bounds stay the schema's minimum and maximum.)
+DatabaseKey = Annotated[int, Strict(), Field(ge=-MAX_KEY, le=MAX_KEY), BeforeValidator(_integral)]
 # Counts and years: whole numbers; their ranges are checked per event (rejected, with the reason).
-WholeNumber = Annotated[int, Strict()]
+WholeNumber = Annotated[int, Strict(), BeforeValidator(_integral)]
 YesNo = Annotated[bool, Strict()]
 Code = _text(64)
 Alias = _text(MAX_ALIAS_LENGTH)

@@ -324,7 +324,7 @@ def _event(session, kind, payload, at=None):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("key", [{}, [], "1", True, 1.0])
+@pytest.mark.parametrize("key", [{}, [], "1", True, 1.5])
 def test_a_key_that_is_not_a_whole_number_is_refused_not_a_500(leader, cafe_session, bands, key):
     """Found by schemathesis: `{"age_band": {}}` was looked up in a dict and raised TypeError.
 
@@ -397,7 +397,7 @@ MALFORMED_EVENTS = {
     "a date for a time": lambda s, b: {**tap(s, b[0]), "at": "2026-03-05"},
     "February 30th": lambda s, b: {**tap(s, b[0]), "at": "2026-02-30T15:30:00Z"},
     "a session id as text": lambda s, b: {**tap(s, b[0]), "session": str(s.pk)},
-    "a session id as a float": lambda s, b: {**tap(s, b[0]), "session": float(s.pk)},
+    "a session id with a fraction": lambda s, b: {**tap(s, b[0]), "session": s.pk + 0.5},
     "a count as text": lambda s, b: tap(s, b[0], visits="1"),
     "a count as true": lambda s, b: tap(s, b[0], visits=True),
     "incident as 1": lambda s, b: _event(s, "note", {"text": "Quiet", "incident": 1}),
@@ -456,6 +456,22 @@ def test_numbers_json_does_not_have_are_a_400(leader, cafe_session, bands, const
 
     assert response.status_code == 400
     assert AttendanceEvent.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_a_whole_number_written_with_a_fraction_is_a_whole_number(leader, cafe_session, bands):
+    """JSON Schema's integer: 775.0 is 775 (the published contract says so), and a replay written either way is one."""
+    as_int = tap(cafe_session, bands[0])
+    as_float = {**as_int, "session": float(cafe_session.pk), "payload": {**as_int["payload"], "visits": 1.0}}
+    client = _client(leader)
+
+    first = _post(client, batch(as_float))
+    again = _post(client, batch(as_int))
+
+    assert first.json()["results"][0]["status"] == "accepted"
+    assert again.json()["results"][0]["status"] == "duplicate"
+    assert AttendanceEvent.objects.get().payload["visits"] == 1
+    assert total_visits(cafe_session) == 1
 
 
 @pytest.mark.django_db
