@@ -439,6 +439,7 @@ def test_a_poisoned_event_is_set_aside_and_the_others_are_saved_offline_and_onli
     assert not AttendanceEvent.objects.filter(client_id=poison).exists()
     refusal = AuditLogEntry.objects.get(action="attendance.sync_refused")
     assert list(refusal.changes["refused"]) == [poison]
+    check_accessibility(page)  # the list and its buttons, as they appeared
     screenshot("attendance-set-aside")
 
     # Online, a server that fails on one event (a bug): it is found, set aside, the rest go through.
