@@ -417,8 +417,10 @@ def test_a_poisoned_event_is_set_aside_and_the_others_are_saved_offline_and_onli
     # Offline: two taps, an old page's malformed tap, two more taps.
     _go_offline(context)
     _tap(page, 2)
+    expect(status).to_have_text(re.compile("^2 waiting to sync"))  # both in IndexedDB
     poison = _poison(page, session, "2026-03-05T15:30:00", seq_after_taps=2)
     _tap(page, 2, start=2)
+    expect(status).to_have_text(re.compile("^4 waiting to sync"))  # the page's own four, stored
     page.reload()  # the queue as the tablet keeps it, old tap included
     expect(status).to_have_text(re.compile("^5 waiting to sync"))
     _go_online(context)
