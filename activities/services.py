@@ -508,7 +508,7 @@ def attendance_sync(
             actor=user,
             action="attendance.sync",
             changes={
-                "device": device[:MAX_DEVICE_LENGTH],
+                "device": device[:100],
                 "accepted": len(accepted),
                 "duplicate": sum(result.status == EventStatus.DUPLICATE for result in results),
                 "rejected": rejected,
