@@ -161,50 +161,6 @@ def age_band_list(*, organisation_id: int) -> list[AgeBand]:
     return list(AgeBand.objects.filter(organisation_id=organisation_id).order_by("min_age"))
 
 
-@dataclass(frozen=True)
-class Visits:
-    """A session's visits, as Kvarter counts them everywhere (docs/architecture.md, "What a visit is").
-
-    A named check-in is one visit (checked out or not); the tally buttons
-    count the visitors who were not checked in. Reports and the dashboard add
-    the same two numbers, month by month, from the attendance rollup.
-    """
-
-    headcount: int  # tallies: visitors counted with the buttons
-    named: int  # check-ins of registered participants
-    first_visits: int  # of the headcount, first visits this year
-
-    @property
-    def total(self) -> int:
-        return self.headcount + self.named
-
-
-def _sum_per_session(queryset: QuerySet, expression: Any) -> Subquery:
-    return Subquery(
-        queryset.filter(session=OuterRef("pk")).order_by().values("session").annotate(value=expression).values("value"),
-        output_field=IntegerField(),
-    )
-
-
-def session_visits(*, session_ids: Collection[int]) -> dict[int, Visits]:
-    """The visits of these sessions, in one query whatever their number (sessions that do not exist are left out).
-
-    The one definition of a visit: the tablet's total and capacity warning,
-    the API's state, the coordinator's correction page all read it here.
-    """
-    rows = (
-        Session.objects.filter(pk__in=session_ids)
-        .order_by()
-        .annotate(
-            headcount=Coalesce(_sum_per_session(Tally.objects.all(), Sum("visits")), 0),
-            first=Coalesce(_sum_per_session(Tally.objects.all(), Sum("first_visits")), 0),
-            named=Coalesce(_sum_per_session(CheckIn.objects.all(), Count("pk")), 0),
-        )
-        .values_list("pk", "headcount", "named", "first")
-    )
-    return {pk: Visits(headcount=headcount, named=named, first_visits=first) for pk, headcount, named, first in rows}
-
-
 def session_attendance_state(*, session: Session) -> dict[str, Any]:
     """The session's current attendance as the tablet and the API show it (JSON-ready)."""
     return session_attendance_states(sessions=[session])[session.pk]
@@ -313,3 +269,50 @@ def correction_list(*, session: Session) -> list[AttendanceEvent]:
         .select_related("actor", "age_band")
         .order_by("-received_at", "client_id")
     )
+
+
+# --- Visits: one definition, for the tablet, the API and the correction page --------
+
+
+@dataclass(frozen=True)
+class Visits:
+    """A session's visits, as Kvarter counts them everywhere (docs/architecture.md, "What a visit is").
+
+    A named check-in is one visit (checked out or not); the tally buttons
+    count the visitors who were not checked in. Reports and the dashboard add
+    the same two numbers, month by month, from the attendance rollup.
+    """
+
+    headcount: int  # tallies: visitors counted with the buttons
+    named: int  # check-ins of registered participants
+    first_visits: int  # of the headcount, first visits this year
+
+    @property
+    def total(self) -> int:
+        return self.headcount + self.named
+
+
+def _sum_per_session(queryset: QuerySet, expression: Any) -> Subquery:
+    return Subquery(
+        queryset.filter(session=OuterRef("pk")).order_by().values("session").annotate(value=expression).values("value"),
+        output_field=IntegerField(),
+    )
+
+
+def session_visits(*, session_ids: Collection[int]) -> dict[int, Visits]:
+    """The visits of these sessions, in one query whatever their number (sessions that do not exist are left out).
+
+    The one definition of a visit: the tablet's total and capacity warning,
+    the API's state, the coordinator's correction page all read it here.
+    """
+    rows = (
+        Session.objects.filter(pk__in=session_ids)
+        .order_by()
+        .annotate(
+            headcount=Coalesce(_sum_per_session(Tally.objects.all(), Sum("visits")), 0),
+            first=Coalesce(_sum_per_session(Tally.objects.all(), Sum("first_visits")), 0),
+            named=Coalesce(_sum_per_session(CheckIn.objects.all(), Count("pk")), 0),
+        )
+        .values_list("pk", "headcount", "named", "first")
+    )
+    return {pk: Visits(headcount=headcount, named=named, first_visits=first) for pk, headcount, named, first in rows}
