@@ -238,10 +238,11 @@
     again: false,
     // Events a batch may hold now: halved while a failing batch is narrowed down.
     limit: MAX_EVENTS,
-    // While narrowing down: whether some batch went through meanwhile (the server works).
-    probe: null,
-    suspects: new Set(), // events that failed alone before any batch went through: sent last
-    serverFailures: new Map(), // event id -> server errors while it was sent alone
+    narrowing: false,
+    successes: 0, // batches that went through, ever: proof the server works between two failures
+    loneFailures: 0, // events that failed alone since the last batch went through
+    suspects: new Set(), // events that failed alone: sent after the others until they go through
+    serverFailures: new Map(), // event id -> {count, seen: successes at its last failure}
   };
   let syncTimer = null;
   let offlineSince = readOfflineSince();
@@ -354,12 +355,12 @@
 
   // A batch failed without saying which event: send its first half next.
   function narrowDown(batch) {
-    if (!net.probe) net.probe = { succeeded: false };
+    net.narrowing = true;
     net.limit = Math.max(1, Math.ceil(batch.length / 2));
   }
 
   function doneNarrowing() {
-    net.probe = null;
+    net.narrowing = false;
     net.limit = MAX_EVENTS;
     net.suspects.clear();
   }
@@ -450,39 +451,38 @@
         scheduleSync(PROBE_DELAY_MS);
         return;
       }
+      // It failed alone. Set aside only an event that failed alone twice with other
+      // batches going through in between: then it is the event, not the server.
       const id = batch[0].id;
-      if (net.probe && net.probe.succeeded) {
-        // Alone it fails while other batches go through: this event is the trouble.
-        const failures = (net.serverFailures.get(id) || 0) + 1;
-        net.serverFailures.set(id, failures);
-        if (failures >= SERVER_FAILURES_TO_SET_ASIDE) {
-          await putAside(batch, () => ({ kind: "server_error", detail: String(response.status) }));
-          doneNarrowing();
-          render();
-          net.again = true;
-          return;
-        }
-        scheduleSync(PROBE_DELAY_MS);
-      } else if (!net.suspects.size && sendable().length > 1) {
-        // Nothing has gone through yet: try the others first, to tell a broken
-        // event from a broken server.
-        narrowDown(batch);
-        net.suspects.add(id);
-        scheduleSync(PROBE_DELAY_MS);
-      } else {
-        // Another event failed too, or there is no other: the server is in trouble.
-        net.suspects.clear();
+      const earlier = net.serverFailures.get(id);
+      const serverWorked = Boolean(earlier) && net.successes > earlier.seen;
+      const failures = earlier ? earlier.count + (serverWorked ? 1 : 0) : 1;
+      net.serverFailures.set(id, { count: failures, seen: net.successes });
+      net.loneFailures += 1;
+      if (serverWorked && failures >= SERVER_FAILURES_TO_SET_ASIDE) {
+        await putAside(batch, () => ({ kind: "server_error", detail: String(response.status) }));
+        doneNarrowing();
+        render();
+        net.again = true;
+      } else if (net.loneFailures >= 2 && !serverWorked) {
+        // A second failure alone and nothing went through: the server is in trouble.
+        // Wait; the suspects stay last, so they cannot hold up the others afterwards.
         retryLater();
+      } else {
+        // Send the others first, then this one again.
+        net.suspects.add(id);
+        narrowDown(batch);
+        scheduleSync(PROBE_DELAY_MS);
       }
       return;
     }
     const body = await response.json();
     net.failures = 0;
     net.serverTrouble = false;
-    if (net.probe) {
-      net.probe.succeeded = true;
-      net.limit = Math.min(MAX_EVENTS, net.limit * 2);
-    }
+    net.successes += 1;
+    net.loneFailures = 0;
+    // Narrowing down goes on (a smaller batch went through), growing again as batches pass.
+    if (net.narrowing) net.limit = Math.min(MAX_EVENTS, net.limit * 2);
     const results = Array.isArray(body.results) ? body.results : [];
     const rejected = new Map(
       results.filter((result) => result.status === "rejected").map((result) => [result.id, result.reason]),
@@ -593,7 +593,8 @@
     } else if (event.kind === "note" && typeof payload.text === "string") {
       what += ": " + (payload.text.length > 60 ? payload.text.slice(0, 60) + "…" : payload.text);
     }
-    return typeof event.at === "string" && !Number.isNaN(parseTime(event.at)) ? what + " (" + clockTime(event.at) + ")" : what;
+    const known = typeof event.at === "string" && !Number.isNaN(parseTime(event.at));
+    return known ? what + " (" + clockTime(event.at) + ")" : what;
   }
 
   function renderAside() {

@@ -522,3 +522,29 @@ def test_a_long_queue_goes_in_batches_under_the_servers_limits(
     assert len(bodies) >= 2
     assert max(bodies) <= settings.DATA_UPLOAD_MAX_MEMORY_SIZE
     assert browser_problems == []
+
+
+def test_a_server_that_fails_on_everything_is_waited_for_and_nothing_is_set_aside(
+    page, context, visit, demo_world, browser_problems, sign_in
+):
+    """Only an event that fails while others go through is set aside; an outage is just waited out."""
+    session = _open_youth_club(page, visit, sign_in)
+    status = page.locator("#sync-status")
+    context.route(
+        "**/api/attendance/sync",
+        lambda route: route.fulfill(status=503, content_type="text/html", body="<h1>Service Unavailable</h1>"),
+    )
+
+    _tap(page, 3)
+    expect(status).to_have_text(re.compile(r"^3 waiting to sync · Could not reach the server"), timeout=10_000)
+    page.wait_for_timeout(4000)  # halving down to one event, then waiting, more than once
+    _tap(page, 2, start=3)
+    page.wait_for_timeout(2000)
+    expect(status).to_have_text(re.compile(r"^5 waiting to sync"))
+    expect(page.get_by_role("region", name="Not saved")).to_be_hidden()
+
+    context.unroute("**/api/attendance/sync")
+    _tap(page, 1, start=5)  # the next tap sends at once, whatever the pause
+    expect(status).to_have_text(re.compile("^All saved$"), timeout=30_000)
+    assert _server_counts(session) == (6, 0)
+    assert [problem for problem in browser_problems if "api/attendance/sync" not in problem] == []
