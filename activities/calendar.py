@@ -140,7 +140,9 @@ def calendar_feed(*, name: str, activities: Iterable[Activity]) -> bytes:
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
-    calendar.add("x-wr-calname", name)
+    # An X- property is not known to be text, so icalendar would write a line
+    # break in an activity's name as it is and refuse the feed: say it is text.
+    calendar.add("x-wr-calname", icalendar.vText(name))
     calendar.add("x-wr-timezone", settings.TIME_ZONE)
 
     schedules = list(

@@ -33,6 +33,9 @@ def _manager_required(request: HttpRequest) -> set[int]:
     return organisation_ids_for_user(user=request.user)  # type: ignore[arg-type]
 
 
+FIRST_DAY, LAST_DAY = dt.date(1900, 1, 1), dt.date(2999, 12, 31)
+
+
 def _period(request: HttpRequest) -> tuple[str, dt.date, dt.date, dt.date, dt.date]:
     """(view, first day, last day, previous start, next start) from ?view=week|month&start=YYYY-MM-DD."""
     view = "month" if request.GET.get("view") == "month" else "week"
@@ -40,6 +43,8 @@ def _period(request: HttpRequest) -> tuple[str, dt.date, dt.date, dt.date, dt.da
         anchor = dt.date.fromisoformat(request.GET.get("start", ""))
     except ValueError:
         anchor = timezone.localdate()
+    # The page names the period before and after: keep away from the ends of Python's calendar.
+    anchor = min(max(anchor, FIRST_DAY), LAST_DAY)
     if view == "month":
         first = anchor.replace(day=1)
         last = first.replace(day=calendar_module.monthrange(first.year, first.month)[1])

@@ -55,13 +55,21 @@ def _for_ages(group: AgeGroup) -> Q:
     return condition
 
 
+# The weeks a visitor can page through: wider than any programme, and far from
+# the ends of Python's calendar (the page also names the weeks before and after).
+FIRST_MONDAY = dt.date.fromisocalendar(1900, 1, 1)
+LAST_MONDAY = dt.date.fromisocalendar(2999, 52, 1)
+
+
 def _week_start(value: str | None) -> dt.date:
-    """Monday of the ISO week `2026-W48`, or of this week for anything else."""
+    """Monday of the ISO week `2026-W48` (a week out of range: the nearest one), or of this week for anything else."""
     if value:
         try:
-            return dt.date.fromisocalendar(int(value[:4]), int(value.split("W", 1)[1]), 1)
+            monday = dt.date.fromisocalendar(int(value[:4]), int(value.split("W", 1)[1]), 1)
         except (ValueError, IndexError):
             pass
+        else:
+            return min(max(monday, FIRST_MONDAY), LAST_MONDAY)
     today = timezone.localdate()
     return today - dt.timedelta(days=today.weekday())
 
@@ -153,6 +161,7 @@ def programme_week(request: HttpRequest) -> HttpResponse:
 
 
 def _ics(name: str, activities: QuerySet[Activity], filename: str) -> HttpResponse:
+    """The feed as a response; `name` is any text a coordinator typed (calendar.py escapes it)."""
     response = HttpResponse(
         calendar_feed(name=name, activities=activities), content_type="text/calendar; charset=utf-8"
     )

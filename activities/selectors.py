@@ -1,10 +1,12 @@
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -211,12 +213,14 @@ def session_attendance_states(
 ) -> dict[int, dict[str, Any]]:
     """`session_attendance_state` of several sessions (a tablet's batch may touch many).
 
-    Four queries whatever the number of sessions, cells, check-ins or notes.
+    Five queries whatever the number of sessions, cells, check-ins or notes.
     Each session needs its activity (and the activity's venue) loaded. For
     the sessions in `without_names` the check-ins keep their codes and times
     but no alias, and the notes (free text that may name someone) are left out.
     """
     ids = [session.pk for session in sessions]
+    totals = session_visits(session_ids=ids)
+    nothing = Visits(headcount=0, named=0, first_visits=0)
     tallies: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for session_id, band_id, gender, visits, first_visits in (
         Tally.objects.filter(session__in=ids)
@@ -265,8 +269,11 @@ def session_attendance_states(
             "session": session.pk,
             "status": session.status,
             "cancellation_reason": session.cancellation_reason,
-            "visits": sum(cell["visits"] for cell in tallies[session.pk]),
-            "first_visits": sum(cell["first_visits"] for cell in tallies[session.pk]),
+            # The capacity is compared with the total: a checked-in child is in the room too.
+            "visits": totals.get(session.pk, nothing).total,
+            "headcount_visits": totals.get(session.pk, nothing).headcount,
+            "named_visits": totals.get(session.pk, nothing).named,
+            "first_visits": totals.get(session.pk, nothing).first_visits,
             "capacity": session.activity.effective_capacity,
             "tallies": tallies[session.pk],
             "check_ins": check_ins[session.pk],
@@ -353,3 +360,50 @@ def sessions_generated_ahead(*, today: dt.date | None = None) -> tuple[bool, str
         f"{len(lagging)} running schedule(s) generated only to {earliest.isoformat() if earliest else 'never'}; "
         f"wanted {wanted.isoformat()} (manage.py generate_sessions)"
     )
+
+
+# --- Visits: one definition, for the tablet, the API and the correction page --------
+
+
+@dataclass(frozen=True)
+class Visits:
+    """A session's visits, as Kvarter counts them everywhere (docs/architecture.md, "What a visit is").
+
+    A named check-in is one visit (checked out or not); the tally buttons
+    count the visitors who were not checked in. Reports and the dashboard add
+    the same two numbers, month by month, from the attendance rollup.
+    """
+
+    headcount: int  # tallies: visitors counted with the buttons
+    named: int  # check-ins of registered participants
+    first_visits: int  # of the headcount, first visits this year
+
+    @property
+    def total(self) -> int:
+        return self.headcount + self.named
+
+
+def _sum_per_session(queryset: QuerySet, expression: Any) -> Subquery:
+    return Subquery(
+        queryset.filter(session=OuterRef("pk")).order_by().values("session").annotate(value=expression).values("value"),
+        output_field=IntegerField(),
+    )
+
+
+def session_visits(*, session_ids: Collection[int]) -> dict[int, Visits]:
+    """The visits of these sessions, in one query whatever their number (sessions that do not exist are left out).
+
+    The one definition of a visit: the tablet's total and capacity warning,
+    the API's state, the coordinator's correction page all read it here.
+    """
+    rows = (
+        Session.objects.filter(pk__in=session_ids)
+        .order_by()
+        .annotate(
+            headcount=Coalesce(_sum_per_session(Tally.objects.all(), Sum("visits")), 0),
+            first=Coalesce(_sum_per_session(Tally.objects.all(), Sum("first_visits")), 0),
+            named=Coalesce(_sum_per_session(CheckIn.objects.all(), Count("pk")), 0),
+        )
+        .values_list("pk", "headcount", "named", "first")
+    )
+    return {pk: Visits(headcount=headcount, named=named, first_visits=first) for pk, headcount, named, first in rows}

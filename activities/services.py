@@ -364,12 +364,17 @@ def sessions_generate_upcoming(*, by: object = None) -> dict[int, GenerationResu
 
 # --- Attendance: the tablet's sync ------------------------------------------------
 
+# The sync's limits, one set of numbers: the API's schema publishes them
+# (activities.api) and the tablet batches under them (activities.views).
 # One request carries a tablet's whole queue: 500 queued taps is one request.
 MAX_EVENTS_PER_BATCH = 1000
 # The ledger's clock_skew_seconds is a 32-bit integer.
 MAX_CLOCK_SKEW_SECONDS = 2**31 - 1
 MAX_TALLY_DELTA = 100
 MAX_NOTE_LENGTH = 2000
+MAX_ALIAS_LENGTH = Participant._meta.get_field("alias").max_length or 60
+MAX_REASON_LENGTH = Session._meta.get_field("cancellation_reason").max_length or 200
+MAX_DEVICE_LENGTH = AttendanceEvent._meta.get_field("device").max_length or 100
 
 
 class EventStatus(StrEnum):
@@ -494,7 +499,7 @@ def attendance_sync(
             except _Reject as rejection:
                 results.append(EventResult(event.id, EventStatus.REJECTED, rejection.reason))
                 continue
-            row.device = device[:100]
+            row.device = device[:MAX_DEVICE_LENGTH]
             row.actor = user
             row.received_at = now
             row.clock_skew_seconds = skew
@@ -670,7 +675,7 @@ def _validate(event: AttendanceEventIn, *, context: _Context) -> AttendanceEvent
                 raise _Reject("invalid values: incident must be true or false")
         case AttendanceEventKind.STATUS:
             status, reason = payload.get("status"), payload.get("reason", "")
-            if status not in SessionStatus.values or not isinstance(reason, str) or len(reason) > 200:
+            if status not in SessionStatus.values or not isinstance(reason, str) or len(reason) > MAX_REASON_LENGTH:
                 raise _Reject("invalid values: status must be planned, held or cancelled, with a short reason")
             if status == SessionStatus.CANCELLED and not reason.strip():
                 raise _Reject("invalid values: give a reason when cancelling a session")
@@ -715,8 +720,8 @@ def _participant_for_check_in(payload: dict[str, Any], *, context: _Context, org
             raise _Reject("invalid values: unknown participant")
         return existing
     alias = new.get("alias")
-    if not isinstance(alias, str) or not alias.strip() or len(alias) > 60:
-        raise _Reject("invalid values: a first name or alias of at most 60 characters")
+    if not isinstance(alias, str) or not alias.strip() or len(alias) > MAX_ALIAS_LENGTH:
+        raise _Reject(f"invalid values: a first name or alias of at most {MAX_ALIAS_LENGTH} characters")
     birth_year = _int(new, "birth_year", low=1900, high=context.today.year)
     if new.get("consent") is not True:
         raise _Reject("invalid values: consent is required to register a participant")

@@ -37,9 +37,16 @@ from .selectors import (
     session_for_recording,
     session_is_locked_for,
     session_list_for_leader,
+    session_visits,
     venue_list_for_recording,
 )
-from .services import attendance_correct
+from .services import (
+    MAX_ALIAS_LENGTH,
+    MAX_EVENTS_PER_BATCH,
+    MAX_NOTE_LENGTH,
+    MAX_REASON_LENGTH,
+    attendance_correct,
+)
 from .tablet import forget_venue, remember_venue, remembered_venue_id
 
 # Bump when the service worker's strategy changes; a change in the static
@@ -66,9 +73,34 @@ def _labels() -> dict[str, str]:
         "syncing": _("Saving…"),
         "retrying": _("Could not reach the server; trying again shortly"),
         "other_user_waiting": _("%(count)s saved by another sign-in wait for that person to sign in again"),
-        "server_refused": _("The server refused some changes; they were not saved."),
-        "rejected": _("Not saved: %(reason)s"),
-        "dismiss": _("Dismiss"),
+        # Changes the server would not take: kept on the tablet, listed with the reason.
+        "aside_one": ngettext("%(count)s not saved", "%(count)s not saved", 1),
+        "aside_other": ngettext("%(count)s not saved", "%(count)s not saved", 2),
+        "aside_summary_one": ngettext(
+            "%(count)s change could not be saved. It is kept on this tablet and listed below.",
+            "%(count)s changes could not be saved. They are kept on this tablet and listed below.",
+            1,
+        ),
+        "aside_summary_other": ngettext(
+            "%(count)s change could not be saved. It is kept on this tablet and listed below.",
+            "%(count)s changes could not be saved. They are kept on this tablet and listed below.",
+            2,
+        ),
+        "aside_malformed": _("The server could not read this change."),
+        "aside_rejected": _("The server refused this change."),
+        "aside_locked": _("The session is locked: ask your coordinator to correct it."),
+        "aside_unknown_session": _("You no longer record this session."),
+        "aside_conflict": _("Another change already has this change's number."),
+        "aside_too_large": _("This change is too large to send."),
+        "aside_server_error": _("The server failed on this change; the others were saved."),
+        "aside_discard_confirm": _("Discard the changes that could not be saved? They cannot be brought back."),
+        "kind_tally": _("Count"),
+        "kind_check_in": _("Check-in"),
+        "kind_check_out": _("Check-out"),
+        "kind_note": _("Note"),
+        "kind_status": _("Held or cancelled"),
+        "kind_leader": _("Leaders present"),
+        "total_parts": _("= %(counted)s counted + %(named)s checked in"),
         "nearly_full": _("Nearly full: %(visits)s of %(capacity)s"),
         "full": _("Capacity reached: %(visits)s of %(capacity)s"),
         "check_in": _("Check in"),
@@ -89,6 +121,11 @@ def _labels() -> dict[str, str]:
         "participant_added": _("%(alias)s registered and checked in."),
         "note_saved": _("Note saved."),
         "nothing_to_undo": _("Nothing to undo"),
+        # "First visit this year" is for the next count only: said when it switches on and off.
+        "undone_first": _("Undone: %(band)s %(gender)s. First visit this year is on again for the next count."),
+        "counted_first": _("Counted as a first visit this year: %(band)s %(gender)s. First visit is off again."),
+        "first_visit_on": _("First visit this year: on, for the next count only"),
+        "first_visit_off": _("First visit this year: off"),
         "undone": _("Undone: %(band)s %(gender)s"),
         "counted": _("Counted: %(band)s %(gender)s"),
         "find_code": _("Find %(code)s in the organisation"),
@@ -112,6 +149,14 @@ def _config(request: HttpRequest, **extra: object) -> dict[str, object]:
         "service_worker": reverse("attendance:service-worker"),
         "scope": reverse("attendance:today"),
         "login_url": reverse("account_login"),
+        # The sync's limits, as the server enforces and /api/openapi.json publishes them.
+        "limits": {
+            "events": MAX_EVENTS_PER_BATCH,
+            "bytes": settings.DATA_UPLOAD_MAX_MEMORY_SIZE,
+            "note": MAX_NOTE_LENGTH,
+            "reason": MAX_REASON_LENGTH,
+            "alias": MAX_ALIAS_LENGTH,
+        },
         "labels": _labels(),
         **extra,
     }
@@ -198,6 +243,9 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "activities/attendance/session.html",
         {
             "session": session,
+            # As attendance.js writes it (the same words): "23 = 19 counted + 4 checked in".
+            "total_parts": _("= %(counted)s counted + %(named)s checked in")
+            % {"counted": state["headcount_visits"], "named": state["named_visits"]},
             "activity": activity,
             "locked": locked,
             "registration": registration,
@@ -267,6 +315,7 @@ def session_correct(request: HttpRequest, pk: int) -> HttpResponse:
     """
     session = session_for_correction(user=request.user, session_id=pk)  # type: ignore[arg-type]
     bands = age_band_list(organisation_id=session.activity.programme.lead_organisation_id)
+    visits = session_visits(session_ids=[session.pk])[session.pk]
     current = {
         (tally.age_band_id, tally.gender): (tally.visits, tally.first_visits)
         for tally in Tally.objects.filter(session=session)
@@ -299,6 +348,14 @@ def session_correct(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "activities/attendance/correct.html",
-        {"session": session, "form": form, "rows": rows, "corrections": correction_list(session=session)},
+        {
+            "session": session,
+            "form": form,
+            "rows": rows,
+            "corrections": correction_list(session=session),
+            "visits": visits,
+            "total_parts": _("= %(counted)s counted + %(named)s checked in")
+            % {"counted": visits.headcount, "named": visits.named},
+        },
         status=400 if request.method == "POST" else 200,
     )

@@ -107,6 +107,19 @@ DATABASES = {
 # times the request itself. Health checks drop connections the server closed.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # The embedded database of `make demo`, where two tablets sync at once.
+    # Write-ahead logging lets pages read while a sync writes; IMMEDIATE takes
+    # the write lock when a transaction begins, so a second writer waits (up to
+    # `timeout` seconds) instead of failing with "database is locked" when it
+    # would have to upgrade a read lock it already holds.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+        }
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL", default="")

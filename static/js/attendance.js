@@ -7,6 +7,12 @@
  * shows is always: the newest known server state + the events still queued.
  * The server treats events idempotently (by their id), so sending one twice
  * is harmless; losing one is not.
+ *
+ * One bad event never stops the others: an event the server refuses, names
+ * as malformed, or keeps failing on is set aside (kept in IndexedDB, listed
+ * with the reason, not counted on the screen) and the rest are sent. A
+ * refusal that names no event (too large, a server error on a batch) is
+ * narrowed down by sending half the batch, then half again.
  */
 (function () {
   "use strict";
@@ -16,8 +22,18 @@
   if (!root || !config) return;
   const L = config.labels;
   const SESSION = config.page === "session" ? config.session : null;
-  const MAX_BATCH = 1000;
+  // The server's limits (activities.services, published in /api/openapi.json):
+  // a batch stays under both, with room for the envelope around the events.
+  const MAX_EVENTS = config.limits ? config.limits.events : 1000;
+  const MAX_BYTES = (config.limits ? config.limits.bytes : 2621440) - 1024;
+  const MAX_NOTE = config.limits ? config.limits.note : 2000;
+  const MAX_REASON = config.limits ? config.limits.reason : 200;
+  const MAX_ALIAS = config.limits ? config.limits.alias : 60;
   const DEBOUNCE_MS = 300;
+  // Narrowing down a failing batch: the server answers, so no need to back off.
+  const PROBE_DELAY_MS = 500;
+  // A lone event the server failed on this often, while other batches went through, is set aside.
+  const SERVER_FAILURES_TO_SET_ASIDE = 2;
   const POLL_MS = 15000;
   const REQUEST_TIMEOUT_MS = 20000;
   const OFFLINE_KEY = "kvarter-attendance-offline-since";
@@ -63,7 +79,19 @@
     } catch (error) {
       label = "tablet";
     }
-    return (config.device_venue ? config.device_venue + " · " + label : label).slice(0, 100);
+    return plainText(config.device_venue ? config.device_venue + " · " + label : label, false, 100);
+  }
+
+  // Text as the server takes it: well-formed Unicode, no control characters
+  // (a line break only where `lines`), at most `max` characters (not UTF-16 units).
+  function plainText(text, lines, max) {
+    let value = String(text);
+    if (typeof value.toWellFormed === "function") value = value.toWellFormed();
+    value = lines
+      ? value.replace(/[\u000b\u000c]/g, "\n").replace(/[\u0000-\u0008\u000e-\u001f\u007f]/g, "")
+      : value.replace(/[\u0000-\u001f\u007f]+/g, " ");
+    const characters = Array.from(value);
+    return characters.length > max ? characters.slice(0, max).join("") : value;
   }
 
   // --- Storage: IndexedDB, with memory as the fallback where it is unavailable ---
@@ -108,6 +136,32 @@
       this.queue.push(record);
     },
 
+    // Keep events out of the sync, with the reason (or take them back in: reason null).
+    async setAside(ids, reasonFor) {
+      const chosen = new Set(ids);
+      const changed = this.queue.filter((record) => chosen.has(record.id));
+      changed.forEach((record) => {
+        const reason = reasonFor(record);
+        if (reason) record.aside = { ...reason, at: new Date().toISOString() };
+        else delete record.aside;
+      });
+      await this.write(changed, []);
+    },
+
+    async discard(ids) {
+      await this.write([], ids);
+      const gone = new Set(ids);
+      this.queue = this.queue.filter((record) => !gone.has(record.id));
+    },
+
+    async write(records, deletions) {
+      if (!this.db || !(records.length || deletions.length)) return;
+      const tx = this.db.transaction("queue", "readwrite");
+      records.forEach((record) => tx.objectStore("queue").put(record));
+      deletions.forEach((id) => tx.objectStore("queue").delete(id));
+      await completion(tx);
+    },
+
     // Drop events and keep newer states in one transaction: the screen never
     // sees an event gone while the state that includes it is not there yet.
     async settle(ids, states) {
@@ -150,6 +204,20 @@
     return store.queue.filter((record) => record.user === config.user);
   }
 
+  // What goes to the server: this user's events, less those set aside; a
+  // suspect (failed alone, the server's health unknown) after the others.
+  function sendable() {
+    const queue = ownQueue().filter((record) => !record.aside);
+    if (!net.suspects.size) return queue;
+    return queue
+      .filter((record) => !net.suspects.has(record.id))
+      .concat(queue.filter((record) => net.suspects.has(record.id)));
+  }
+
+  function setAside() {
+    return ownQueue().filter((record) => record.aside);
+  }
+
   let sequence = 0;
 
   async function record(kind, payload) {
@@ -162,7 +230,20 @@
 
   // --- Sync ---------------------------------------------------------------------
 
-  const net = { signedOut: false, serverTrouble: false, failures: 0, running: null, again: false };
+  const net = {
+    signedOut: false,
+    serverTrouble: false,
+    failures: 0,
+    running: null,
+    again: false,
+    // Events a batch may hold now: halved while a failing batch is narrowed down.
+    limit: MAX_EVENTS,
+    narrowing: false,
+    successes: 0, // batches that went through, ever: proof the server works between two failures
+    loneFailures: 0, // events that failed alone since the last batch went through
+    suspects: new Set(), // events that failed alone: sent after the others until they go through
+    serverFailures: new Map(), // event id -> {count, seen: successes at its last failure}
+  };
   let syncTimer = null;
   let offlineSince = readOfflineSince();
 
@@ -244,20 +325,61 @@
     }
   }
 
+  function utf8Length(text) {
+    return new TextEncoder().encode(text).length;
+  }
+
+  // The next batch: the oldest events, as many as the limit and the body size allow (at least one).
+  function takeBatch(queue) {
+    const batch = [];
+    let bytes = 0;
+    for (const record of queue) {
+      if (batch.length >= net.limit) break;
+      const size = utf8Length(JSON.stringify(record.event)) + 1;
+      if (batch.length && bytes + size > MAX_BYTES) break;
+      batch.push(record);
+      bytes += size;
+    }
+    return batch;
+  }
+
+  async function putAside(records, reasonFor) {
+    if (!records.length) return;
+    await store.setAside(
+      records.map((record) => record.id),
+      reasonFor,
+    );
+    records.forEach((record) => net.serverFailures.delete(record.id));
+    renderAside();
+  }
+
+  // A batch failed without saying which event: send its first half next.
+  function narrowDown(batch) {
+    net.narrowing = true;
+    net.limit = Math.max(1, Math.ceil(batch.length / 2));
+  }
+
+  function doneNarrowing() {
+    net.narrowing = false;
+    net.limit = MAX_EVENTS;
+    net.suspects.clear();
+  }
+
   async function syncOnce() {
     if (navigator.onLine === false) {
       setOffline(true);
       return;
     }
-    const queue = ownQueue();
+    const queue = sendable();
     if (!queue.length) {
+      doneNarrowing();
       // Nothing to send: on a session page the state is fetched instead (other
       // tablets may have counted); elsewhere the browser's word has to do.
       if (SESSION) await refreshState();
       else setOffline(false);
       return;
     }
-    const batch = queue.slice(0, MAX_BATCH);
+    const batch = takeBatch(queue);
     renderStatus(true);
     let response;
     try {
@@ -283,43 +405,99 @@
       return;
     }
     net.signedOut = false;
-    if (response.status === 422 || response.status === 400) {
+    setOffline(false);
+    if (response.status === 429) {
+      // Too many requests: wait as long as the server asks.
+      const seconds = Number(response.headers.get("Retry-After"));
+      net.serverTrouble = true;
+      scheduleSync(Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : 5000);
+      return;
+    }
+    if (response.status === 400 || response.status === 413 || response.status === 422) {
+      // Refused as it is: nothing of the batch was applied.
       const body = await readBody(response);
-      const conflicts = Array.isArray(body.conflicts) ? body.conflicts : null;
-      setOffline(false);
-      if (response.status === 422 && conflicts && conflicts.length) {
-        // These ids exist on the server with other content: drop them, resend the rest.
-        console.warn("Attendance: events conflict with the server's", conflicts, body.detail);
-        await store.settle(conflicts, []);
+      const refused = Array.isArray(body.refused) ? body.refused : [];
+      const conflicts = response.status === 422 && Array.isArray(body.conflicts) ? new Set(body.conflicts) : null;
+      if (refused.length) {
+        const reasons = new Map(refused.map((item) => [item.index, item.reason]));
+        await putAside(
+          batch.filter((record, index) => reasons.has(index)),
+          (record) => ({ kind: "malformed", detail: reasons.get(batch.indexOf(record)) || "" }),
+        );
+      } else if (conflicts && conflicts.size) {
+        // These ids exist on the server with other content.
+        await putAside(
+          batch.filter((record) => conflicts.has(record.id)),
+          () => ({ kind: "conflict", detail: String(body.detail || "") }),
+        );
+      } else if (batch.length > 1) {
+        narrowDown(batch);
       } else {
-        console.error("Attendance: the server refused the batch", response.status, body, batch);
-        await store.settle(batch.map((item) => item.id), []);
-        showProblems([L.server_refused]);
+        await putAside(batch, () => ({
+          kind: response.status === 413 ? "too_large" : "malformed",
+          detail: String(body.detail || ""),
+        }));
+        doneNarrowing();
       }
       render();
       net.again = true;
       return;
     }
     if (!response.ok) {
+      // A server error: the server is down, or something in this batch breaks it.
       net.serverTrouble = true;
-      setOffline(false);
-      retryLater();
+      if (batch.length > 1) {
+        narrowDown(batch);
+        scheduleSync(PROBE_DELAY_MS);
+        return;
+      }
+      // It failed alone. Set aside only an event that failed alone twice with other
+      // batches going through in between: then it is the event, not the server.
+      const id = batch[0].id;
+      const earlier = net.serverFailures.get(id);
+      const serverWorked = Boolean(earlier) && net.successes > earlier.seen;
+      const failures = earlier ? earlier.count + (serverWorked ? 1 : 0) : 1;
+      net.serverFailures.set(id, { count: failures, seen: net.successes });
+      net.loneFailures += 1;
+      if (serverWorked && failures >= SERVER_FAILURES_TO_SET_ASIDE) {
+        await putAside(batch, () => ({ kind: "server_error", detail: String(response.status) }));
+        doneNarrowing();
+        render();
+        net.again = true;
+      } else if (net.loneFailures >= 2 && !serverWorked) {
+        // A second failure alone and nothing went through: the server is in trouble.
+        // Wait; the suspects stay last, so they cannot hold up the others afterwards.
+        retryLater();
+      } else {
+        // Send the others first, then this one again.
+        net.suspects.add(id);
+        narrowDown(batch);
+        scheduleSync(PROBE_DELAY_MS);
+      }
       return;
     }
     const body = await response.json();
     net.failures = 0;
     net.serverTrouble = false;
-    setOffline(false);
+    net.successes += 1;
+    net.loneFailures = 0;
+    // Narrowing down goes on (a smaller batch went through), growing again as batches pass.
+    if (net.narrowing) net.limit = Math.min(MAX_EVENTS, net.limit * 2);
     const results = Array.isArray(body.results) ? body.results : [];
-    const rejected = results.filter((result) => result.status === "rejected");
-    await store.settle(
-      results.map((result) => result.id),
-      Object.values(body.sessions || {}),
+    const rejected = new Map(
+      results.filter((result) => result.status === "rejected").map((result) => [result.id, result.reason]),
     );
-    if (rejected.length) {
-      console.warn("Attendance: events rejected", rejected);
-      showProblems([...new Set(rejected.map((result) => format(L.rejected, { reason: result.reason })))]);
-    }
+    // Rejected events stay on the tablet, set aside with the server's reason.
+    await putAside(
+      batch.filter((record) => rejected.has(record.id)),
+      (record) => ({ kind: "rejected", detail: rejected.get(record.id) || "" }),
+    );
+    const saved = results.filter((result) => !rejected.has(result.id)).map((result) => result.id);
+    saved.forEach((id) => {
+      net.suspects.delete(id);
+      net.serverFailures.delete(id);
+    });
+    await store.settle(saved, Object.values(body.sessions || {}));
     render();
     if (queue.length > batch.length) net.again = true;
   }
@@ -351,11 +529,14 @@
   const statusElement = document.getElementById("sync-status");
   const signInElement = document.getElementById("sync-signin");
   const problemsElement = document.getElementById("sync-problems");
+  const asideElement = document.getElementById("sync-aside");
 
   function renderStatus(sending) {
     if (!statusElement) return;
-    const waiting = ownQueue().length;
-    const others = store.queue.length - waiting;
+    const own = ownQueue();
+    const aside = own.filter((record) => record.aside).length;
+    const waiting = own.length - aside;
+    const others = store.queue.length - own.length;
     const parts = [];
     let state = "saved";
     if (waiting) {
@@ -363,6 +544,10 @@
       state = "waiting";
     } else {
       parts.push(L.all_saved);
+    }
+    if (aside) {
+      parts.push(format(aside === 1 ? L.aside_one : L.aside_other, { count: aside }));
+      if (state === "saved") state = "problem";
     }
     if (net.signedOut) {
       parts.push(L.sign_in_again);
@@ -383,29 +568,96 @@
     if (signInElement) signInElement.hidden = !net.signedOut;
   }
 
-  function showProblems(messages) {
-    if (!problemsElement) return;
-    problemsElement.replaceChildren();
-    const box = document.createElement("div");
-    box.className = "alert alert-danger d-flex justify-content-between align-items-start gap-3";
-    const list = document.createElement("ul");
-    list.className = "mb-0";
-    messages.forEach((message) => {
-      const item = document.createElement("li");
-      item.textContent = message;
-      list.append(item);
+  // --- Changes set aside: listed until the leader sends them again or discards them ---
+
+  let asideShown = "";
+
+  function asideReason(aside) {
+    if (aside.kind === "rejected") {
+      if (aside.detail === "session locked") return L.aside_locked;
+      if (aside.detail === "unknown session") return L.aside_unknown_session;
+      return L.aside_rejected;
+    }
+    return L["aside_" + aside.kind] || L.aside_rejected;
+  }
+
+  function describe(event) {
+    const payload = event.payload || {};
+    let what = L["kind_" + event.kind] || String(event.kind);
+    if (event.kind === "tally" && bands.has(payload.age_band)) {
+      what += ": " + bands.get(payload.age_band) + " " + (genders.get(payload.gender) || "");
+    } else if (event.kind === "check_in" && payload.new_participant && payload.new_participant.alias) {
+      what += ": " + payload.new_participant.alias;
+    } else if ((event.kind === "check_in" || event.kind === "check_out") && rosterEntry(payload.participant)) {
+      what += ": " + rosterEntry(payload.participant).alias;
+    } else if (event.kind === "note" && typeof payload.text === "string") {
+      what += ": " + (payload.text.length > 60 ? payload.text.slice(0, 60) + "…" : payload.text);
+    }
+    const known = typeof event.at === "string" && !Number.isNaN(parseTime(event.at));
+    return known ? what + " (" + clockTime(event.at) + ")" : what;
+  }
+
+  function renderAside() {
+    if (!asideElement || !problemsElement) return;
+    const records = setAside();
+    const key = records.map((record) => record.id + record.aside.kind).join(",");
+    // Only real changes: the summary above is an alert, read out whenever it changes.
+    if (key === asideShown) return;
+    asideShown = key;
+    asideElement.hidden = records.length === 0;
+    if (!records.length) {
+      problemsElement.replaceChildren();
+      asideElement.querySelector("ul").replaceChildren();
+      return;
+    }
+    const summary = document.createElement("p");
+    summary.className = "alert alert-danger mb-0";
+    summary.textContent = format(records.length === 1 ? L.aside_summary_one : L.aside_summary_other, {
+      count: records.length,
     });
-    const close = document.createElement("button");
-    close.type = "button";
-    close.className = "btn-close";
-    close.setAttribute("aria-label", L.dismiss);
-    close.addEventListener("click", () => problemsElement.replaceChildren());
-    box.append(list, close);
-    problemsElement.append(box);
+    problemsElement.replaceChildren(summary);
+    asideElement.querySelector("ul").replaceChildren(
+      ...records.map((record) => {
+        const item = document.createElement("li");
+        const what = document.createElement("strong");
+        what.textContent = describe(record.event);
+        const why = document.createElement("span");
+        why.textContent = asideReason(record.aside);
+        item.append(what, " ", why);
+        if (record.aside.detail) {
+          // The server's own words, for the coordinator (also in the audit log where the server refused it).
+          const detail = document.createElement("small");
+          detail.className = "sync-aside-detail";
+          detail.textContent = record.aside.detail;
+          item.append(" ", detail);
+        }
+        return item;
+      }),
+    );
+  }
+
+  function setUpAside() {
+    if (!asideElement) return;
+    asideElement.querySelector("[data-aside=retry]").addEventListener("click", async () => {
+      await store.setAside(
+        setAside().map((record) => record.id),
+        () => null,
+      );
+      net.serverFailures.clear();
+      doneNarrowing();
+      render();
+      scheduleSync(0);
+    });
+    asideElement.querySelector("[data-aside=discard]").addEventListener("click", async () => {
+      if (!window.confirm(L.aside_discard_confirm)) return;
+      await store.discard(setAside().map((record) => record.id));
+      render();
+    });
   }
 
   function render() {
     renderStatus();
+    renderAside();
     if (SESSION) renderSession(currentView());
   }
 
@@ -429,15 +681,19 @@
       notes: notes,
       leaders: leaders,
     };
-    ownQueue()
+    sendable()
       .filter((item) => item.event.session === SESSION)
       .forEach((item) => apply(view, item.event));
-    view.visits = 0;
+    // One definition of a visit (docs/architecture.md): the tallies count the
+    // visitors who were not checked in; each check-in is one visit.
+    view.headcount = 0;
     view.firstVisits = 0;
     cells.forEach((cell) => {
-      view.visits += cell.visits;
+      view.headcount += cell.visits;
       view.firstVisits += cell.first_visits;
     });
+    view.named = people.size;
+    view.visits = view.headcount + view.named;
     return view;
   }
 
@@ -517,6 +773,7 @@
       if (count.textContent !== value) count.textContent = value;
     });
     setText("total-visits", view.visits);
+    setText("total-parts", format(L.total_parts, { counted: view.headcount, named: view.named }));
     setText("total-first", view.firstVisits);
     renderCapacity(view);
     const status = byId("session-status");
@@ -531,6 +788,7 @@
     renderRoster(view);
     const undo = byId("undo");
     if (undo && !config.locked) undo.disabled = undoStack().length === 0;
+    renderFirstVisit();
   }
 
   function capitalise(text) {
@@ -726,7 +984,7 @@
     const maxYear = Number(birthYear.max);
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
-      const name = alias.value.trim();
+      const name = plainText(alias.value, false, MAX_ALIAS).trim();
       const year = Number(birthYear.value);
       const validYear = /^\d{4}$/.test(birthYear.value.trim()) && year >= minYear && year <= maxYear;
       const minor = validYear && config.year - year < 18;
@@ -765,7 +1023,7 @@
     const incident = byId("note-incident");
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
-      const value = text.value.trim();
+      const value = plainText(text.value, true, MAX_NOTE).trim();
       if (!fieldError(text, value ? "" : L.note_required)) {
         text.focus();
         return;
@@ -784,7 +1042,7 @@
     const reason = byId("cancel-reason");
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
-      const value = reason.value.trim();
+      const value = plainText(reason.value, false, MAX_REASON).trim();
       if (!fieldError(reason, value ? "" : L.reason_required)) {
         reason.focus();
         return;
@@ -811,23 +1069,38 @@
     }
   }
 
+  // "First visit this year" applies to the next count only, then switches itself off:
+  // left on, it would make every later visitor a first visit (the report's "people reached").
+  function renderFirstVisit() {
+    const toggle = byId("first-visit");
+    if (toggle) toggle.setAttribute("aria-pressed", String(firstVisit));
+    const note = byId("first-visit-note");
+    if (note) note.hidden = !firstVisit;
+  }
+
   function setUpCounting() {
     const toggle = byId("first-visit");
     if (toggle) {
       toggle.addEventListener("click", () => {
         firstVisit = !firstVisit;
-        toggle.setAttribute("aria-pressed", String(firstVisit));
+        renderFirstVisit();
+        announce("tally-announce", firstVisit ? L.first_visit_on : L.first_visit_off);
       });
     }
     root.querySelectorAll(".tally-button").forEach((button) => {
       button.addEventListener("click", async () => {
         const band = Number(button.dataset.band);
         const gender = button.dataset.gender;
+        // Taken and switched off before anything is awaited: a second quick tap is not a first visit.
+        const first = firstVisit;
+        firstVisit = false;
+        renderFirstVisit();
         const stack = undoStack();
-        stack.push({ band: band, gender: gender, first: firstVisit });
+        stack.push({ band: band, gender: gender, first: first });
         saveUndoStack(stack);
-        await record("tally", { age_band: band, gender: gender, visits: 1, first_visits: firstVisit ? 1 : 0 });
-        announce("tally-announce", format(L.counted, { band: bands.get(band) || "", gender: genders.get(gender) }));
+        await record("tally", { age_band: band, gender: gender, visits: 1, first_visits: first ? 1 : 0 });
+        const names = { band: bands.get(band) || "", gender: genders.get(gender) };
+        announce("tally-announce", format(first ? L.counted_first : L.counted, names));
       });
     });
     const undo = byId("undo");
@@ -843,8 +1116,14 @@
           render();
           return;
         }
+        // Undoing a first visit gives the toggle back too, for the count that was meant.
+        if (tap.first) {
+          firstVisit = true;
+          renderFirstVisit();
+        }
         await record("tally", { age_band: tap.band, gender: tap.gender, visits: -1, first_visits: tap.first ? -1 : 0 });
-        announce("tally-announce", format(L.undone, { band: bands.get(tap.band) || "", gender: genders.get(tap.gender) }));
+        const names = { band: bands.get(tap.band) || "", gender: genders.get(tap.gender) };
+        announce("tally-announce", format(tap.first ? L.undone_first : L.undone, names));
       });
     }
   }
@@ -929,6 +1208,7 @@
 
   async function start() {
     await store.open();
+    setUpAside();
     if (SESSION) {
       // The page itself may carry a newer state than the one stored (another tablet counted meanwhile).
       await store.settle([], [embeddedState]);

@@ -128,6 +128,25 @@ def test_unknown_places_and_bad_dates(client, coordinator, place):
     assert client.get("/calendar/venues/backbyhuset/?start=yesterday&view=decade").status_code == 200
 
 
+@pytest.mark.parametrize(
+    ("query", "first"),
+    [
+        ("start=0001-01-01", dt.date(1900, 1, 1)),
+        ("start=9999-12-31", dt.date(2999, 12, 30)),
+        ("view=month&start=0001-01-01", dt.date(1900, 1, 1)),
+        ("view=month&start=9999-12-31", dt.date(2999, 12, 1)),
+    ],
+)
+def test_a_date_at_the_end_of_the_calendar_shows_the_nearest_period(client, coordinator, place, query, first):
+    """Was a 500 (OverflowError): the page names the period before and after, which did not exist."""
+    client.force_login(coordinator)
+
+    response = client.get(f"/calendar/venues/backbyhuset/?{query}")
+
+    assert response.status_code == 200
+    assert response.context["first"] == first
+
+
 @pytest.mark.parametrize("extra", [0, 5])
 def test_calendar_queries_do_not_grow(client, django_assert_num_queries, coordinator, place, extra):
     activity = ActivityFactory(programme=ProgrammeFactory(), venue=place["venue"])

@@ -9,7 +9,7 @@ from activities.models import AttendanceEvent, Tally
 from activities.services import AttendanceEventIn, attendance_correct, attendance_sync
 from core.models import AuditLogEntry
 
-from ..factories import AgeBandFactory, SessionFactory, TallyFactory
+from ..factories import AgeBandFactory, CheckInFactory, SessionFactory, TallyFactory
 
 
 @pytest.fixture
@@ -95,6 +95,19 @@ def _grid(band, **cells):
 
 
 @pytest.mark.django_db
+def test_the_correction_page_shows_the_visits_as_the_tablet_does(client, coordinator, session, band):
+    TallyFactory(session=session, age_band=band, gender=Gender.FEMALE, visits=19, first_visits=2)
+    for _ in range(4):
+        CheckInFactory(session=session)
+    client.force_login(coordinator)
+
+    page = client.get(_correct_url(session), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+    assert "Visits <strong>23</strong> = 19 counted + 4 checked in" in page
+    assert "each check-in is a visit of its own" in page
+
+
+@pytest.mark.django_db
 def test_coordinator_corrects_counts_in_the_app(client, coordinator, session, band):
     TallyFactory(session=session, age_band=band, gender=Gender.FEMALE, visits=0, first_visits=0)
     client.force_login(coordinator)
@@ -159,6 +172,6 @@ def test_correction_page_queries_do_not_grow(
         attendance_correct(session=session, counts={(band.pk, "F"): (visits, 0)}, by=coordinator, reason=f"r{visits}")
     client.force_login(coordinator)
 
-    # Session and user, the session, bands, current counts, the history with actors.
-    with django_assert_num_queries(8):
+    # Session and user, the session, bands, its visits, current counts, the history with actors.
+    with django_assert_num_queries(9):
         client.get(_correct_url(session))

@@ -150,6 +150,24 @@ def test_other_weeks(client, world):
     assert "Nothing on that matches your choices this week." in response.content.decode()
 
 
+@pytest.mark.parametrize(
+    ("week", "monday", "previous", "following"),
+    [
+        ("9999-W52", dt.date(2999, 12, 23), "2999-W51", "3000-W01"),
+        ("0001-W01", dt.date(1900, 1, 1), "1899-W52", "1900-W02"),
+    ],
+)
+def test_a_week_beyond_the_calendar_shows_the_nearest_one(client, world, week, monday, previous, following):
+    """Was a 500 (OverflowError): the page names the weeks before and after, which did not exist."""
+    response = client.get(f"/programme/?week={week}")
+
+    assert response.status_code == 200
+    assert response.context["monday"] == monday
+    assert (response.context["previous_week"], response.context["next_week"]) == (previous, following)
+    # Paging on from the edge stays at the edge.
+    assert client.get(f"/programme/?week={following if monday.year > 2000 else previous}").context["monday"] == monday
+
+
 @pytest.mark.parametrize("count", [1, 4])
 def test_the_week_page_queries_do_not_grow(client, django_assert_num_queries, world, count):
     for index in range(count):
@@ -272,6 +290,27 @@ def test_venue_and_district_feeds(client, world):
     assert {str(e["summary"]) for e in venue.walk("VEVENT")} == {"Café"}
     assert {str(e["summary"]) for e in district.walk("VEVENT")} == {"Café", "MVP at school"}
     assert str(district["x-wr-calname"]) == "Bäckby: activities"
+
+
+def test_line_breaks_in_names_are_escaped_in_every_feed(client, world):
+    """Was a 500: icalendar refused the activity's name, unescaped, as the calendar's name (X-WR-CALNAME)."""
+    for obj in (world["cafe"], world["venue"], world["district"]):
+        obj.name = f"{obj.name}\r\nEND:VCALENDAR"
+        obj.save()
+
+    for path in (
+        "/programme/activities/connexion-west/cafe.ics",
+        "/programme/venues/cw-lokal.ics",
+        "/programme/districts/backby.ics",
+    ):
+        response = client.get(path)
+
+        assert response.status_code == 200, path
+        calendar = icalendar.Calendar.from_ical(response.content)
+        assert "END:VCALENDAR" in str(calendar["x-wr-calname"]), path
+        # The line break is kept as text (icalendar reads it back as one "\n").
+        assert {str(event["summary"]) for event in calendar.walk("VEVENT")} == {"Café\nEND:VCALENDAR"}, path
+        assert response.content.split(b"\r\n").count(b"END:VCALENDAR") == 1  # no line of its own
 
 
 @pytest.mark.parametrize(

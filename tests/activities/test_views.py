@@ -336,11 +336,12 @@ def test_session_page_queries_do_not_grow_with_the_attendance(
     client.force_login(lena)
 
     # Session, user, memberships (navigation), memberships (scope), the session,
-    # four for its state, the age bands, the roster, the leaders, the districts.
-    with django_assert_num_queries(13):
+    # five for its state, the age bands, the roster, the leaders, the districts.
+    with django_assert_num_queries(14):
         response = client.get(f"/attendance/sessions/{homework_session.pk}/")
 
-    assert _json_script(response, "attendance-state")["visits"] == 5 * count
+    # Each cell's 5 visits and each check-in's one.
+    assert _json_script(response, "attendance-state")["visits"] == 5 * count + count
     assert len(_json_script(response, "attendance-roster")) == count
 
 
