@@ -23,7 +23,8 @@ from activities.selectors import session_attendance_state, session_visits
 from activities.services import AttendanceEventIn, attendance_sync
 from reporting.enums import ScopeKind
 from reporting.figures import report_figures
-from reporting.selectors import dashboard_for_user
+from reporting.figures import Period
+from reporting.selectors import dashboard_figures
 
 from ..factories import ActivityFactory, AgeBandFactory, ParticipantFactory, ProgrammeFactory, SessionFactory
 
@@ -57,7 +58,7 @@ def _everywhere(session, strategist, leader) -> dict[str, int]:
     client.force_login(leader)
     api = json.loads(client.get(f"/api/attendance/sessions/{session.pk}").content)
     cell = AttendanceRollup.objects.filter(activity=session.activity, month=month_of(session.starts_at))
-    (dashboard,) = dashboard_for_user(user=strategist, year=year) or [None]
+    dashboard = dashboard_figures(scope_kind=ScopeKind.PROGRAMME, scope=programme, period=Period.of_year(year))
     return {
         "selector": session_visits(session_ids=[session.pk])[session.pk].total,
         "tablet": session_attendance_state(session=session)["visits"],
@@ -66,7 +67,7 @@ def _everywhere(session, strategist, leader) -> dict[str, int]:
         "report": report_figures(
             scope_kind=ScopeKind.PROGRAMME, scope=programme, year=year, organisation_id=programme.lead_organisation_id
         ).visits,
-        "dashboard": dashboard.this_year_total if dashboard else 0,
+        "dashboard": dashboard.visits,
     }
 
 
