@@ -22,8 +22,7 @@ from activities.rollup import month_of
 from activities.selectors import session_attendance_state, session_visits
 from activities.services import AttendanceEventIn, attendance_sync
 from reporting.enums import ScopeKind
-from reporting.figures import report_figures
-from reporting.figures import Period
+from reporting.figures import Period, report_figures
 from reporting.selectors import dashboard_figures
 
 from ..factories import ActivityFactory, AgeBandFactory, ParticipantFactory, ProgrammeFactory, SessionFactory
