@@ -7,11 +7,14 @@ from allauth.usersessions.models import UserSession
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from core.admin import ReadOnlyAdminMixin
+from core.models import AuditLogEntry
+from core.paginators import CappedCountPaginator
 from core.services import log_action
 
 from .enums import MembershipStatus
@@ -240,3 +243,27 @@ class UserSessionAdmin(RecentSignInRequiredMixin, PlatformOperatorOnlyAdmin):
     def delete_model(self, request: HttpRequest, obj: Any) -> None:
         log_action(actor=request.user, action="session.ended", obj=obj.user, request=request)
         get_usersessions_adapter().end_sessions([obj])
+
+
+@admin.register(AuditLogEntry)
+class AuditLogEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["at", "actor", "action", "result", "content_type", "object_repr", "ip_address"]
+    list_filter = [("at", admin.DateFieldListFilter), "result", "action", "content_type"]
+    search_fields = ["object_repr", "actor__email", "action"]
+    list_select_related = ["actor", "content_type"]
+    # The log grows with every sign-in and every read of a participant: the
+    # count is capped or estimated (core.paginators), and there is no
+    # date_hierarchy, whose year links scan the whole log; the "at" filter
+    # narrows by date without a query.
+    paginator = CappedCountPaginator
+    show_full_result_count = False
+
+    def get_queryset(self, request: HttpRequest):  # type: ignore[no-untyped-def]
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        # A coordinator sees what happened to their organisations' data (by
+        # anyone, the platform operator included) and what they did themselves;
+        # never another tenant's objects, whatever else its actor is a member of.
+        org_ids = organisation_ids_for_user(user=request.user)  # type: ignore[arg-type]
+        return queryset.filter(Q(organisation_id__in=org_ids) | Q(actor_id=request.user.pk))

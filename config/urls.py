@@ -1,14 +1,14 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from core import views as core_views
+from web import views as web_views
 
 from .api import api
 
 urlpatterns = [
     # The admin signs in through allauth like every other page, so one set of
     # protections (rate limits, MFA later) guards both.
-    path("admin/login/", core_views.admin_login, name="admin_login"),
+    path("admin/login/", web_views.admin_login, name="admin_login"),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
@@ -21,6 +21,7 @@ urlpatterns = [
     path("volunteers/", include("volunteers.urls")),
     path("privacy/", include("privacy.urls")),
     path("", include("core.urls")),
+    path("", include("web.urls")),
 ]
 
 # No media URL, in any configuration: report PDFs and agreement documents are

@@ -1,5 +1,4 @@
 from django.apps import AppConfig
-from django.contrib.admin import apps as admin_apps
 from django.utils.translation import gettext_lazy as _
 
 
@@ -10,8 +9,3 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from . import checks  # noqa: F401 - registers the system checks
-
-
-class KvarterAdminConfig(admin_apps.AdminConfig):
-    default = False
-    default_site = "core.admin_site.KvarterAdminSite"

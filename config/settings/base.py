@@ -27,7 +27,7 @@ SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 
 DJANGO_APPS = [
-    "core.apps.KvarterAdminConfig",
+    "web.apps.KvarterAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -55,6 +55,7 @@ LOCAL_APPS = [
     "privacy",
     "reporting",
     "demo",
+    "web",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
@@ -94,7 +95,7 @@ TEMPLATES: list[dict[str, Any]] = [
                 "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "core.context_processors.navigation",
+                "web.context_processors.navigation",
             ],
         },
     },
@@ -195,8 +196,8 @@ KVARTER_PASSWORD_CONTEXT_WORDS = [
 ]
 KVARTER_PWNED_PASSWORDS_URL = env("KVARTER_PWNED_PASSWORDS_URL", default="https://api.pwnedpasswords.com/range/")
 LOGIN_URL = "account_login"
-LOGIN_REDIRECT_URL = "core:home"
-LOGOUT_REDIRECT_URL = "core:home"
+LOGIN_REDIRECT_URL = "web:home"
+LOGOUT_REDIRECT_URL = "web:home"
 
 # allauth: e-mail is the login; sign-up is closed (coordinators invite people).
 ACCOUNT_LOGIN_METHODS = {"email"}

@@ -190,7 +190,7 @@ def test_a_coordinator_must_set_up_a_second_factor_and_then_use_it(
 
     assert _sign_in(client, coordinator.email, PASSWORD, ip).status_code == 302
     # Every page sends her to set up an authenticator app, with the reason.
-    for url in [reverse("core:home"), reverse("admin:index"), reverse("reports:dashboard")]:
+    for url in [reverse("web:home"), reverse("admin:index"), reverse("reports:dashboard")]:
         response = client.get(url, REMOTE_ADDR=ip)
         assert response.status_code == 302
         assert response["Location"] == reverse("mfa_activate_totp")
@@ -217,7 +217,7 @@ def test_a_coordinator_must_set_up_a_second_factor_and_then_use_it(
         "totp",
         "recovery_codes",
     }
-    assert client.get(reverse("core:home"), REMOTE_ADDR=ip).status_code == 200
+    assert client.get(reverse("web:home"), REMOTE_ADDR=ip).status_code == 200
     assert AuditLogEntry.objects.filter(action="mfa.added", actor=coordinator).exists()
 
     # Next time the password alone is not enough.
@@ -274,7 +274,7 @@ def test_who_must_set_up_a_second_factor(client, organisation, role, leaders_req
     ip = _unique_ip()
 
     _sign_in(client, person.email, PASSWORD, ip)
-    page = client.get(reverse("core:home"), REMOTE_ADDR=ip)
+    page = client.get(reverse("web:home"), REMOTE_ADDR=ip)
     api = client.get("/api/attendance/sessions/today", REMOTE_ADDR=ip)
 
     if gated:

@@ -361,5 +361,5 @@ def test_a_leader_lands_on_todays_sessions_after_signing_in(client, leader, coor
     )
 
     assert as_leader["Location"] == reverse("attendance:today")
-    assert as_coordinator["Location"] == reverse("core:home")
+    assert as_coordinator["Location"] == reverse("web:home")
     assert as_strategist["Location"] == reverse("reports:dashboard")
