@@ -11,7 +11,6 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,7 +18,6 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from core.charts import CURRENT, PREVIOUS, Series, bar_chart
@@ -27,6 +25,7 @@ from core.forms import form_errors_text
 from core.services import log_action
 
 from .enums import AgreementStatus
+from .forms import DocumentForm, TransitionForm
 from .models import Funding, Indicator, ReportingObligation
 from .selectors import (
     agreement_for_user,
@@ -47,38 +46,6 @@ def partnerships_required(view: Callable[..., HttpResponse]) -> Callable[..., Ht
         return view(request, *args, **kwargs)
 
     return wrapper
-
-
-class TransitionForm(forms.Form):
-    to_status = forms.ChoiceField(label=gettext_lazy("New status"))
-    decided_on = forms.DateField(
-        label=gettext_lazy("Decided on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    decided_by = forms.CharField(label=gettext_lazy("Decided by"), required=False, max_length=100)
-    note = forms.CharField(label=gettext_lazy("Note"), required=False, max_length=200)
-
-    def __init__(self, *args: Any, current: str, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["to_status"].choices = [
-            (status, AgreementStatus(status).label.capitalize()) for status in TRANSITIONS[AgreementStatus(current)]
-        ]
-        self.fields["to_status"].error_messages["invalid_choice"] = _("That is not a next step for this agreement.")
-        for field in self.fields.values():
-            field.widget.attrs.setdefault(
-                "class", "form-select" if isinstance(field, forms.ChoiceField) else "form-control"
-            )
-
-
-class DocumentForm(forms.Form):
-    title = forms.CharField(label=gettext_lazy("Title"), max_length=200, required=False)
-    file = forms.FileField(
-        label=gettext_lazy("File"), help_text=gettext_lazy("PDF, Word, Excel or OpenDocument, at most 10 MB.")
-    )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["title"].widget.attrs["class"] = "form-control"
-        self.fields["file"].widget.attrs.update({"class": "form-control", "accept": ".pdf,.docx,.xlsx,.odt,.ods"})
 
 
 @partnerships_required

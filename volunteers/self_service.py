@@ -9,12 +9,10 @@ makes an applicant profile the coordinator then takes up.
 import datetime as dt
 import json
 from decimal import Decimal
-from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Sum
@@ -23,20 +21,19 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from accounts.models import Organisation
 from accounts.services import membership_apply
-from core.forms import KeysField, form_errors_text
+from core.forms import form_errors_text
 from core.services import log_action
 from core.throttles import throttled
-from venues.models import District
 
 from .enums import HoursStatus, PlacementStatus, VacancyStatus, VolunteerStatus
 from .exports import VOLUNTEER_EXPORT_PREFETCH, volunteer_record
-from .models import Availability, HoursLog, Language, Placement, Shift, Skill, Vacancy, Volunteer
+from .forms import AvailabilityForm, HoursForm, ProfileForm
+from .models import Availability, HoursLog, Placement, Shift, Vacancy, Volunteer
 
 
 def _profile(request: HttpRequest) -> Volunteer:
@@ -48,67 +45,6 @@ def _profile(request: HttpRequest) -> Volunteer:
     if profile is None:
         raise Http404
     return profile
-
-
-class ProfileForm(forms.ModelForm):
-    class Meta:
-        model = Volunteer
-        fields = ["skills", "languages", "districts", "interests", "phone"]
-        field_classes = {"skills": KeysField, "languages": KeysField, "districts": KeysField}
-        widgets = {
-            "skills": forms.CheckboxSelectMultiple,
-            "languages": forms.CheckboxSelectMultiple,
-            "districts": forms.CheckboxSelectMultiple,
-        }
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["skills"].queryset = Skill.objects.order_by("name")  # type: ignore[attr-defined]
-        self.fields["languages"].queryset = Language.objects.order_by("name")  # type: ignore[attr-defined]
-        self.fields["districts"].queryset = District.objects.order_by("name")  # type: ignore[attr-defined]
-        for name in ("interests", "phone"):
-            self.fields[name].widget.attrs["class"] = "form-control"
-
-
-class AvailabilityForm(forms.ModelForm):
-    class Meta:
-        model = Availability
-        fields = ["weekday", "start_time", "end_time"]
-        widgets = {
-            "start_time": forms.TimeInput(attrs={"type": "time"}),
-            "end_time": forms.TimeInput(attrs={"type": "time"}),
-        }
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["weekday"].widget.attrs["class"] = "form-select"
-        for name in ("start_time", "end_time"):
-            self.fields[name].widget.attrs["class"] = "form-control"
-
-
-class HoursForm(forms.Form):
-    date = forms.DateField(
-        label=gettext_lazy("Date"), widget=forms.DateInput(attrs={"type": "date", "class": "form-control"})
-    )
-    hours = forms.DecimalField(
-        label=gettext_lazy("Hours"),
-        min_value=Decimal("0.25"),
-        max_value=Decimal(24),
-        decimal_places=2,
-        widget=forms.NumberInput(attrs={"step": "0.25", "class": "form-control"}),
-    )
-    note = forms.CharField(
-        label=gettext_lazy("What you did"),
-        max_length=200,
-        required=False,
-        widget=forms.TextInput(attrs={"class": "form-control"}),
-    )
-
-    def clean_date(self) -> dt.date:
-        date = self.cleaned_data["date"]
-        if date > timezone.localdate():
-            raise ValidationError(_("Hours can only be logged for today or earlier."))
-        return date
 
 
 def _unconfirmed_shifts(volunteer: Volunteer) -> list[Shift]:

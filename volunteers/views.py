@@ -7,7 +7,6 @@ volunteers; anything else is a 404, and people without a managing role get
 
 from typing import Any
 
-from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -25,7 +24,8 @@ from accounts.selectors import organisation_ids_for_user
 from core.forms import form_errors_text
 from core.services import log_action, log_listed
 
-from .enums import PlacementStatus, ScreeningKind, VacancyStatus, VolunteerStatus
+from .enums import PlacementStatus, VacancyStatus, VolunteerStatus
+from .forms import ScreeningForm
 from .models import Placement, ScreeningCheck, Vacancy, Volunteer
 from .selectors import candidates_for_vacancy, inactive_volunteers, screening_due
 from .services import TRANSITIONS, placement_end, placement_start, screening_record, volunteer_set_status
@@ -156,10 +156,6 @@ def vacancy_invite(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("volunteering:vacancy", pk=vacancy.pk)
 
 
-class EndForm(forms.Form):
-    reason = forms.CharField(label=gettext_lazy("Reason"), max_length=200)
-
-
 @managers_only
 @require_POST
 def placement_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
@@ -178,16 +174,6 @@ def placement_action(request: HttpRequest, pk: int, action: str) -> HttpResponse
     except ValidationError as error:
         messages.error(request, _errors(error))
     return redirect("volunteering:vacancy", pk=placement.vacancy_id)
-
-
-class ScreeningForm(forms.Form):
-    kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=ScreeningKind.choices)
-    seen_on = forms.DateField(label=gettext_lazy("Original seen on"), widget=forms.DateInput(attrs={"type": "date"}))
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["kind"].widget.attrs["class"] = "form-select"
-        self.fields["seen_on"].widget.attrs["class"] = "form-control"
 
 
 @managers_only

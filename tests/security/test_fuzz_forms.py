@@ -305,14 +305,14 @@ def _narrative_form(w, data, files):
 
 
 def _transition_form(w, data, files):
-    from partnerships.views import TransitionForm
+    from partnerships.forms import TransitionForm
 
     w["agreement"].refresh_from_db()
     return TransitionForm(data, current=w["agreement"].status)
 
 
 def _profile_form(w, data, files):
-    from volunteers.self_service import ProfileForm
+    from volunteers.forms import ProfileForm
 
     w["volunteer"].refresh_from_db()
     return ProfileForm(data, instance=w["volunteer"])
@@ -320,7 +320,7 @@ def _profile_form(w, data, files):
 
 def _availability_form(w, data, files):
     from volunteers.models import Availability
-    from volunteers.self_service import AvailabilityForm
+    from volunteers.forms import AvailabilityForm
 
     return AvailabilityForm(data, instance=Availability(volunteer=w["volunteer"]))
 
@@ -405,8 +405,8 @@ FORMS: dict[str, FormSpec] = {
         ),
         files=True,
     ),
-    "partnerships.views.DocumentForm": FormSpec(
-        build=_simple("partnerships.views.DocumentForm"),
+    "partnerships.forms.DocumentForm": FormSpec(
+        build=_simple("partnerships.forms.DocumentForm"),
         view=ViewSpec(
             url="partnerships:document-upload",
             persona="coordinator",
@@ -416,7 +416,7 @@ FORMS: dict[str, FormSpec] = {
         ),
         files=True,
     ),
-    "partnerships.views.TransitionForm": FormSpec(
+    "partnerships.forms.TransitionForm": FormSpec(
         build=_transition_form,
         view=ViewSpec(
             url="partnerships:status",
@@ -465,17 +465,17 @@ FORMS: dict[str, FormSpec] = {
         build=_report_form,
         view=ViewSpec(url="reports:request-create", persona="strategist", models=("reporting.ReportRequest",)),
     ),
-    "volunteers.self_service.AvailabilityForm": FormSpec(
+    "volunteers.forms.AvailabilityForm": FormSpec(
         build=_availability_form,
         view=ViewSpec(
             url="volunteering:me-availability", persona="volunteer_user", models=("volunteers.Availability",)
         ),
     ),
-    "volunteers.self_service.HoursForm": FormSpec(
-        build=_simple("volunteers.self_service.HoursForm"),
+    "volunteers.forms.HoursForm": FormSpec(
+        build=_simple("volunteers.forms.HoursForm"),
         view=ViewSpec(url="volunteering:me-hours", persona="volunteer_user", models=("volunteers.HoursLog",)),
     ),
-    "volunteers.self_service.ProfileForm": FormSpec(
+    "volunteers.forms.ProfileForm": FormSpec(
         build=_profile_form,
         view=ViewSpec(
             url="volunteering:me-profile",
@@ -489,9 +489,9 @@ FORMS: dict[str, FormSpec] = {
         ),
     ),
     # Defined but no view uses it: placement_action reads request.POST["reason"] itself.
-    "volunteers.views.EndForm": FormSpec(build=_simple("volunteers.views.EndForm")),
-    "volunteers.views.ScreeningForm": FormSpec(
-        build=_simple("volunteers.views.ScreeningForm"),
+    "volunteers.forms.EndForm": FormSpec(build=_simple("volunteers.forms.EndForm")),
+    "volunteers.forms.ScreeningForm": FormSpec(
+        build=_simple("volunteers.forms.ScreeningForm"),
         view=ViewSpec(
             url="volunteering:screening",
             persona="coordinator",
