@@ -3,11 +3,11 @@ import datetime as dt
 from celery import shared_task
 from django.utils import timezone
 
-from .services import apply_retention
-
 
 @shared_task(name="privacy.apply_retention")
 def task_apply_retention(*, today: str | None = None) -> dict[str, dict[str, int]]:
     """Nightly: pseudonymise or delete what is past its period. Same as `manage.py apply_retention`."""
+    from .services import apply_retention
+
     day = dt.date.fromisoformat(today) if today else timezone.localdate()
     return apply_retention(today=day, dry_run=False).counts()

@@ -34,6 +34,7 @@ from .enums import ReportLanguage, ReportStatus, ScopeKind
 from .figures import Period, Scope, year_bounds
 from .models import SCOPE_FIELDS, Report, ReportRequest, ReportSubscription
 from .pdf import render_report_pdf
+from .tasks import task_produce_report, task_send_report_ready
 
 logger = logging.getLogger(__name__)
 
@@ -57,9 +58,7 @@ def request_period(request: ReportRequest | Report) -> Period:
 
 
 def _enqueue(request: ReportRequest) -> None:
-    from .tasks import produce_report
-
-    transaction.on_commit(lambda: produce_report.delay(request.pk))
+    transaction.on_commit(lambda: task_produce_report.delay(request_id=request.pk))
 
 
 def report_lease() -> dt.timedelta:
@@ -188,9 +187,7 @@ def _produce(request: ReportRequest) -> Report:
         # Once per request, with the one run that finished it: to whoever asked,
         # or (the yearly job) to the followers when there is something new to read.
         if finished and (request.requested_by_id or new):
-            from .tasks import send_report_ready
-
-            transaction.on_commit(lambda: send_report_ready.delay(request.pk))
+            transaction.on_commit(lambda: task_send_report_ready.delay(request_id=request.pk))
     return report
 
 

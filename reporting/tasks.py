@@ -1,9 +1,15 @@
 """Thin tasks: they take primary keys and call the services.
 
-`produce_report` is acknowledged late and rejected when its worker dies
+Tasks are leaves (docs/architecture.md): services import this module at
+their top to queue work, and each task imports the service it runs inside
+its body, so the two never import each other at load time. Celery's names
+(`reporting.produce_report`...) stay as they were: messages already queued
+when a new version starts must still find their task.
+
+`task_produce_report` is acknowledged late and rejected when its worker dies
 (settings: CELERY_TASK_ACKS_LATE, CELERY_TASK_REJECT_ON_WORKER_LOST), so a
 report whose pool process was killed is produced by the next one. When the
-whole worker dies with it, nobody rejects the task: `sweep_report_requests`
+whole worker dies with it, nobody rejects the task: `task_sweep_report_requests`
 (every minute) queues a fresh one once the dead run's lease is over, and the
 lost message, handed out again by Redis after its visibility timeout, finds
 the request done. The service makes all of that safe (one run at a time,
@@ -21,9 +27,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_noop
 
 from core.pdf import RenderTimeout
-
-from .emails import report_ready_send
-from .services import annual_reports_request, report_failed, report_produce, report_requests_sweep
 
 logger = logging.getLogger(__name__)
 
@@ -43,7 +46,9 @@ TRANSIENT = (OperationalError, InterfaceError, ConnectionError)
     ),
     time_limit=settings.KVARTER_REPORT_TIME_LIMIT_SECONDS,
 )
-def produce_report(self, request_id: int) -> int | None:  # type: ignore[no-untyped-def]
+def task_produce_report(self, *, request_id: int) -> int | None:  # type: ignore[no-untyped-def]
+    from .services import report_failed, report_produce
+
     try:
         report = report_produce(request_id=request_id, task_id=self.request.id or "")
     except TRANSIENT:
@@ -66,18 +71,24 @@ def produce_report(self, request_id: int) -> int | None:  # type: ignore[no-unty
 @shared_task(
     name="reporting.send_report_ready", autoretry_for=(ConnectionError, OSError), retry_backoff=30, max_retries=5
 )
-def send_report_ready(request_id: int) -> None:
+def task_send_report_ready(*, request_id: int) -> None:
+    from .emails import report_ready_send
+
     report_ready_send(request_id=request_id)
 
 
 @shared_task(name="reporting.sweep_report_requests")
-def sweep_report_requests() -> dict[str, int]:
+def task_sweep_report_requests() -> dict[str, int]:
     """Every minute: requests whose worker died go to another. Same as `manage.py sweep_report_requests`."""
+    from .services import report_requests_sweep
+
     return report_requests_sweep()
 
 
 @shared_task(name="reporting.produce_annual_reports")
-def produce_annual_reports(year: int | None = None) -> int:
+def task_produce_annual_reports(*, year: int | None = None) -> int:
     """1 January: last year's reports for every active scope. Same as `manage.py produce_annual_reports`."""
+    from .services import annual_reports_request
+
     year = year or timezone.localdate().year - 1
     return len(annual_reports_request(year=year))

@@ -319,8 +319,8 @@ def _profile_form(w, data, files):
 
 
 def _availability_form(w, data, files):
-    from volunteers.models import Availability
     from volunteers.forms import AvailabilityForm
+    from volunteers.models import Availability
 
     return AvailabilityForm(data, instance=Availability(volunteer=w["volunteer"]))
 
