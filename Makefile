@@ -23,7 +23,7 @@ help:
 	@echo "make test      the whole test suite (SQLite; DATABASE_URL/REDIS_URL switch on PostgreSQL/Redis)"
 	@echo "make worker    a Celery worker (needs REDIS_URL)"
 	@echo "make beat      the Celery beat scheduler (needs REDIS_URL)"
-	@echo "make lint      ruff check and format check"
+	@echo "make lint      ruff (check, format), import-linter (the layers), mypy"
 	@echo "make screenshots  refresh the README's pictures in docs/screenshots (browser and PDF tests)"
 	@echo "make messages  update the translation catalogues"
 	@echo "make audit     known vulnerabilities in the installed dependencies (pip-audit)"
@@ -76,6 +76,7 @@ screenshots: install
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 	$(VENV)/bin/mypy
 
 messages: $(VENV)/.installed

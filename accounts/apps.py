@@ -7,4 +7,4 @@ class AccountsConfig(AppConfig):
     verbose_name = _("People and access")
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401  (connects the receivers)
+        from . import signals  # noqa: F401, PLC0415 - connected when the app is ready, as Django documents

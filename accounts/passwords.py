@@ -17,6 +17,8 @@ from django.utils.translation import gettext as _
 from pwned_passwords_django.api import PwnedPasswords
 from pwned_passwords_django.validators import PwnedPasswordsValidator
 
+from .models import Organisation
+
 
 class BreachedPasswordValidator(PwnedPasswordsValidator):
     def validate(self, password: str, user: Any = None) -> None:
@@ -46,8 +48,6 @@ class ContextWordsValidator:
     def _words(self, user: Any) -> set[str]:
         words = {str(word) for word in settings.KVARTER_PASSWORD_CONTEXT_WORDS}
         if user is not None and getattr(user, "pk", None):
-            from .models import Organisation
-
             for name in Organisation.objects.filter(memberships__user=user).values_list("name", flat=True):
                 words.update(name.split())
         return {word.casefold() for word in words if len(word) >= self.min_word_length}

@@ -9,7 +9,7 @@ class ActivitiesConfig(AppConfig):
     def ready(self) -> None:
         from core.health import register_warning
 
-        from . import rollup  # noqa: F401  (connects the rollup's receivers)
+        from . import rollup  # noqa: F401, PLC0415 - connected when the app is ready, as Django documents
         from .selectors import sessions_generated_ahead
 
         register_warning("sessions_ahead", sessions_generated_ahead)

@@ -8,6 +8,7 @@ their own with `register_warning` (core imports no app).
 
 from collections.abc import Callable
 
+import redis
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.executor import MigrationExecutor
@@ -39,7 +40,6 @@ def check_redis() -> tuple[bool, str]:
     url = settings.REDIS_URL
     if not url:
         return True, "not configured (in-process cache and eager tasks)"
-    import redis
 
     try:
         client = redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1)

@@ -4,6 +4,7 @@ from django.http import HttpRequest, HttpResponse
 
 from .models import AuditResult
 from .services import log_action
+from .views import healthz
 
 
 class HealthCheckMiddleware:
@@ -24,8 +25,6 @@ class HealthCheckMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if request.path_info == self.PATH and request.method in ("GET", "HEAD"):
-            from .views import healthz
-
             return healthz(request)
         return self.get_response(request)
 

@@ -3,6 +3,7 @@ import logging
 from collections.abc import Iterable
 from typing import Any
 
+from allauth.account.adapter import get_adapter
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
@@ -29,7 +30,6 @@ def client_ip(request: HttpRequest | None) -> str | None:
     """
     if request is None:
         return None
-    from allauth.account.adapter import get_adapter
 
     try:
         return get_adapter(request).get_client_ip(request)

@@ -25,7 +25,7 @@ from volunteers.enums import HoursStatus
 from volunteers.models import HoursLog
 
 from .enums import IndicatorMetric
-from .models import Agreement, Indicator
+from .models import Agreement, Indicator, ReportingObligation
 
 VIEWING_ROLES = (Role.COORDINATOR, Role.ADMINISTRATOR, Role.STRATEGIST)
 
@@ -179,7 +179,6 @@ def agreements_overview(*, user: User, today: dt.date | None = None) -> dict[str
         .distinct()
         .order_by("name")
     )
-    from .models import ReportingObligation
 
     obligations = list(
         ReportingObligation.objects.filter(agreement__in=ids, done_on__isnull=True)

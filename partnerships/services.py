@@ -15,6 +15,7 @@ from accounts.models import User
 from core.services import log_action
 from core.uploads import checked_upload
 
+from .emails import obligation_reminder_send
 from .enums import AgreementStatus
 from .models import Agreement, AgreementDocument, AgreementStatusChange, ReportingObligation
 
@@ -116,7 +117,6 @@ def obligation_reminders_send(*, today: dt.date | None = None) -> int:
     Each reminder goes once: `last_reminder_days` remembers the last lead time
     sent, so the daily job and a manual run never send it twice.
     """
-    from .emails import obligation_reminder_send
 
     today = today or timezone.localdate()
     horizon = today + dt.timedelta(days=max(REMINDER_DAYS))

@@ -1,6 +1,8 @@
 from django.contrib import admin
+from django.db.models import Q
 
 from accounts.scoping import OrganisationScopedAdmin
+from accounts.selectors import organisation_ids_for_user
 from core.admin import ReadOnlyAdminMixin
 
 from .models import Narrative, Report, ReportRequest
@@ -23,9 +25,6 @@ class ScopeAdmin(OrganisationScopedAdmin):
         return set(_SCOPE_RELATIONS)
 
     def scope_queryset(self, request, queryset):  # type: ignore[no-untyped-def]
-        from django.db.models import Q
-
-        from accounts.selectors import organisation_ids_for_user
 
         if request.user.is_superuser:
             return queryset

@@ -29,7 +29,7 @@ from venues.models import District, Venue
 from volunteers.enums import HoursStatus
 from volunteers.models import HoursLog
 
-from .document import SCOPE_MODELS
+from .document import SCOPE_MODELS, scope_organisation
 from .enums import ScopeKind
 from .figures import Period, Scope, activity_filter, rollup_rows, scope_session_filter
 from .models import SCOPE_FIELDS, Report, ReportRequest, ReportSubscription
@@ -142,7 +142,6 @@ def user_writes_narratives(*, user: User, scope_kind: str, scope: Scope) -> bool
     """Coordinators and administrators of the organisation that owns the scope."""
     if user.is_superuser:
         return True
-    from .document import scope_organisation
 
     owner = scope_organisation(scope_kind=scope_kind, scope=scope)
     return owner is not None and owner.pk in organisation_ids_for_user(user=user, roles=MANAGING_ROLES)
@@ -277,7 +276,6 @@ def dashboard_figures(*, scope_kind: str, scope: Scope, period: Period) -> Dashb
 
 def years_with_sessions(*, today: dt.date | None = None) -> list[int]:
     """The years a report can be asked for: from the first session to this year."""
-    from activities.models import Session
 
     today = today or timezone.localdate()
     first = Session.objects.aggregate(first=Min("starts_at"))["first"]

@@ -394,6 +394,24 @@ def totp(secret: str) -> str:
     return pyotp.TOTP(secret).now()
 
 
+def set_up_second_factor(browser: Browser, response: Any, password: str) -> str:
+    """After a first sign-in that production sends to the authenticator set-up: enrol one, return its secret."""
+    if "/accounts/reauthenticate/" in response.url:
+        # Adding a factor is a sensitive change: the password once more.
+        response = browser.form(response.url.removeprefix(browser.base_url), {"password": password})
+    check(response.url.endswith("/accounts/2fa/totp/activate/"), f"sent to {response.url}, not the set-up")
+    match = re.search(r'id="authenticator_secret"[^>]*value="([A-Z2-7]+)"', response.text) or re.search(
+        r'value="([A-Z2-7]{16,})"', response.text
+    )
+    check(match, "no authenticator secret on the set-up page")
+    secret = match.group(1)  # type: ignore[union-attr]
+    # Straight from this page: a new GET of it would make a new secret.
+    token = _csrf_token(response.text)
+    response = browser.post("/accounts/2fa/totp/activate/", {"csrfmiddlewaretoken": token, "code": totp(secret)})
+    check(response.status_code == 200 and "/2fa/totp/activate" not in response.url, f"activation: {response.url}")
+    return secret
+
+
 # --- the steps ----------------------------------------------------------------------------------
 
 
@@ -530,21 +548,7 @@ def main() -> int:
         admin.session.headers["X-Forwarded-For"] = SPOOFED_ADDRESS
         with step("The administrator's first sign-in sets up an authenticator app (TOTP)"):
             response = admin.sign_in(ADMIN_EMAIL, password)
-            if "/accounts/reauthenticate/" in response.url:
-                # Adding a factor is a sensitive change: the password once more.
-                response = admin.form(response.url.removeprefix(base_url), {"password": password})
-            check(response.url.endswith("/accounts/2fa/totp/activate/"), f"sent to {response.url}, not the set-up")
-            match = re.search(r'id="authenticator_secret"[^>]*value="([A-Z2-7]+)"', response.text) or re.search(
-                r'value="([A-Z2-7]{16,})"', response.text
-            )
-            check(match, "no authenticator secret on the set-up page")
-            secret = match.group(1)  # type: ignore[union-attr]
-            # Straight from this page: a new GET of it would make a new secret.
-            token = _csrf_token(response.text)
-            response = admin.post("/accounts/2fa/totp/activate/", {"csrfmiddlewaretoken": token, "code": totp(secret)})
-            check(
-                response.status_code == 200 and "/2fa/totp/activate" not in response.url, f"activation: {response.url}"
-            )
+            secret = set_up_second_factor(admin, response, password)
             check(admin.get("/admin/").status_code == 200, "the admin after setting up the second factor")
             admin.form("/accounts/logout/", {})
 
@@ -625,6 +629,8 @@ def main() -> int:
         with step("A strategist asks for a report; the report worker makes the PDF"):
             response = strategist.sign_in("strategist@demo.kvarter.example", DEMO_PASSWORD)
             check("/accounts/login" not in response.url, f"strategist sign-in: {response.url}")
+            # A strategist reads a whole municipality's figures: a second factor first.
+            set_up_second_factor(strategist, response, DEMO_PASSWORD)
             dashboard = strategist.get("/reports/").text
             scope = re.search(r'<option value="(programme:\d+)"[^>]*>\s*Connexion West\s*<', dashboard)
             check(scope, "Connexion West is not among the strategist's scopes")

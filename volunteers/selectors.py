@@ -21,14 +21,17 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, QuerySet, Subquery
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from activities.enums import WEEKDAY_CODES
 from activities.models import Activity, Schedule
 
 from .enums import PlacementStatus, VolunteerStatus
-from .models import Availability, Placement, ScreeningCheck, Vacancy, Volunteer
+from .models import Availability, HoursLog, Placement, ScreeningCheck, Shift, Vacancy, Volunteer
 
 SKILL_POINTS, LANGUAGE_POINTS, AVAILABILITY_POINTS, DISTRICT_POINTS, LOAD_POINTS = 3, 2, 2, 1, 1
 
@@ -48,8 +51,6 @@ class Candidate:
 
     @property
     def reasons(self) -> list[str]:
-        from django.utils.translation import gettext as _
-        from django.utils.translation import ngettext
 
         reasons = []
         if self.skills_wanted:
@@ -218,9 +219,6 @@ def inactive_volunteers(
 ) -> QuerySet[Volunteer]:
     """Active volunteers with no hours and no shift for `months` (KVARTER_VOLUNTEER_INACTIVE_MONTHS):
     flagged for the coordinator, nothing automatic."""
-    from django.conf import settings
-
-    from .models import HoursLog, Shift
 
     months = months or settings.KVARTER_VOLUNTEER_INACTIVE_MONTHS
     today = today or timezone.localdate()

@@ -27,6 +27,7 @@ from django.views.decorators.http import require_POST
 from accounts.models import Organisation
 from accounts.services import membership_apply
 from core.forms import form_errors_text
+from core.pdf import render_pdf
 from core.services import log_action
 from core.throttles import throttled
 
@@ -235,7 +236,6 @@ def me_data(request: HttpRequest) -> HttpResponse:
 @throttled("export")
 def me_statement(request: HttpRequest) -> HttpResponse:
     """A signed-off statement of volunteer work (a "verklaring"), as a PDF for a job application or a school."""
-    from core.pdf import render_pdf
 
     volunteer = _profile(request)
     try:

@@ -14,6 +14,7 @@ from accounts.models import User
 from accounts.services import membership_activate_role, membership_end_role
 from core.services import log_action
 
+from .emails import screening_reminder_send
 from .enums import PlacementStatus, ScreeningKind, VolunteerStatus
 from .models import Placement, ScreeningCheck, Volunteer, VolunteerStatusChange
 
@@ -151,7 +152,6 @@ SCREENING_REMINDER_DAYS = 30
 
 def screening_reminders_send(*, today: dt.date | None = None) -> int:
     """Tell volunteers and their coordinators about checks expiring within 30 days, once per check."""
-    from .emails import screening_reminder_send
 
     today = today or timezone.localdate()
     expiring = ScreeningCheck.objects.filter(
