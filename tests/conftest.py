@@ -125,11 +125,22 @@ def administrator(db):
 
 
 @pytest.fixture
-def time_machine_today(monkeypatch):
-    """Pin timezone.localdate() (what "today" means to services) to a given date."""
-    from django.utils import timezone
+def time_machine_today():
+    """Move the clock (time-machine) to noon of a given local day: "today" to every service."""
+    import datetime as dt
+    import zoneinfo
+
+    import time_machine
+    from django.conf import settings
+
+    travels = []
 
     def set_today(day):
-        monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: day)
+        noon = dt.datetime.combine(day, dt.time(12), tzinfo=zoneinfo.ZoneInfo(settings.TIME_ZONE))
+        travel = time_machine.travel(noon, tick=False)
+        travel.start()
+        travels.append(travel)
 
-    return set_today
+    yield set_today
+    for travel in reversed(travels):
+        travel.stop()

@@ -286,7 +286,9 @@ def test_the_coordinator_changes_the_status_and_uploads_in_the_app(client, coord
 # --- Reminders ---
 
 
-def test_reminders_go_30_and_7_days_ahead_once_each_in_the_recipients_language(coordinator, organisation, iop):
+def test_reminders_go_30_and_7_days_ahead_once_each_in_the_recipients_language(
+    coordinator, organisation, iop, django_capture_on_commit_callbacks
+):
     coordinator.language = "en"
     coordinator.save()
     colleague = UserFactory(email="sara@example.org", language="sv")
@@ -295,8 +297,8 @@ def test_reminders_go_30_and_7_days_ahead_once_each_in_the_recipients_language(c
     ReportingObligationFactory(agreement=iop, title="Verksamhetsberättelse 2018", due_on=dt.date(2019, 2, 28))
     ReportingObligationFactory(agreement=iop, due_on=dt.date(2019, 2, 28), done_on=dt.date(2019, 1, 20))
 
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr("django.db.transaction.on_commit", lambda callback, **kwargs: callback())
+    # The real on_commit, run as the transaction would commit (Django's own test hook).
+    with django_capture_on_commit_callbacks(execute=True):
         assert obligation_reminders_send(today=today) == 1
         assert obligation_reminders_send(today=today) == 0
         assert obligation_reminders_send(today=dt.date(2019, 2, 21)) == 1

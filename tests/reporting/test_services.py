@@ -107,31 +107,41 @@ def test_a_double_click_while_waiting_returns_the_same_request(strategist, cafe,
     assert len([callback for callback in queued if "_enqueue" in callback.__qualname__]) == 1
 
 
-def test_a_worker_that_lost_the_race_keeps_one_file_and_one_row(strategist, cafe, monkeypatch):
-    """A redelivered task (killed worker) can run while the first run finishes: the database decides."""
+def test_two_workers_racing_for_the_same_figures_keep_one_file_and_one_row(strategist, cafe, settings):
+    """A redelivered task (killed worker) can run while the first run finishes: the database decides.
+
+    Two real workers (threads with their own connections) answer two requests
+    for the same figures at once; the render pause makes both look before
+    either has stored its row, so both render and one loses at the insert.
+    """
+    import threading
+
+    from django.db import connection
+
     _visit(cafe, 3, 120)
-    winner = _request(strategist, cafe.programme).report
-    loser = ReportRequest.objects.create(
-        scope_kind=ScopeKind.PROGRAMME, programme=cafe.programme, year=2018, language="en"
-    )
-    # The loser looked before the winner had stored its row, so it renders too.
-    real_filter = Report.objects.filter
-    looked = []
+    settings.KVARTER_REPORT_RENDER_DELAY_SECONDS = 1
+    requests = [
+        ReportRequest.objects.create(scope_kind=ScopeKind.PROGRAMME, programme=cafe.programme, year=2018, language="en")
+        for _ in range(2)
+    ]
+    answers: dict[int, int] = {}
 
-    def filter_missing_once(*args, **kwargs):
-        if "data_fingerprint" in kwargs and not looked:
-            looked.append(True)
-            return Report.objects.none()
-        return real_filter(*args, **kwargs)
+    def work(request_id: int) -> None:
+        try:
+            answers[request_id] = report_produce(request_id=request_id).pk
+        finally:
+            connection.close()
 
-    monkeypatch.setattr(Report.objects, "filter", filter_missing_once)
-    files_before = sorted(p.name for p in _report_files(winner))
+    workers = [threading.Thread(target=work, args=(request.pk,)) for request in requests]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(60)
 
-    answer = report_produce(request_id=loser.pk)
-
-    assert answer == winner
-    assert Report.objects.count() == 1
-    assert sorted(p.name for p in _report_files(winner)) == files_before
+    report = Report.objects.get()
+    assert answers == {request.pk: report.pk for request in requests}
+    assert [p.name for p in _report_files(report)] == [report.file.name.rsplit("/", 1)[1]]
+    assert set(ReportRequest.objects.values_list("status", flat=True)) == {ReportStatus.DONE}
 
 
 def _report_files(report):
@@ -140,12 +150,14 @@ def _report_files(report):
     return list(Path(report.file.storage.location).rglob("*.pdf"))
 
 
-def test_a_failed_render_says_so_and_stores_nothing(strategist, cafe, monkeypatch, caplog):
-    def broken(document):
-        raise RuntimeError("fonts gone")
-
-    monkeypatch.setattr(services, "render_report_pdf", broken)
+def test_a_report_that_cannot_be_stored_says_so_and_keeps_nothing(strategist, cafe, settings, tmp_path, caplog):
+    """The storage refuses the file (here a media folder that cannot exist, as a full or broken disk
+    would): the request fails with a message, no row, no mail."""
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the media folder should be")
+    settings.MEDIA_ROOT = blocker / "media"
     caplog.set_level("CRITICAL", logger="reporting.tasks")  # the logged error is expected here
+    _visit(cafe, 3, 120)
 
     request = _request(strategist, cafe.programme)
 
