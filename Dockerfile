@@ -8,6 +8,14 @@
 #   podman build --secret id=build_ca,src=/etc/ssl/certs/ca-certificates.crt -t kvarter .
 # The optional build secret `build_ca` is a PEM bundle that the build trusts
 # for PyPI (a TLS-inspecting proxy or a private mirror); it is not kept in the image.
+# The catalogues, compiled by Debian's msgfmt (which also checks their format
+# strings) in a stage of their own, so the image carries neither gettext nor polib.
+FROM debian:trixie-slim AS catalogues
+ARG DEBIAN_FRONTEND=noninteractive
+RUN apt-get update && apt-get install -y --no-install-recommends gettext && rm -rf /var/lib/apt/lists/*
+COPY locale /locale
+RUN for po in /locale/*/LC_MESSAGES/*.po; do msgfmt --check -o "${po%.po}.mo" "$po"; done
+
 FROM debian:trixie-slim
 ARG DEBIAN_FRONTEND=noninteractive
 RUN apt-get update \
@@ -24,23 +32,23 @@ ENV PATH=/opt/venv/bin:$PATH \
     XDG_CACHE_HOME=/tmp/.cache
 WORKDIR /app
 
-# Dependencies first: this layer is reused until pyproject.toml changes.
-# KVARTER_EXTRAS: optional extras, comma-separated (s3, sentry).
-ARG KVARTER_EXTRAS=""
+# Dependencies first: this layer is reused until the lock file changes. Exactly
+# the versions and files CI tested (hashes checked). KVARTER_LOCK: `base`, or
+# `production-extras` for S3-compatible storage and error tracking.
+ARG KVARTER_LOCK=base
 ARG PIP_INDEX_URL=https://pypi.org/simple
-COPY pyproject.toml README.md ./
+COPY requirements/ requirements/
 RUN --mount=type=secret,id=build_ca \
     if grep -qs 'BEGIN CERTIFICATE' /run/secrets/build_ca; then export PIP_CERT=/run/secrets/build_ca; fi \
     && python3 -m venv /opt/venv \
     && pip install --no-cache-dir --disable-pip-version-check --index-url "$PIP_INDEX_URL" \
-      ".${KVARTER_EXTRAS:+[$KVARTER_EXTRAS]}" \
-    && rm -rf /app/build /app/*.egg-info
+      --require-hashes -r "requirements/$KVARTER_LOCK.txt"
 
 COPY . .
-# Byte code, catalogues and static files now, so the running containers write
-# nothing but uploads and reports (their root file system is read-only).
+COPY --from=catalogues /locale /app/locale
+# Byte code and static files now, so the running containers write nothing but
+# uploads and reports (their root file system is read-only).
 RUN python -m compileall -q /app \
-    && python scripts/check_catalogues.py --compile \
     && SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput -v 0 \
     && useradd --uid 10001 --user-group --home-dir /app --no-create-home --shell /usr/sbin/nologin kvarter \
     && install -d -o kvarter -g kvarter -m 0750 /app/media

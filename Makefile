@@ -16,13 +16,14 @@ PYTHON ?= $(shell for p in python3.13 python3.12 \
 	  if "$$p" -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; then command -v "$$p" || echo "$$p"; break; fi; \
 	done)
 
-.PHONY: help install demo serve worker beat test test-fast lint messages compilemessages bench bench-smoke audit screenshots deploy-smoke clean
+.PHONY: lock help install demo serve worker beat test test-fast lint messages compilemessages bench bench-smoke audit screenshots deploy-smoke clean
 
 help:
 	@echo "make demo      install, migrate, load the demo data and serve on http://127.0.0.1:$(PORT)"
 	@echo "make test      the whole test suite (SQLite; DATABASE_URL/REDIS_URL switch on PostgreSQL/Redis)"
 	@echo "make worker    a Celery worker (needs REDIS_URL)"
 	@echo "make beat      the Celery beat scheduler (needs REDIS_URL)"
+	@echo "make lock      the lock files in requirements/ after changing a pin in pyproject.toml"
 	@echo "make lint      ruff (check, format), import-linter (the layers), mypy"
 	@echo "make screenshots  refresh the README's pictures in docs/screenshots (browser and PDF tests)"
 	@echo "make messages  update the translation catalogues"
@@ -31,7 +32,9 @@ help:
 	@echo "make bench-smoke  every benchmark once, briefly, to prove it works (CI)"
 	@echo "make deploy-smoke  build docker-compose.yml's images, start the stack with podman, use it over HTTPS, remove it"
 
-$(VENV)/.installed: pyproject.toml
+# Installed from the lock file with hashes (requirements/dev.txt, made by `make lock`
+# from pyproject.toml), so a fresh machine gets exactly what CI tested.
+$(VENV)/.installed: requirements/dev.txt
 	@if [ -z "$(PYTHON)" ]; then \
 	  echo "Kvarter needs Python 3.12 or newer (Django 6). None was found: not python3.13 or python3.12 on PATH, nor in pyenv ($$(pyenv root 2>/dev/null || echo 'pyenv not installed'))."; \
 	  echo "Install one (e.g. 'pyenv install 3.12' or your OS package python3.12) or run 'make PYTHON=/path/to/python3.12 demo'."; \
@@ -39,7 +42,7 @@ $(VENV)/.installed: pyproject.toml
 	@echo "Using $(PYTHON) ($$($(PYTHON) --version))"
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip
-	$(PIP) install --quiet -e ".[dev]"
+	$(PIP) install --quiet --require-hashes -r requirements/dev.txt
 	touch $@
 
 install: $(VENV)/.installed compilemessages
@@ -72,6 +75,15 @@ test: install
 # where the README shows them, on purpose.
 screenshots: install
 	KVARTER_SCREENSHOTS_DIR=$(CURDIR)/docs/screenshots $(PY) -m pytest -q -p no:randomly tests/e2e tests/reporting/test_annual_report_pdf.py
+
+# After changing a pin in pyproject.toml: the lock files with every dependency's
+# version and hashes, for the image (base, production-extras) and for development.
+LOCK := $(VENV)/bin/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links
+lock: $(VENV)/.installed
+	$(PIP) install --quiet pip-tools==7.7.0
+	$(LOCK) -o requirements/base.txt pyproject.toml
+	$(LOCK) --extra s3 --extra sentry -o requirements/production-extras.txt pyproject.toml
+	$(LOCK) --extra dev --extra s3 --extra sentry --extra bench -o requirements/dev.txt pyproject.toml
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -42,7 +42,9 @@ if SENTRY_DSN:
     try:
         import sentry_sdk
     except ImportError as exc:
-        raise ImproperlyConfigured("SENTRY_DSN is set: install the `sentry` extra (KVARTER_EXTRAS=sentry).") from exc
+        raise ImproperlyConfigured(
+            "SENTRY_DSN is set: build the image with KVARTER_LOCK=production-extras (the `sentry` extra)."
+        ) from exc
     sentry_sdk.init(
         dsn=SENTRY_DSN,
         environment=env("SENTRY_ENVIRONMENT", default="production"),
