@@ -36,7 +36,7 @@ SMALL = 10
 # A horizontal chart taller than this would not fit on a page; the table below it lists everything.
 MAX_BARS = 15
 
-Value = int | str | None
+Value = float | str | None  # a count, a figure withheld ("x") or missing; hours may be fractional
 
 
 @dataclass(frozen=True)

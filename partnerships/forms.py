@@ -1,4 +1,4 @@
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -47,7 +47,7 @@ class TransitionForm(forms.Form):
 
     def __init__(self, *args: Any, current: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["to_status"].choices = [
+        cast(forms.ChoiceField, self.fields["to_status"]).choices = [
             (status, AgreementStatus(status).label.capitalize()) for status in TRANSITIONS[AgreementStatus(current)]
         ]
         self.fields["to_status"].error_messages["invalid_choice"] = _("That is not a next step for this agreement.")

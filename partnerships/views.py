@@ -14,12 +14,14 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.http import AuthenticatedHttpRequest
 from core.charts import CURRENT, PREVIOUS, Series, bar_chart
 from core.forms import form_errors_text
 from core.services import log_action
@@ -37,11 +39,11 @@ from .selectors import (
 from .services import TRANSITIONS, agreement_document_add, agreement_transition
 
 
-def partnerships_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def partnerships_required(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
     @login_required
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not user_sees_partnerships(user=request.user):  # type: ignore[arg-type]
+    def wrapper(request: AuthenticatedHttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if not user_sees_partnerships(user=request.user):
             raise PermissionDenied(_("Agreements are for coordinators and strategists."))
         return view(request, *args, **kwargs)
 
@@ -49,8 +51,8 @@ def partnerships_required(view: Callable[..., HttpResponse]) -> Callable[..., Ht
 
 
 @partnerships_required
-def overview(request: HttpRequest) -> HttpResponse:
-    return render(request, "partnerships/overview.html", agreements_overview(user=request.user))  # type: ignore[arg-type]
+def overview(request: AuthenticatedHttpRequest) -> HttpResponse:
+    return render(request, "partnerships/overview.html", agreements_overview(user=request.user))
 
 
 def _indicator_chart(progress: list, chart_id: str) -> str:
@@ -69,9 +71,9 @@ def _indicator_chart(progress: list, chart_id: str) -> str:
 
 
 @partnerships_required
-def agreement_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    agreement = agreement_for_user(user=request.user, slug=slug)  # type: ignore[arg-type]
-    manages = user_manages_agreement(user=request.user, agreement=agreement)  # type: ignore[arg-type]
+def agreement_detail(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
+    agreement = agreement_for_user(user=request.user, slug=slug)
+    manages = user_manages_agreement(user=request.user, agreement=agreement)
     indicators = list(
         Indicator.objects.filter(agreement=agreement).select_related("programme").order_by("-year", "name")
     )
@@ -105,16 +107,16 @@ def agreement_detail(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-def _managed(request: HttpRequest, slug: str) -> Any:
-    agreement = agreement_for_user(user=request.user, slug=slug)  # type: ignore[arg-type]
-    if not user_manages_agreement(user=request.user, agreement=agreement):  # type: ignore[arg-type]
+def _managed(request: AuthenticatedHttpRequest, slug: str) -> Any:
+    agreement = agreement_for_user(user=request.user, slug=slug)
+    if not user_manages_agreement(user=request.user, agreement=agreement):
         raise PermissionDenied(_("Only the coordinators of the administering organisation change an agreement."))
     return agreement
 
 
 @partnerships_required
 @require_POST
-def agreement_status(request: HttpRequest, slug: str) -> HttpResponse:
+def agreement_status(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     agreement = _managed(request, slug)
     form = TransitionForm(request.POST, current=agreement.status)
     if not form.is_valid():
@@ -124,7 +126,7 @@ def agreement_status(request: HttpRequest, slug: str) -> HttpResponse:
         agreement_transition(
             agreement=agreement,
             to_status=form.cleaned_data["to_status"],
-            by=request.user,  # type: ignore[arg-type]
+            by=request.user,
             note=form.cleaned_data["note"],
             decided_on=form.cleaned_data["decided_on"],
             decided_by=form.cleaned_data["decided_by"],
@@ -138,7 +140,7 @@ def agreement_status(request: HttpRequest, slug: str) -> HttpResponse:
 
 @partnerships_required
 @require_POST
-def document_upload(request: HttpRequest, slug: str) -> HttpResponse:
+def document_upload(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     agreement = _managed(request, slug)
     form = DocumentForm(request.POST, request.FILES)
     if not form.is_valid():
@@ -149,7 +151,7 @@ def document_upload(request: HttpRequest, slug: str) -> HttpResponse:
             agreement=agreement,
             title=form.cleaned_data["title"],
             upload=form.cleaned_data["file"],
-            by=request.user,  # type: ignore[arg-type]
+            by=request.user,
         )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
@@ -159,16 +161,17 @@ def document_upload(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @partnerships_required
-def document_download(request: HttpRequest, slug: str, pk: int) -> FileResponse:
-    agreement = agreement_for_user(user=request.user, slug=slug)  # type: ignore[arg-type]
+def document_download(request: AuthenticatedHttpRequest, slug: str, pk: int) -> FileResponse:
+    agreement = agreement_for_user(user=request.user, slug=slug)
     document = agreement.documents.filter(pk=pk).first()
     if document is None:
         raise Http404
     # Always an attachment of a generic type: never shown inline, never run.
+    name = document.file.name or ""
     response = FileResponse(
         document.file.open("rb"),
         as_attachment=True,
-        filename=f"{document.title}{document.file.name[document.file.name.rfind('.') :]}",
+        filename=f"{document.title}{name[name.rfind('.') :]}",
         content_type="application/octet-stream",
     )
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
@@ -177,7 +180,7 @@ def document_download(request: HttpRequest, slug: str, pk: int) -> FileResponse:
 
 @partnerships_required
 @require_POST
-def obligation_done(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def obligation_done(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
     agreement = _managed(request, slug)
     obligation = ReportingObligation.objects.filter(agreement=agreement, pk=pk, done_on__isnull=True).first()
     if obligation is None:

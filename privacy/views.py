@@ -12,7 +12,8 @@ from typing import Any
 from allauth.account.decorators import reauthentication_required
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -20,6 +21,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.decorators import managers_only as _managers_only
+from accounts.http import AuthenticatedHttpRequest
 from activities.models import Participant
 from core.services import log_action, log_listed
 from core.throttles import throttled
@@ -44,36 +46,36 @@ PAGE_SIZE = 25
 managers_only = _managers_only(gettext_lazy("Personal data is for coordinators."))
 
 
-def export_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def export_view(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
     """A download of personal data: managers only, never cached, GET, throttled."""
     return managers_only(never_cache(require_GET(throttled("export")(view))))
 
 
-def _participant(request: HttpRequest, code: str) -> Participant:
-    participant = participant_for_user(user=request.user, code=code)  # type: ignore[arg-type]
+def _participant(request: AuthenticatedHttpRequest, code: str) -> Participant:
+    participant = participant_for_user(user=request.user, code=code)
     if participant is None:
         raise Http404
     return participant
 
 
-def _volunteer(request: HttpRequest, pk: int) -> Volunteer:
-    volunteer = volunteer_for_user(user=request.user, pk=pk)  # type: ignore[arg-type]
+def _volunteer(request: AuthenticatedHttpRequest, pk: int) -> Volunteer:
+    volunteer = volunteer_for_user(user=request.user, pk=pk)
     if volunteer is None:
         raise Http404
     return volunteer
 
 
-def _log_read(request: HttpRequest, action: str, obj: Any, **changes: Any) -> None:
+def _log_read(request: AuthenticatedHttpRequest, action: str, obj: Any, **changes: Any) -> None:
     log_action(actor=request.user, action=action, obj=obj, changes=changes, request=request)
 
 
 @managers_only
 @never_cache
 @require_GET
-def participant_list(request: HttpRequest) -> HttpResponse:
+def participant_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = ParticipantSearchForm(request.GET)
     query = form.cleaned_data["q"] if form.is_valid() else ""
-    page = Paginator(participant_list_for_user(user=request.user, query=query), PAGE_SIZE).get_page(  # type: ignore[arg-type]
+    page = Paginator(participant_list_for_user(user=request.user, query=query), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
     # The page names participants: who saw which codes is kept (the search
@@ -91,7 +93,7 @@ def participant_list(request: HttpRequest) -> HttpResponse:
 @managers_only
 @never_cache
 @require_GET
-def participant_detail(request: HttpRequest, code: str) -> HttpResponse:
+def participant_detail(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     participant = _participant(request, code)
     _log_read(request, "participant.viewed", ParticipantByCode.of(participant))
     return render(
@@ -107,14 +109,14 @@ def participant_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @export_view
-def participant_export_json(request: HttpRequest, code: str) -> HttpResponse:
+def participant_export_json(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     participant = _participant(request, code)
     _log_read(request, "participant.exported", ParticipantByCode.of(participant), format="json")
     return json_download(participant_subject_data(participant=participant), filename=f"participant-{code}.json")
 
 
 @export_view
-def participant_export_pdf(request: HttpRequest, code: str) -> HttpResponse:
+def participant_export_pdf(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     participant = _participant(request, code)
     _log_read(request, "participant.exported", ParticipantByCode.of(participant), format="pdf")
     return pdf_download(
@@ -130,13 +132,13 @@ def participant_export_pdf(request: HttpRequest, code: str) -> HttpResponse:
 @never_cache
 @require_POST
 @reauthentication_required
-def participant_erase_view(request: HttpRequest, code: str) -> HttpResponse:
+def participant_erase_view(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     participant = _participant(request, code)
     form = ErasureForm(request.POST, code=participant.code)
     if not form.is_valid():
-        messages.error(request, " ".join(form.errors["confirm"]))
+        messages.error(request, " ".join(str(error) for error in form.errors["confirm"]))
         return redirect("privacy:participant", code=participant.code)
-    if participant_erase(participant=participant, by=request.user, request=request):  # type: ignore[arg-type]
+    if participant_erase(participant=participant, by=request.user, request=request):
         messages.success(
             request,
             _(
@@ -153,14 +155,14 @@ def participant_erase_view(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @export_view
-def volunteer_export_json(request: HttpRequest, pk: int) -> HttpResponse:
+def volunteer_export_json(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     volunteer = _volunteer(request, pk)
     _log_read(request, "volunteer.exported", volunteer, format="json")
     return json_download(volunteer_subject_data(volunteer=volunteer), filename=f"volunteer-{pk}.json")
 
 
 @export_view
-def volunteer_export_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+def volunteer_export_pdf(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     volunteer = _volunteer(request, pk)
     _log_read(request, "volunteer.exported", volunteer, format="pdf")
     return pdf_download(

@@ -1,6 +1,6 @@
 import datetime as dt
 import re
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils import timezone
@@ -71,12 +71,12 @@ class ScopePeriodForm(forms.Form):
         self.years = years
         self.scopes = {f"{kind}:{scope.pk}": (kind, scope) for kind, items in scopes.items() for scope in items}
         labels = dict(ScopeKind.choices)
-        self.fields["scope"].choices = [
+        cast(forms.ChoiceField, self.fields["scope"]).choices = [
             (str(labels[kind]).capitalize(), [(f"{kind}:{scope.pk}", str(scope)) for scope in items])
             for kind, items in scopes.items()
             if items
         ]
-        self.fields["year"].choices = [(year, str(year)) for year in years]
+        cast(forms.ChoiceField, self.fields["year"]).choices = [(year, str(year)) for year in years]
         if "year" not in self.initial and years:
             # The last full year is what people usually ask for.
             self.initial["year"] = timezone.localdate().year - 1 if len(years) > 1 else years[0]
@@ -90,7 +90,7 @@ class ScopePeriodForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         """A period (both months given) instead of the calendar year, or the year."""
-        data = super().clean()
+        data = super().clean() or {}
         first_text, last_text = data.get("first_month") or "", data.get("last_month") or ""
         if not first_text and not last_text:
             if not data.get("year"):

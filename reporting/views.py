@@ -6,13 +6,14 @@ everybody else); a report, request or scope they may not see is a 404.
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -21,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from accounts.http import AuthenticatedHttpRequest
 from core.charts import CURRENT, PREVIOUS, Series, bar_chart
 from core.forms import form_errors_text
 from core.services import log_action
@@ -55,11 +57,11 @@ from .services import report_request_create, report_subscription_set
 STEPS = [ReportStatus.QUEUED, ReportStatus.COMPUTING, ReportStatus.RENDERING, ReportStatus.DONE]
 
 
-def reports_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def reports_required(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
     @login_required
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not user_sees_reports(user=request.user):  # type: ignore[arg-type]
+    def wrapper(request: AuthenticatedHttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if not user_sees_reports(user=request.user):
             raise PermissionDenied(_("Reports are for strategists and coordinators."))
         return view(request, *args, **kwargs)
 
@@ -67,27 +69,27 @@ def reports_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRes
 
 
 def _request_form(
-    request: HttpRequest, data: Any = None, initial: dict | None = None, years: list[int] | None = None
+    request: AuthenticatedHttpRequest, data: Any = None, initial: dict | None = None, years: list[int] | None = None
 ) -> ReportRequestForm:
     """The request form with the user's scopes (five queries)."""
     return ReportRequestForm(
         data,
-        scopes=scope_choices_for_user(user=request.user),  # type: ignore[arg-type]
+        scopes=scope_choices_for_user(user=request.user),
         years=years if years is not None else years_with_sessions(),
         initial={"language": request.LANGUAGE_CODE, **(initial or {})},
     )
 
 
 @reports_required
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     """A scope's figures for a year or period against the one before, and its trend over the years.
 
     Everything shown is suppressed as the reports are (`reporting.rules`).
     """
-    scopes = scope_choices_for_user(user=request.user)  # type: ignore[arg-type]
+    scopes = scope_choices_for_user(user=request.user)
     years = years_with_sessions()
     picker = ScopePeriodForm(request.GET or None, scopes=scopes, years=years, prefix="show")
-    chosen = dashboard_scope_default(user=request.user, scopes=scopes)  # type: ignore[arg-type]
+    chosen = dashboard_scope_default(user=request.user, scopes=scopes)
     period = Period.of_year(timezone.localdate().year)
     if picker.is_bound and picker.is_valid():
         chosen, period = picker.cleaned_data["scope"], picker.cleaned_data["period"]
@@ -108,7 +110,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "kind_label": ScopeKind(chosen[0]).label if chosen else "",
             "shown": _published_dashboard(figures) if figures else None,
             "form": ReportRequestForm(scopes=scopes, years=years, initial={"language": request.LANGUAGE_CODE}),
-            "requests": request_list_for_user(user=request.user),  # type: ignore[arg-type]
+            "requests": request_list_for_user(user=request.user),
         },
     )
 
@@ -128,7 +130,7 @@ def _published_dashboard(figures: Dashboard) -> dict[str, Any]:
             "months": protect_list(figures.previous_months),
         },
     }
-    label, previous_label = span_label(document), span_label(document["previous"])
+    label, previous_label = span_label(document), span_label(cast(dict[str, Any], document["previous"]))
     visits = [publish_count(int(value)) for value in figures.trend["visits"]]
     first = [publish_count(int(value)) for value in figures.trend["first_visits"]]
     sessions = [int(value) for value in figures.trend["sessions_held"]]
@@ -177,14 +179,14 @@ def _number(value: float) -> int | float:
 @reports_required
 @require_POST
 @throttled("report")
-def request_create(request: HttpRequest) -> HttpResponse:
+def request_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = _request_form(request, request.POST)
     if not form.is_valid():
         messages.error(request, _("The report was not requested: %(errors)s") % {"errors": form_errors_text(form)})
         return redirect("reports:dashboard")
     scope_kind, scope = form.cleaned_data["scope"]
     report_request, created = report_request_create(
-        user=request.user,  # type: ignore[arg-type]
+        user=request.user,
         scope_kind=scope_kind,
         scope=scope,
         period=form.cleaned_data["period"],
@@ -213,8 +215,8 @@ def _status(report_request: Any) -> dict[str, Any]:
 
 
 @reports_required
-def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    report_request = request_for_user(user=request.user, request_id=pk)  # type: ignore[arg-type]
+def request_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    report_request = request_for_user(user=request.user, request_id=pk)
     return render(
         request,
         "reporting/request.html",
@@ -230,15 +232,15 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @never_cache
 @reports_required
-def request_status(request: HttpRequest, pk: int) -> JsonResponse:
+def request_status(request: AuthenticatedHttpRequest, pk: int) -> JsonResponse:
     """What the progress bar polls: one small query, no page render."""
-    report_request = request_for_user(user=request.user, request_id=pk)  # type: ignore[arg-type]
+    report_request = request_for_user(user=request.user, request_id=pk)
     return JsonResponse(_status(report_request))
 
 
 @reports_required
-def scope_detail(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
-    scope = scope_for_user(user=request.user, scope_kind=kind, scope_id=pk)  # type: ignore[arg-type]
+def scope_detail(request: AuthenticatedHttpRequest, kind: str, pk: int) -> HttpResponse:
+    scope = scope_for_user(user=request.user, scope_kind=kind, scope_id=pk)
     years = years_with_sessions()
     reports = list(report_list_for_scope(scope_kind=kind, scope=scope))
     narratives = list(
@@ -255,8 +257,8 @@ def scope_detail(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
             "kind_label": ScopeKind(kind).label,
             "reports": reports,
             "narratives": narratives,
-            "writes_narratives": user_writes_narratives(user=request.user, scope_kind=kind, scope=scope),  # type: ignore[arg-type]
-            "follows": user_follows_scope(user=request.user, scope_kind=kind, scope=scope),  # type: ignore[arg-type]
+            "writes_narratives": user_writes_narratives(user=request.user, scope_kind=kind, scope=scope),
+            "follows": user_follows_scope(user=request.user, scope_kind=kind, scope=scope),
             "years": years,
             "report_languages": ReportLanguage.choices,
             "form": _request_form(request, initial={"scope": f"{kind}:{scope.pk}"}, years=years),
@@ -271,8 +273,8 @@ def _filename(report: Any, extension: str) -> str:
 
 @reports_required
 @throttled("export")
-def download(request: HttpRequest, pk: int) -> FileResponse:
-    report = report_for_user(user=request.user, report_id=pk)  # type: ignore[arg-type]
+def download(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
+    report = report_for_user(user=request.user, report_id=pk)
     return FileResponse(
         report.file.open("rb"), as_attachment=True, filename=_filename(report, "pdf"), content_type="application/pdf"
     )
@@ -280,8 +282,8 @@ def download(request: HttpRequest, pk: int) -> FileResponse:
 
 @reports_required
 @throttled("export")
-def export_csv(request: HttpRequest, pk: int) -> HttpResponse:
-    report = report_for_user(user=request.user, report_id=pk)  # type: ignore[arg-type]
+def export_csv(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    report = report_for_user(user=request.user, report_id=pk)
     response = HttpResponse(figures_csv(report.figures), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{_filename(report, "csv")}"'
     return response
@@ -289,8 +291,8 @@ def export_csv(request: HttpRequest, pk: int) -> HttpResponse:
 
 @reports_required
 @throttled("export")
-def export_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
-    report = report_for_user(user=request.user, report_id=pk)  # type: ignore[arg-type]
+def export_xlsx(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    report = report_for_user(user=request.user, report_id=pk)
     response = HttpResponse(
         figures_xlsx(report.figures),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -300,9 +302,9 @@ def export_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @reports_required
-def narrative_pick(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+def narrative_pick(request: AuthenticatedHttpRequest, kind: str, pk: int) -> HttpResponse:
     """The year (or months) and language picked on the scope page, as the narrative's own address."""
-    scope_for_user(user=request.user, scope_kind=kind, scope_id=pk)  # type: ignore[arg-type]
+    scope_for_user(user=request.user, scope_kind=kind, scope_id=pk)
     language = request.GET.get("language", "")[:2] or "sv"
     first, last = request.GET.get("first_month", ""), request.GET.get("last_month", "")
     if first or last:
@@ -315,7 +317,7 @@ def narrative_pick(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
 
 
 @reports_required
-def narrative_edit(request: HttpRequest, kind: str, pk: int, year: int, language: str) -> HttpResponse:
+def narrative_edit(request: AuthenticatedHttpRequest, kind: str, pk: int, year: int, language: str) -> HttpResponse:
     """The coordinator's story for a scope and year, printed in that year's report."""
     if year not in years_with_sessions():
         raise PermissionDenied(_("No report can be written for that year or language."))
@@ -324,7 +326,7 @@ def narrative_edit(request: HttpRequest, kind: str, pk: int, year: int, language
 
 @reports_required
 def narrative_edit_period(
-    request: HttpRequest, kind: str, pk: int, first: str, last: str, language: str
+    request: AuthenticatedHttpRequest, kind: str, pk: int, first: str, last: str, language: str
 ) -> HttpResponse:
     """The coordinator's story for a scope over a period of whole months ("2020-07" to "2022-12")."""
     first_month, last_month = parse_month(first), parse_month(last)
@@ -337,11 +339,13 @@ def narrative_edit_period(
     return _narrative_edit(request, kind, pk, period, language)
 
 
-def _narrative_edit(request: HttpRequest, kind: str, pk: int, period: Period, language: str) -> HttpResponse:
-    scope = scope_for_user(user=request.user, scope_kind=kind, scope_id=pk)  # type: ignore[arg-type]
+def _narrative_edit(
+    request: AuthenticatedHttpRequest, kind: str, pk: int, period: Period, language: str
+) -> HttpResponse:
+    scope = scope_for_user(user=request.user, scope_kind=kind, scope_id=pk)
     if language not in ReportLanguage.values:
         raise PermissionDenied(_("No report can be written for that year or language."))
-    if not user_writes_narratives(user=request.user, scope_kind=kind, scope=scope):  # type: ignore[arg-type]
+    if not user_writes_narratives(user=request.user, scope_kind=kind, scope=scope):
         raise PermissionDenied(_("Only the coordinators of the organisation behind this scope write its story."))
     key = {
         "scope_kind": kind,
@@ -416,11 +420,11 @@ def _narrative_warnings(text: str, *, visits: int, people: int) -> list[str]:
 
 @reports_required
 @require_POST
-def follow(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+def follow(request: AuthenticatedHttpRequest, kind: str, pk: int) -> HttpResponse:
     """Follow a scope's yearly report (an e-mail with the link), or stop."""
-    scope = scope_for_user(user=request.user, scope_kind=kind, scope_id=pk)  # type: ignore[arg-type]
+    scope = scope_for_user(user=request.user, scope_kind=kind, scope_id=pk)
     active = request.POST.get("follow") == "1"
-    report_subscription_set(user=request.user, scope_kind=kind, scope=scope, active=active)  # type: ignore[arg-type]
+    report_subscription_set(user=request.user, scope_kind=kind, scope=scope, active=active)
     if active:
         messages.success(
             request, _("You will get an e-mail when the yearly report of %(scope)s is made.") % {"scope": scope}

@@ -16,7 +16,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Sum
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from accounts.http import AuthenticatedHttpRequest
 from accounts.models import Organisation
 from accounts.services import membership_apply
 from core.forms import form_errors_text
@@ -37,7 +38,7 @@ from .forms import AvailabilityForm, HoursForm, ProfileForm
 from .models import Availability, HoursLog, Placement, Shift, Vacancy, Volunteer
 
 
-def _profile(request: HttpRequest) -> Volunteer:
+def _profile(request: AuthenticatedHttpRequest) -> Volunteer:
     profiles = Volunteer.objects.filter(user=request.user).select_related("organisation").order_by("pk")
     chosen = request.GET.get("profile") or request.POST.get("profile")
     if chosen and chosen.isdigit():
@@ -63,7 +64,7 @@ def _unconfirmed_shifts(volunteer: Volunteer) -> list[Shift]:
 
 
 @login_required
-def me(request: HttpRequest) -> HttpResponse:
+def me(request: AuthenticatedHttpRequest) -> HttpResponse:
     profiles = list(Volunteer.objects.filter(user=request.user).select_related("organisation").order_by("pk"))
     if not profiles:
         return render(
@@ -114,7 +115,7 @@ def _back(volunteer: Volunteer) -> HttpResponse:
 
 @login_required
 @require_POST
-def me_profile(request: HttpRequest) -> HttpResponse:
+def me_profile(request: AuthenticatedHttpRequest) -> HttpResponse:
     volunteer = _profile(request)
     form = ProfileForm(request.POST, instance=volunteer)
     if form.is_valid():
@@ -127,7 +128,7 @@ def me_profile(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def me_availability(request: HttpRequest) -> HttpResponse:
+def me_availability(request: AuthenticatedHttpRequest) -> HttpResponse:
     volunteer = _profile(request)
     form = AvailabilityForm(request.POST, instance=Availability(volunteer=volunteer))
     if form.is_valid():
@@ -140,7 +141,7 @@ def me_availability(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def me_availability_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def me_availability_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     volunteer = _profile(request)
     get_object_or_404(Availability, pk=pk, volunteer=volunteer).delete()
     messages.success(request, _("Removed from your availability."))
@@ -149,7 +150,7 @@ def me_availability_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def me_apply(request: HttpRequest, pk: int) -> HttpResponse:
+def me_apply(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     volunteer = _profile(request)
     vacancy = get_object_or_404(Vacancy, pk=pk, organisation=volunteer.organisation, status=VacancyStatus.OPEN)
     try:
@@ -172,7 +173,7 @@ def me_apply(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def me_hours(request: HttpRequest) -> HttpResponse:
+def me_hours(request: AuthenticatedHttpRequest) -> HttpResponse:
     volunteer = _profile(request)
     form = HoursForm(request.POST)
     if form.is_valid():
@@ -185,7 +186,7 @@ def me_hours(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def me_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+def me_confirm(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Confirm the hours of a session they were rostered at: its length, one tap."""
     volunteer = _profile(request)
     shift = next((s for s in _unconfirmed_shifts(volunteer) if s.session_id == pk), None)
@@ -208,7 +209,7 @@ def me_confirm(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @never_cache
 @throttled("export")
-def me_data(request: HttpRequest) -> HttpResponse:
+def me_data(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Everything Kvarter holds about the signed-in volunteer, as JSON (GDPR article 15 and 20)."""
     profiles = (
         Volunteer.objects.filter(user=request.user)
@@ -234,7 +235,7 @@ def me_data(request: HttpRequest) -> HttpResponse:
 @login_required
 @never_cache
 @throttled("export")
-def me_statement(request: HttpRequest) -> HttpResponse:
+def me_statement(request: AuthenticatedHttpRequest) -> HttpResponse:
     """A signed-off statement of volunteer work (a "verklaring"), as a PDF for a job application or a school."""
 
     volunteer = _profile(request)
@@ -272,7 +273,7 @@ def me_statement(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def join(request: HttpRequest, slug: str) -> HttpResponse:
+def join(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     """Apply to volunteer at an organisation that takes applications (after signing up with allauth).
 
     The application is an applicant profile and a pending membership: it

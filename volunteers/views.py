@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, OuterRef, Q, Sum
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import managers_only as _managers_only
+from accounts.http import AuthenticatedHttpRequest
 from accounts.selectors import organisation_ids_for_user
 from core.forms import form_errors_text
 from core.services import log_action, log_listed
@@ -33,11 +34,11 @@ from .services import TRANSITIONS, placement_end, placement_start, screening_rec
 managers_only = _managers_only(gettext_lazy("Volunteer management is for coordinators."))
 
 
-def _org_ids(request: HttpRequest) -> set[int] | None:
-    return None if request.user.is_superuser else organisation_ids_for_user(user=request.user)  # type: ignore[arg-type]
+def _org_ids(request: AuthenticatedHttpRequest) -> set[int] | None:
+    return None if request.user.is_superuser else organisation_ids_for_user(user=request.user)
 
 
-def _scoped(queryset: Any, request: HttpRequest, path: str) -> Any:
+def _scoped(queryset: Any, request: AuthenticatedHttpRequest, path: str) -> Any:
     org_ids = _org_ids(request)
     return queryset if org_ids is None else queryset.filter(**{f"{path}__in": org_ids})
 
@@ -54,7 +55,7 @@ def _errors(error: ValidationError) -> str:
 
 
 @managers_only
-def overview(request: HttpRequest) -> HttpResponse:
+def overview(request: AuthenticatedHttpRequest) -> HttpResponse:
     org_ids = _org_ids(request) or set()
     vacancies = (
         _scoped(Vacancy.objects.all(), request, "organisation")
@@ -88,7 +89,7 @@ def overview(request: HttpRequest) -> HttpResponse:
 
 
 @managers_only
-def vacancy_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def vacancy_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     vacancy = _one(
         _scoped(Vacancy.objects.select_related("activity__venue", "organisation"), request, "organisation"), pk
     )
@@ -129,7 +130,7 @@ def vacancy_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @managers_only
 @require_POST
-def vacancy_invite(request: HttpRequest, pk: int) -> HttpResponse:
+def vacancy_invite(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     vacancy = _one(_scoped(Vacancy.objects.all(), request, "organisation"), pk)
     choice = request.POST.get("volunteer", "")
     volunteer = (
@@ -158,16 +159,16 @@ def vacancy_invite(request: HttpRequest, pk: int) -> HttpResponse:
 
 @managers_only
 @require_POST
-def placement_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+def placement_action(request: AuthenticatedHttpRequest, pk: int, action: str) -> HttpResponse:
     placement = _one(
         _scoped(Placement.objects.select_related("vacancy", "volunteer"), request, "vacancy__organisation"), pk
     )
     try:
         if action == "start":
-            placement_start(placement=placement, by=request.user)  # type: ignore[arg-type]
+            placement_start(placement=placement, by=request.user)
             messages.success(request, _("%(name)s has started.") % {"name": placement.volunteer})
         elif action == "end":
-            placement_end(placement=placement, by=request.user, reason=request.POST.get("reason", ""))  # type: ignore[arg-type]
+            placement_end(placement=placement, by=request.user, reason=request.POST.get("reason", ""))
             messages.success(request, _("The placement of %(name)s has ended.") % {"name": placement.volunteer})
         else:
             raise Http404
@@ -177,7 +178,7 @@ def placement_action(request: HttpRequest, pk: int, action: str) -> HttpResponse
 
 
 @managers_only
-def volunteer_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def volunteer_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     volunteer = _one(_scoped(Volunteer.objects.select_related("organisation"), request, "organisation"), pk)
     today = timezone.localdate()
     checks = list(volunteer.screening_checks.select_related("seen_by").order_by("-valid_until"))
@@ -202,13 +203,13 @@ def volunteer_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @managers_only
 @require_POST
-def volunteer_status(request: HttpRequest, pk: int) -> HttpResponse:
+def volunteer_status(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     volunteer = _one(_scoped(Volunteer.objects.all(), request, "organisation"), pk)
     try:
         volunteer_set_status(
             volunteer=volunteer,
             to_status=request.POST.get("to_status", ""),
-            by=request.user,  # type: ignore[arg-type]
+            by=request.user,
             reason=request.POST.get("reason", ""),
         )
         messages.success(
@@ -221,7 +222,7 @@ def volunteer_status(request: HttpRequest, pk: int) -> HttpResponse:
 
 @managers_only
 @require_POST
-def volunteer_screening(request: HttpRequest, pk: int) -> HttpResponse:
+def volunteer_screening(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     volunteer = _one(_scoped(Volunteer.objects.select_related("organisation"), request, "organisation"), pk)
     form = ScreeningForm(request.POST)
     if not form.is_valid():
@@ -232,7 +233,7 @@ def volunteer_screening(request: HttpRequest, pk: int) -> HttpResponse:
             volunteer=volunteer,
             kind=form.cleaned_data["kind"],
             seen_on=form.cleaned_data["seen_on"],
-            by=request.user,  # type: ignore[arg-type]
+            by=request.user,
         )
         messages.success(
             request,
