@@ -8,7 +8,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation
@@ -407,9 +408,6 @@ class Session(TimeStampedModel):
     def clean(self) -> None:
         # The database refuses the overlap too (migration 0003); this names the clash.
         if self.space_id and self.starts_at and self.ends_at and self.status != SessionStatus.CANCELLED:
-            from .selectors import space_conflict
-            from .services import space_conflict_message
-
             other = space_conflict(
                 space_id=self.space_id, starts_at=self.starts_at, ends_at=self.ends_at, exclude=self.pk
             )
@@ -461,14 +459,59 @@ class SpaceBooking(TimeStampedModel):
 
     def clean(self) -> None:
         if self.space_id and self.starts_at and self.ends_at:
-            from .selectors import space_conflict
-            from .services import space_conflict_message
-
             other = space_conflict(
                 space_id=self.space_id, starts_at=self.starts_at, ends_at=self.ends_at, exclude_booking=self.pk
             )
             if other is not None:
                 raise ValidationError({"space": space_conflict_message(other)})
+
+
+# --- Who occupies a space ---------------------------------------------------
+# Here rather than in selectors because the models' clean() names the clash
+# (the admin's forms call it); services and selectors import them from here.
+
+
+def space_conflict(
+    *,
+    space_id: int,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    exclude: int | None = None,
+    exclude_booking: int | None = None,
+) -> Session | SpaceBooking | None:
+    """What occupies the space at some moment of [starts_at, ends_at): a session or a booking, if any."""
+    session = (
+        Session.objects.filter(space_id=space_id, starts_at__lt=ends_at, ends_at__gt=starts_at)
+        .exclude(status=SessionStatus.CANCELLED)
+        .exclude(pk=exclude)  # type: ignore[misc]
+        .select_related("space", "activity__programme__lead_organisation")
+        .order_by("starts_at")
+        .first()
+    )
+    if session is not None:
+        return session
+    return (
+        SpaceBooking.objects.filter(space_id=space_id, starts_at__lt=ends_at, ends_at__gt=starts_at)
+        .exclude(pk=exclude_booking)  # type: ignore[misc]
+        .select_related("space", "organisation")
+        .order_by("starts_at")
+        .first()
+    )
+
+
+def space_conflict_message(other: Session | SpaceBooking) -> str:
+    start, end = timezone.localtime(other.starts_at), timezone.localtime(other.ends_at)
+    if isinstance(other, SpaceBooking):
+        what, organisation = other.title, other.organisation.name
+    else:
+        what, organisation = other.activity.name, other.activity.programme.lead_organisation.name
+    return gettext("%(space)s is taken from %(start)s to %(end)s by %(activity)s (%(organisation)s).") % {
+        "space": other.space.name if other.space else "",
+        "start": formats.date_format(start, "SHORT_DATETIME_FORMAT"),
+        "end": formats.time_format(end, "TIME_FORMAT"),
+        "activity": what,
+        "organisation": organisation,
+    }
 
 
 class AgeBand(models.Model):

@@ -27,7 +27,6 @@ from .models import (
     Schedule,
     SchoolHoliday,
     Session,
-    SpaceBooking,
     Tally,
 )
 
@@ -63,34 +62,6 @@ def in_district(district: District | int, *, via: str = "activity__") -> Q:
     """
     return Q(**{f"{via}venue__district": district}) | Q(
         **{f"{via}venue__isnull": True, f"{via}programme__in": Programme.objects.filter(districts=district)}
-    )
-
-
-def space_conflict(
-    *,
-    space_id: int,
-    starts_at: dt.datetime,
-    ends_at: dt.datetime,
-    exclude: int | None = None,
-    exclude_booking: int | None = None,
-) -> "Session | SpaceBooking | None":
-    """What occupies the space at some moment of [starts_at, ends_at): a session or a booking, if any."""
-    session = (
-        Session.objects.filter(space_id=space_id, starts_at__lt=ends_at, ends_at__gt=starts_at)
-        .exclude(status=SessionStatus.CANCELLED)
-        .exclude(pk=exclude)  # type: ignore[misc]
-        .select_related("space", "activity__programme__lead_organisation")
-        .order_by("starts_at")
-        .first()
-    )
-    if session is not None:
-        return session
-    return (
-        SpaceBooking.objects.filter(space_id=space_id, starts_at__lt=ends_at, ends_at__gt=starts_at)
-        .exclude(pk=exclude_booking)  # type: ignore[misc]
-        .select_related("space", "organisation")
-        .order_by("starts_at")
-        .first()
     )
 
 
@@ -341,8 +312,6 @@ def sessions_generated_ahead(*, today: dt.date | None = None) -> tuple[bool, str
     One query. A stalled nightly job shows here long before the feeds and the
     week pages run dry.
     """
-    from django.conf import settings
-
     today = today or timezone.localdate()
     wanted = today + dt.timedelta(days=settings.KVARTER_SESSION_HORIZON_DAYS) - HORIZON_GRACE
     behind = (

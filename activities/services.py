@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q, Sum
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Membership, User
@@ -30,6 +30,8 @@ from .models import (
     Session,
     SpaceBooking,
     Tally,
+    space_conflict,
+    space_conflict_message,
 )
 from .selectors import (
     LEADING_ROLES,
@@ -127,21 +129,6 @@ class SpaceTaken(Exception):
         super().__init__(space_conflict_message(other))
 
 
-def space_conflict_message(other: "Session | SpaceBooking") -> str:
-    start, end = timezone.localtime(other.starts_at), timezone.localtime(other.ends_at)
-    if isinstance(other, SpaceBooking):
-        what, organisation = other.title, other.organisation.name
-    else:
-        what, organisation = other.activity.name, other.activity.programme.lead_organisation.name
-    return _("%(space)s is taken from %(start)s to %(end)s by %(activity)s (%(organisation)s).") % {
-        "space": other.space.name if other.space else "",
-        "start": formats.date_format(start, "SHORT_DATETIME_FORMAT"),
-        "end": formats.time_format(end, "TIME_FORMAT"),
-        "activity": what,
-        "organisation": organisation,
-    }
-
-
 def _without_taken_space(sessions: list[Session]) -> int:
     """Give up the space for new sessions that would clash with its bookings (one query); how many."""
     wanting = [session for session in sessions if session.space_id]
@@ -180,8 +167,6 @@ def session_book_space(*, session: Session, space_id: int | None, by: object = N
     activities 0003), so two people booking the same slot at once cannot both
     win: the loser gets the same message.
     """
-    from .selectors import space_conflict
-
     with transaction.atomic():
         locked = Session.objects.select_for_update().get(pk=session.pk)
         locked.space_id = space_id
@@ -219,8 +204,6 @@ def space_booking_create(
     *, space_id: int, organisation_id: int, title: str, starts_at: dt.datetime, ends_at: dt.datetime, by: object = None
 ) -> SpaceBooking:
     """Lend a space to a partner for a while; refused with the clash named if it is taken then."""
-    from .selectors import space_conflict
-
     booking = SpaceBooking(
         space_id=space_id,
         organisation_id=organisation_id,

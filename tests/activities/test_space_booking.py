@@ -6,6 +6,7 @@ language café both want it on Tuesday afternoons.
 
 import datetime as dt
 import threading
+import time
 import zoneinfo
 
 import pytest
@@ -13,7 +14,6 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import translation
 
-from activities import selectors
 from activities.enums import SessionStatus
 from activities.models import Session
 from activities.services import SpaceTaken, schedule_generate_sessions, session_book_space
@@ -125,26 +125,17 @@ def test_generation_gives_up_the_space_where_it_is_taken(homework, language_cafe
     assert spaces == {dt.date(2018, 3, 6): None, dt.date(2018, 3, 13): room.pk, dt.date(2018, 3, 20): room.pk}
 
 
-def _race(monkeypatch, actions) -> dict[str, str]:
+def _race(actions) -> dict[str, str]:
     """Run the actions in two threads that both look at the room before either writes.
 
-    Each side sees a free room, so the database alone decides: the result is
-    "won" or the loser's message, per action.
+    No code of ours is patched: this test holds a SHARE lock on the two tables
+    that occupy a room, which lets both sides read (each sees a free room) but
+    holds their writes. Once PostgreSQL shows both writers waiting, the lock
+    goes and the database alone decides: the result is "won" or the loser's
+    message, per action.
     """
     if connection.vendor != "postgresql":
         pytest.skip("concurrent transactions need PostgreSQL (SQLite serialises writers)")
-    both_looked = threading.Barrier(2, timeout=10)
-    real = selectors.space_conflict
-    looked = set()
-
-    def look_together(**kwargs):
-        found = real(**kwargs)
-        if threading.get_ident() not in looked:
-            looked.add(threading.get_ident())
-            both_looked.wait()
-        return found
-
-    monkeypatch.setattr(selectors, "space_conflict", look_together)
     outcomes: dict[str, str] = {}
 
     def run(name, action):
@@ -158,20 +149,31 @@ def _race(monkeypatch, actions) -> dict[str, str]:
             connection.close()
 
     threads = [threading.Thread(target=run, args=item) for item in actions.items()]
-    for thread in threads:
-        thread.start()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("LOCK TABLE activities_session, activities_spacebooking IN SHARE MODE")
+        for thread in threads:
+            thread.start()
+        for _ in range(200):
+            cursor.execute(
+                "SELECT count(*) FROM pg_locks WHERE NOT granted AND relation = 'activities_session'::regclass"
+                " OR NOT granted AND relation = 'activities_spacebooking'::regclass"
+            )
+            if cursor.fetchone()[0] >= len(threads):
+                break
+            time.sleep(0.05)
+        else:
+            pytest.fail("the two writers never both waited for the room")
     for thread in threads:
         thread.join(timeout=20)
     return outcomes
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_people_booking_the_same_slot_at_once_one_wins(homework, language_cafe, room, monkeypatch):
+def test_two_people_booking_the_same_slot_at_once_one_wins(homework, language_cafe, room):
     first = SessionFactory(activity=homework, starts_at=at(6, 15), ends_at=at(6, 17))
     second = SessionFactory(activity=language_cafe, starts_at=at(6, 16), ends_at=at(6, 18))
 
     outcomes = _race(
-        monkeypatch,
         {
             "first": lambda: session_book_space(session=first, space_id=room.pk),
             "second": lambda: session_book_space(session=second, space_id=room.pk),
@@ -260,13 +262,12 @@ def test_generation_leaves_a_lent_space_alone(homework, other_organisation, room
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_booking_and_a_session_racing_for_the_room_one_wins(homework, other_organisation, room, monkeypatch):
+def test_a_booking_and_a_session_racing_for_the_room_one_wins(homework, other_organisation, room):
     from activities.services import space_booking_create
 
     session = SessionFactory(activity=homework, starts_at=at(6, 15), ends_at=at(6, 17))
 
     outcomes = _race(
-        monkeypatch,
         {
             "session": lambda: session_book_space(session=session, space_id=room.pk),
             "booking": lambda: space_booking_create(
