@@ -13,11 +13,12 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from core.admin import ReadOnlyAdminMixin
-from core.models import AuditLogEntry
+from core.models import AuditAction, AuditLogEntry
 from core.paginators import CappedCountPaginator
 from core.services import log_action
 
 from .enums import MembershipStatus
+from .http import signed_in
 from .models import Membership, Organisation, User
 from .scoping import OrganisationScopedAdmin, ScopedInline
 from .selectors import organisation_ids_for_user
@@ -79,7 +80,7 @@ class UserAdmin(RecentSignInRequiredMixin, DjangoUserAdmin):
         if request.user.is_superuser:
             return queryset
         # Coordinators manage the people of their own organisations only.
-        org_ids = organisation_ids_for_user(user=request.user)  # type: ignore[arg-type]
+        org_ids = organisation_ids_for_user(user=signed_in(request))
         return queryset.filter(Exists(Membership.objects.filter(user=OuterRef("pk"), organisation_id__in=org_ids)))
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
@@ -92,7 +93,7 @@ class UserAdmin(RecentSignInRequiredMixin, DjangoUserAdmin):
         # also a member elsewhere (that organisation's coordinator owns them too).
         # An application elsewhere, or a membership that has ended, grants
         # nothing and so takes nothing from this organisation's control.
-        org_ids = organisation_ids_for_user(user=request.user)  # type: ignore[arg-type]
+        org_ids = organisation_ids_for_user(user=signed_in(request))
         return not obj.is_superuser and not obj.memberships.active().exclude(organisation_id__in=org_ids).exists()
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
@@ -156,7 +157,7 @@ class MembershipAdmin(RecentSignInRequiredMixin, OrganisationScopedAdmin):
         for membership in queryset.select_related("user", "organisation"):
             try:
                 if membership.status != status:
-                    membership_set_status(membership=membership, status=status, by=request.user, request=request)  # type: ignore[arg-type]
+                    membership_set_status(membership=membership, status=status, by=signed_in(request), request=request)
                     changed += 1
             except ValidationError as error:
                 self.message_user(request, f"{membership}: {' '.join(error.messages)}", messages.ERROR)
@@ -222,7 +223,13 @@ class AuthenticatorAdmin(RecentSignInRequiredMixin, PlatformOperatorOnlyAdmin):
     readonly_fields = fields
 
     def delete_model(self, request: HttpRequest, obj: Any) -> None:
-        log_action(actor=request.user, action="mfa.removed", obj=obj.user, changes={"type": obj.type}, request=request)
+        log_action(
+            actor=request.user,
+            action=AuditAction.USER_FACTOR_REMOVED,
+            obj=obj.user,
+            changes={"type": obj.type},
+            request=request,
+        )
         super().delete_model(request, obj)
 
 
@@ -241,13 +248,13 @@ class UserSessionAdmin(RecentSignInRequiredMixin, PlatformOperatorOnlyAdmin):
     readonly_fields = fields
 
     def delete_model(self, request: HttpRequest, obj: Any) -> None:
-        log_action(actor=request.user, action="session.ended", obj=obj.user, request=request)
+        log_action(actor=request.user, action=AuditAction.USER_SESSIONS_ENDED, obj=obj.user, request=request)
         get_usersessions_adapter().end_sessions([obj])
 
 
 @admin.register(AuditLogEntry)
 class AuditLogEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["at", "actor", "action", "result", "content_type", "object_repr", "ip_address"]
+    list_display = ["at", "actor", "action_shown", "result", "content_type", "object_repr", "ip_address"]
     list_filter = [("at", admin.DateFieldListFilter), "result", "action", "content_type"]
     search_fields = ["object_repr", "actor__email", "action"]
     list_select_related = ["actor", "content_type"]
@@ -258,6 +265,10 @@ class AuditLogEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     paginator = CappedCountPaginator
     show_full_result_count = False
 
+    @admin.display(description=_("action"), ordering="action")
+    def action_shown(self, obj: AuditLogEntry) -> str:
+        return obj.action_label  # entries written under an older name too
+
     def get_queryset(self, request: HttpRequest):  # type: ignore[no-untyped-def]
         queryset = super().get_queryset(request)
         if request.user.is_superuser:
@@ -265,5 +276,5 @@ class AuditLogEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         # A coordinator sees what happened to their organisations' data (by
         # anyone, the platform operator included) and what they did themselves;
         # never another tenant's objects, whatever else its actor is a member of.
-        org_ids = organisation_ids_for_user(user=request.user)  # type: ignore[arg-type]
+        org_ids = organisation_ids_for_user(user=signed_in(request))
         return queryset.filter(Q(organisation_id__in=org_ids) | Q(actor_id=request.user.pk))

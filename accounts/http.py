@@ -1,3 +1,4 @@
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 
 from .models import User
@@ -12,3 +13,21 @@ class AuthenticatedHttpRequest(HttpRequest):
     """
 
     user: User
+
+
+def user_of(request: HttpRequest) -> User | None:
+    """The request's signed-in user, or None (Django's AnonymousUser is not a User)."""
+    user = request.user
+    return user if isinstance(user, User) and user.is_authenticated else None
+
+
+def signed_in(request: HttpRequest) -> User:
+    """The signed-in user of a request that only signed-in people reach (the admin, a gated view).
+
+    Refuses (403) rather than assumes, should a path ever reach here without
+    its gate.
+    """
+    user = user_of(request)
+    if user is None:
+        raise PermissionDenied
+    return user

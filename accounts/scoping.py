@@ -27,6 +27,7 @@ from django.http import HttpRequest
 
 from core.widgets import safe_autocomplete_widget
 
+from .http import signed_in
 from .selectors import organisation_ids_for_user
 
 
@@ -61,7 +62,7 @@ class OrganisationScopedAdmin(ScopedChoicesMixin, admin.ModelAdmin):
     def scope_queryset(self, request: HttpRequest, queryset: models.QuerySet) -> models.QuerySet:
         if request.user.is_superuser:
             return queryset
-        org_ids = organisation_ids_for_user(user=request.user)  # type: ignore[arg-type]
+        org_ids = organisation_ids_for_user(user=signed_in(request))
         return queryset.filter(**{f"{self.scope_path}__in": org_ids})
 
     def get_queryset(self, request: HttpRequest) -> models.QuerySet:

@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from core.models import AuditAction
 from core.services import log_action
 
 from .enums import MembershipStatus, Role
@@ -49,7 +50,7 @@ def membership_set_status(
         locked.save(update_fields=["status", "updated_at"])
         log_action(
             actor=by,
-            action="membership.status",
+            action=AuditAction.MEMBERSHIP_STATUS_CHANGED,
             obj=locked,
             changes={"from": previous, "to": status, "role": locked.role},
             request=request,
@@ -74,7 +75,7 @@ def membership_apply(*, user: User, organisation: Organisation, request: HttpReq
             if not created:
                 membership.status = MembershipStatus.PENDING
                 membership.save(update_fields=["status", "updated_at"])
-            log_action(actor=user, action="membership.applied", obj=membership, request=request)
+            log_action(actor=user, action=AuditAction.MEMBERSHIP_APPLIED, obj=membership, request=request)
     return membership
 
 
@@ -85,7 +86,10 @@ def membership_activate_role(*, user: User, organisation_id: int, role: str, by:
         with transaction.atomic():
             membership = Membership.objects.create(user=user, organisation_id=organisation_id, role=role)
             log_action(
-                actor=by, action="membership.status", obj=membership, changes={"to": membership.status, "role": role}
+                actor=by,
+                action=AuditAction.MEMBERSHIP_STATUS_CHANGED,
+                obj=membership,
+                changes={"to": membership.status, "role": role},
             )
         return membership
     return membership_set_status(membership=membership, status=MembershipStatus.ACTIVE, by=by)
@@ -138,7 +142,7 @@ def first_start_setup(
             organisation = Organisation(name=organisation_name, slug=slug, kind=kind, country=country)
             organisation.full_clean()
             organisation.save()
-            log_action(actor=None, action="first_start.organisation_created", obj=organisation)
+            log_action(actor=None, action=AuditAction.ORGANISATION_CREATED, obj=organisation)
 
         administrator = User.objects.filter(email__iexact=email).first()
         administrator_created = administrator is None
@@ -151,13 +155,13 @@ def first_start_setup(
             administrator.set_password(password)
             administrator.full_clean()
             administrator.save()
-            log_action(actor=None, action="first_start.administrator_created", obj=administrator)
+            log_action(actor=None, action=AuditAction.USER_CREATED, obj=administrator)
 
         membership, membership_created = Membership.objects.get_or_create(
             user=administrator, organisation=organisation, role=Role.ADMINISTRATOR
         )
         if membership_created:
-            log_action(actor=None, action="first_start.role_granted", obj=membership)
+            log_action(actor=None, action=AuditAction.MEMBERSHIP_CREATED, obj=membership)
     return FirstStart(
         organisation=organisation,
         organisation_created=organisation_created,

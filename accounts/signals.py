@@ -20,7 +20,7 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.dispatch import receiver
 from django.http import HttpRequest
 
-from core.models import AuditResult
+from core.models import AuditAction, AuditResult
 from core.services import log_action
 
 from .devices import remember_device
@@ -43,7 +43,7 @@ def mfa_setup_required(user: Any) -> bool:
 
 @receiver(user_logged_in, dispatch_uid="kvarter_logged_in")
 def on_logged_in(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
-    log_action(actor=user, action="login", obj=user, request=request)
+    log_action(actor=user, action=AuditAction.USER_SIGNED_IN, obj=user, request=request)
     if request is None or not hasattr(request, "session"):
         return
     # This browser is now a known device of the account (accounts.devices).
@@ -56,7 +56,7 @@ def on_logged_in(sender: Any, request: HttpRequest | None, user: Any, **kwargs: 
 @receiver(user_logged_out, dispatch_uid="kvarter_logged_out")
 def on_logged_out(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
     if user is not None:
-        log_action(actor=user, action="logout", obj=user, request=request)
+        log_action(actor=user, action=AuditAction.USER_SIGNED_OUT, obj=user, request=request)
 
 
 @receiver(user_login_failed, dispatch_uid="kvarter_login_failed")
@@ -64,7 +64,13 @@ def on_login_failed(sender: Any, credentials: dict, request: HttpRequest | None 
     # The address tried is kept (it is what a brute-force investigation needs);
     # Django has already masked anything that looks like a password.
     tried = str(credentials.get("email") or credentials.get("username") or "")[:254]
-    log_action(actor=None, action="login.failed", changes={"email": tried}, request=request, result=AuditResult.FAILED)
+    log_action(
+        actor=None,
+        action=AuditAction.USER_SIGN_IN_FAILED,
+        changes={"email": tried},
+        request=request,
+        result=AuditResult.FAILED,
+    )
 
 
 def end_other_sessions(request: HttpRequest, user: Any) -> None:
@@ -86,16 +92,16 @@ def _second_factor_changed(request: HttpRequest, user: Any, authenticator: Any, 
 @receiver(authenticator_added, dispatch_uid="kvarter_mfa_added")
 def on_authenticator_added(sender: Any, request: HttpRequest, user: Any, authenticator: Any, **kwargs: Any) -> None:
     request.session.pop(MFA_SETUP_SESSION_KEY, None)
-    _second_factor_changed(request, user, authenticator, "mfa.added")
+    _second_factor_changed(request, user, authenticator, AuditAction.USER_FACTOR_ADDED)
 
 
 @receiver(authenticator_removed, dispatch_uid="kvarter_mfa_removed")
 def on_authenticator_removed(sender: Any, request: HttpRequest, user: Any, authenticator: Any, **kwargs: Any) -> None:
-    _second_factor_changed(request, user, authenticator, "mfa.removed")
+    _second_factor_changed(request, user, authenticator, AuditAction.USER_FACTOR_REMOVED)
     if mfa_setup_required(user):
         request.session[MFA_SETUP_SESSION_KEY] = True
 
 
 @receiver(authenticator_reset, dispatch_uid="kvarter_mfa_reset")
 def on_authenticator_reset(sender: Any, request: HttpRequest, user: Any, authenticator: Any, **kwargs: Any) -> None:
-    _second_factor_changed(request, user, authenticator, "mfa.reset")
+    _second_factor_changed(request, user, authenticator, AuditAction.USER_RECOVERY_CODES_RESET)

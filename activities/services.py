@@ -160,7 +160,7 @@ def _without_taken_space(sessions: list[Session]) -> int:
     return conflicts
 
 
-def session_book_space(*, session: Session, space_id: int | None, by: object = None) -> Session:
+def session_book_space(*, session: Session, space_id: int | None, by: User | None = None) -> Session:
     """Put a session in a space, or take it out; refused with the clash named if the space is taken.
 
     The database refuses overlapping sessions in one space (migration
@@ -201,7 +201,7 @@ def session_book_space(*, session: Session, space_id: int | None, by: object = N
 
 
 def space_booking_create(
-    *, space_id: int, organisation_id: int, title: str, starts_at: dt.datetime, ends_at: dt.datetime, by: object = None
+    *, space_id: int, organisation_id: int, title: str, starts_at: dt.datetime, ends_at: dt.datetime, by: User | None = None
 ) -> SpaceBooking:
     """Lend a space to a partner for a while; refused with the clash named if it is taken then."""
     booking = SpaceBooking(
@@ -210,7 +210,7 @@ def space_booking_create(
         title=title,
         starts_at=starts_at,
         ends_at=ends_at,
-        booked_by=by if getattr(by, "is_authenticated", False) else None,  # type: ignore[misc]
+        booked_by=by,
     )
     # Fields and constraints here; the clash is checked below, with its own exception.
     booking.clean_fields()
@@ -234,7 +234,7 @@ def space_booking_create(
 
 
 def schedule_generate_sessions(
-    *, schedule: Schedule, until: dt.date | None = None, from_date: dt.date | None = None, by: object = None
+    *, schedule: Schedule, until: dt.date | None = None, from_date: dt.date | None = None, by: User | None = None
 ) -> GenerationResult:
     """Bring the schedule's sessions in line with its rule, idempotently.
 
@@ -335,7 +335,7 @@ def schedule_generate_sessions(
     return result
 
 
-def sessions_generate_upcoming(*, by: object = None) -> dict[int, GenerationResult]:
+def sessions_generate_upcoming(*, by: User | None = None) -> dict[int, GenerationResult]:
     """Roll every open-ended or running schedule forward to the horizon (the nightly job)."""
     today = timezone.localdate()
     results = {}

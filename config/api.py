@@ -18,7 +18,7 @@ from activities.api import MAX_BODY_BYTES
 from activities.api import router as attendance_router
 from core.api import router as core_router
 from core.api_docs import SelfHostedSwagger
-from core.models import AuditResult
+from core.models import AuditAction, AuditResult
 from core.services import log_action
 
 
@@ -98,7 +98,7 @@ def bad_request(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     if refused and getattr(request.user, "is_authenticated", False):
         log_action(
             actor=request.user,
-            action="attendance.sync_refused",
+            action=AuditAction.ATTENDANCE_REFUSED,
             changes={"refused": {str(item["id"] or f"#{item['index']}"): item["reason"] for item in body["refused"]}},
             request=request,
             result=AuditResult.FAILED,

@@ -2,6 +2,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 
+from .models import AuditAction
 from .services import log_action, log_listed
 
 
@@ -38,7 +39,7 @@ class AuditedReadsMixin:
             person, organisation_id, _identifier, label = self.audited_person(original)
             log_action(
                 actor=request.user,
-                action=f"{self.audit_subject}.viewed",
+                action=AuditAction(f"{self.audit_subject}.viewed"),
                 obj=person,
                 label=label,
                 organisation=organisation_id,
@@ -54,7 +55,7 @@ class AuditedReadsMixin:
             people = [self.audited_person(obj) for obj in changelist.result_list]
             log_listed(
                 actor=request.user,
-                action=f"{self.audit_subject}.listed",
+                action=AuditAction(f"{self.audit_subject}.listed"),
                 people=[(organisation_id, identifier) for _person, organisation_id, identifier, _label in people],
                 request=request,
                 via=f"admin {self.model._meta.model_name}",  # type: ignore[attr-defined]

@@ -2,7 +2,7 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 
-from .models import AuditResult
+from .models import AuditAction, AuditResult
 from .services import log_action
 from .views import healthz
 
@@ -37,7 +37,7 @@ class AuditRefusalsMiddleware:
     them all without each view remembering to log.
     """
 
-    ACTIONS = {403: "permission.denied", 429: "rate.limited"}
+    ACTIONS = {403: AuditAction.REQUEST_DENIED, 429: AuditAction.REQUEST_RATE_LIMITED}
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response

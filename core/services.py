@@ -5,12 +5,17 @@ from typing import Any
 
 from allauth.account.adapter import get_adapter
 from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
 from django.http import HttpRequest
 
 from .models import AuditLogEntry, AuditResult
+
+# Who did it: a user, the anonymous visitor of a refused request, or nobody (a job).
+Actor = AbstractBaseUser | AnonymousUser | None
 
 # Every audit entry is also one JSON line here, for the operator's log
 # collector to ship off the host (ASVS 16.4.3): a copy an attacker with the
@@ -39,7 +44,7 @@ def client_ip(request: HttpRequest | None) -> str | None:
 
 def log_action(
     *,
-    actor: Any,
+    actor: Actor,
     action: str,
     obj: models.Model | None = None,
     changes: dict | None = None,
@@ -68,7 +73,7 @@ def log_action(
         logger.warning("Audit entry %s on %s has no organisation", action, obj._meta.label)
     entry = AuditLogEntry.objects.create(
         organisation_id=tenant,
-        actor=user,
+        actor_id=user.pk if user is not None else None,
         action=action,
         content_type=ContentType.objects.get_for_model(obj) if obj is not None else None,
         object_id=str(obj.pk) if obj is not None else "",
@@ -84,7 +89,7 @@ def log_action(
 
 def log_listed(
     *,
-    actor: Any,
+    actor: Actor,
     action: str,
     people: Iterable[tuple[int, str]],
     request: HttpRequest | None = None,

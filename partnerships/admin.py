@@ -7,6 +7,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from accounts.http import signed_in
 from accounts.scoping import OrganisationScopedAdmin, ScopedInline
 
 from .forms import AgreementDocumentAdminForm
@@ -156,7 +157,7 @@ class AgreementDocumentAdmin(OrganisationScopedAdmin):
             agreement=obj.agreement,
             title=obj.title,
             upload=form.cleaned_data["upload"],
-            by=request.user,  # type: ignore[arg-type]
+            by=signed_in(request),
         )
         obj.pk, obj.file, obj.created_at, obj.updated_at = stored.pk, stored.file, stored.created_at, stored.updated_at
         obj._state.adding = False

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from core.models import AuditAction
 from core.services import log_action
 from core.uploads import checked_upload
 
@@ -31,7 +32,7 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
 }
 
 
-def agreement_transition(
+def agreement_set_status(
     *,
     agreement: Agreement,
     to_status: str,
@@ -73,7 +74,7 @@ def agreement_transition(
         locked.save(update_fields=fields)
         log_action(
             actor=by,
-            action="partnerships.agreement_transition",
+            action=AuditAction.AGREEMENT_STATUS_CHANGED,
             obj=locked,
             changes={"from": change.from_status, "to": to_status, "note": note[:200]},
         )
@@ -101,7 +102,9 @@ def agreement_document_add(
         document.file.save(f"document{extension}", upload, save=False)  # the name is made by document_path
         document.full_clean()
         document.save()
-        log_action(actor=by, action="partnerships.document_added", obj=document, organisation=agreement.organisation_id)
+        log_action(
+            actor=by, action=AuditAction.AGREEMENT_DOCUMENT_ADDED, obj=document, organisation=agreement.organisation_id
+        )
     return document
 
 

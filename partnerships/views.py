@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST
 from accounts.http import AuthenticatedHttpRequest
 from core.charts import CURRENT, PREVIOUS, Series, bar_chart
 from core.forms import form_errors_text
+from core.models import AuditAction
 from core.services import log_action
 
 from .enums import AgreementStatus
@@ -36,7 +37,7 @@ from .selectors import (
     user_manages_agreement,
     user_sees_partnerships,
 )
-from .services import TRANSITIONS, agreement_document_add, agreement_transition
+from .services import TRANSITIONS, agreement_document_add, agreement_set_status
 
 
 def partnerships_required(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
@@ -123,7 +124,7 @@ def agreement_status(request: AuthenticatedHttpRequest, slug: str) -> HttpRespon
         messages.error(request, form_errors_text(form))
         return redirect("partnerships:agreement", slug=slug)
     try:
-        agreement_transition(
+        agreement_set_status(
             agreement=agreement,
             to_status=form.cleaned_data["to_status"],
             by=request.user,
@@ -189,7 +190,7 @@ def obligation_done(request: AuthenticatedHttpRequest, slug: str, pk: int) -> Ht
     obligation.save(update_fields=["done_on"])
     log_action(
         actor=request.user,
-        action="partnerships.obligation_done",
+        action=AuditAction.REPORTING_OBLIGATION_DONE,
         obj=obligation,
         organisation=agreement.organisation_id,
     )

@@ -5,8 +5,10 @@ from django.db import transaction
 from django.http import HttpRequest
 
 from accounts.admin import RecentSignInRequiredMixin
+from accounts.http import user_of
 from accounts.scoping import OrganisationScopedAdmin
 from accounts.selectors import user_is_manager
+from core.models import AuditAction
 from core.services import log_action
 
 from .models import RetentionRule
@@ -25,20 +27,24 @@ class RetentionRuleAdmin(RecentSignInRequiredMixin, OrganisationScopedAdmin):
     # privacy is not (yet) among its COORDINATOR_APPS: a rule is the
     # organisation's own decision, so every coordinator and administrator may
     # keep its rules, scoped like every other row.
+    def _manages(self, request: HttpRequest) -> bool:
+        user = user_of(request)
+        return user is not None and user_is_manager(user=user)
+
     def has_module_permission(self, request: HttpRequest) -> bool:
-        return user_is_manager(user=request.user)  # type: ignore[arg-type]
+        return self._manages(request)
 
     def has_view_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return user_is_manager(user=request.user)  # type: ignore[arg-type]
+        return self._manages(request)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
-        return user_is_manager(user=request.user)  # type: ignore[arg-type]
+        return self._manages(request)
 
     def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return user_is_manager(user=request.user) and self._in_scope(request, obj)  # type: ignore[arg-type]
+        return self._manages(request) and self._in_scope(request, obj)
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return user_is_manager(user=request.user) and self._in_scope(request, obj)  # type: ignore[arg-type]
+        return self._manages(request) and self._in_scope(request, obj)
 
     # Changing what is erased when, and after how long, is itself on the record.
     def save_model(self, request: HttpRequest, obj: RetentionRule, form: Any, change: bool) -> None:
@@ -47,7 +53,7 @@ class RetentionRuleAdmin(RecentSignInRequiredMixin, OrganisationScopedAdmin):
             super().save_model(request, obj, form, change)
             log_action(
                 actor=request.user,
-                action="retention.rule_changed" if change else "retention.rule_added",
+                action=AuditAction.RETENTION_RULE_CHANGED if change else AuditAction.RETENTION_RULE_ADDED,
                 obj=obj,
                 changes={
                     "record_type": obj.record_type,
@@ -62,7 +68,7 @@ class RetentionRuleAdmin(RecentSignInRequiredMixin, OrganisationScopedAdmin):
         with transaction.atomic():
             log_action(
                 actor=request.user,
-                action="retention.rule_removed",
+                action=AuditAction.RETENTION_RULE_REMOVED,
                 obj=obj,
                 changes={"record_type": obj.record_type, "keep_months": obj.keep_months, "action": obj.action},
                 request=request,

@@ -1,6 +1,6 @@
 """Retention and erasure: personal data goes, the aggregated figures stay.
 
-`apply_retention` is the nightly job (Celery beat and `manage.py
+`retention_apply` is the nightly job (Celery beat and `manage.py
 apply_retention`): per organisation and record type it finds what is past its
 period (`privacy.selectors.retention_due`) and pseudonymises or deletes it,
 one transaction and at most one audit entry per organisation, with counts and
@@ -26,7 +26,7 @@ from django.http import HttpRequest
 from accounts.models import Organisation, User
 from activities.enums import AttendanceEventKind
 from activities.models import AttendanceEvent, CheckIn, Participant, Session
-from core.models import AuditLogEntry
+from core.models import AuditAction, AuditLogEntry
 from core.services import log_action
 from volunteers.models import Availability, HoursLog, Placement, ScreeningCheck, Volunteer, VolunteerStatusChange
 
@@ -67,7 +67,7 @@ class RetentionReport:
         return sum(line.due for line in self.lines)
 
 
-def apply_retention(*, today: dt.date, dry_run: bool, organisation: Organisation | None = None) -> RetentionReport:
+def retention_apply(*, today: dt.date, dry_run: bool, organisation: Organisation | None = None) -> RetentionReport:
     """Pseudonymise or delete what is past its retention period, organisation by organisation.
 
     Writes one audit entry ("retention.applied", counts only) for each
@@ -110,7 +110,7 @@ def apply_retention(*, today: dt.date, dry_run: bool, organisation: Organisation
             if done:
                 log_action(
                     actor=None,
-                    action="retention.applied",
+                    action=AuditAction.RETENTION_APPLIED,
                     obj=org,
                     changes={"today": today.isoformat(), "counts": done},
                 )
@@ -126,7 +126,7 @@ def _apply(*, record_type: str, action: str, pks: list[int]) -> None:
         case RecordType.ATTENDANCE_NOTES, RetentionAction.PSEUDONYMISE:
             events = list(AttendanceEvent.objects.filter(pk__in=pks))
             for event in events:
-                event.payload = redact_payload(event.payload)
+                event.payload = payload_redact(event.payload)
             AttendanceEvent.objects.bulk_update(events, ["payload"])
         case RecordType.ATTENDANCE_NOTES, RetentionAction.DELETE:
             AttendanceEvent.objects.filter(pk__in=pks, kind=AttendanceEventKind.NOTE).delete()
@@ -139,7 +139,7 @@ def _apply(*, record_type: str, action: str, pks: list[int]) -> None:
             raise ValueError(f"{action} is not allowed for {record_type}")
 
 
-def redact_payload(payload: Any, *, code: str | None = None) -> Any:
+def payload_redact(payload: Any, *, code: str | None = None) -> Any:
     """A ledger payload without free text and without the person's name, district or device id.
 
     What projections and reports read (kind, counts, status, times, the
@@ -195,7 +195,7 @@ def _pseudonymise_participants(pks: list[int]) -> None:
     codes = {pk: code for pk, code, _alias, _org in people}
     events = list(AttendanceEvent.objects.filter(participant_id__in=pks))
     for event in events:
-        event.payload = redact_payload(event.payload, code=codes[event.participant_id])  # type: ignore[index]
+        event.payload = payload_redact(event.payload, code=codes[event.participant_id])  # type: ignore[index]
     AttendanceEvent.objects.bulk_update(events, ["payload"])
     _rename_in_admin_history(model=Participant, names={pk: f"{PSEUDONYM} ({code})" for pk, code in codes.items()})
     check_ins = dict(CheckIn.objects.filter(participant_id__in=pks).values_list("pk", "participant_id"))
@@ -300,7 +300,7 @@ def participant_erase(*, participant: Participant, by: User, request: HttpReques
         _pseudonymise_participants([locked.pk])
         log_action(
             actor=by,
-            action="participant.erased",
+            action=AuditAction.PARTICIPANT_ERASED,
             obj=ParticipantByCode.of(locked),
             changes={"already_erased": not pending},
             request=request,

@@ -7,7 +7,7 @@ from django.utils import timezone
 @shared_task(name="privacy.apply_retention")
 def task_apply_retention(*, today: str | None = None) -> dict[str, dict[str, int]]:
     """Nightly: pseudonymise or delete what is past its period. Same as `manage.py apply_retention`."""
-    from .services import apply_retention  # noqa: PLC0415 - tasks are leaves
+    from .services import retention_apply  # noqa: PLC0415 - tasks are leaves
 
     day = dt.date.fromisoformat(today) if today else timezone.localdate()
-    return apply_retention(today=day, dry_run=False).counts()
+    return retention_apply(today=day, dry_run=False).counts()

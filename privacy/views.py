@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.decorators import managers_only as _managers_only
 from accounts.http import AuthenticatedHttpRequest
 from activities.models import Participant
+from core.models import AuditAction
 from core.services import log_action, log_listed
 from core.throttles import throttled
 from volunteers.models import Volunteer
@@ -82,7 +83,7 @@ def participant_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     # words are not, they may be a name).
     log_listed(
         actor=request.user,
-        action="participant.listed",
+        action=AuditAction.PARTICIPANT_LISTED,
         people=[(participant.organisation_id, participant.code) for participant in page],
         request=request,
         page=page.number,
@@ -95,7 +96,7 @@ def participant_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 @require_GET
 def participant_detail(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     participant = _participant(request, code)
-    _log_read(request, "participant.viewed", ParticipantByCode.of(participant))
+    _log_read(request, AuditAction.PARTICIPANT_VIEWED, ParticipantByCode.of(participant))
     return render(
         request,
         "privacy/participant_detail.html",
@@ -111,14 +112,14 @@ def participant_detail(request: AuthenticatedHttpRequest, code: str) -> HttpResp
 @export_view
 def participant_export_json(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     participant = _participant(request, code)
-    _log_read(request, "participant.exported", ParticipantByCode.of(participant), format="json")
+    _log_read(request, AuditAction.PARTICIPANT_EXPORTED, ParticipantByCode.of(participant), format="json")
     return json_download(participant_subject_data(participant=participant), filename=f"participant-{code}.json")
 
 
 @export_view
 def participant_export_pdf(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     participant = _participant(request, code)
-    _log_read(request, "participant.exported", ParticipantByCode.of(participant), format="pdf")
+    _log_read(request, AuditAction.PARTICIPANT_EXPORTED, ParticipantByCode.of(participant), format="pdf")
     return pdf_download(
         title=_("What Kvarter holds about participant %(code)s") % {"code": participant.code},
         intro=_("%(organisation)s keeps these records about the participant with code %(code)s.")
@@ -157,14 +158,14 @@ def participant_erase_view(request: AuthenticatedHttpRequest, code: str) -> Http
 @export_view
 def volunteer_export_json(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     volunteer = _volunteer(request, pk)
-    _log_read(request, "volunteer.exported", volunteer, format="json")
+    _log_read(request, AuditAction.VOLUNTEER_EXPORTED, volunteer, format="json")
     return json_download(volunteer_subject_data(volunteer=volunteer), filename=f"volunteer-{pk}.json")
 
 
 @export_view
 def volunteer_export_pdf(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     volunteer = _volunteer(request, pk)
-    _log_read(request, "volunteer.exported", volunteer, format="pdf")
+    _log_read(request, AuditAction.VOLUNTEER_EXPORTED, volunteer, format="pdf")
     return pdf_download(
         title=_("What Kvarter holds about %(name)s") % {"name": volunteer},
         intro=_("%(organisation)s keeps these records about this volunteer.")

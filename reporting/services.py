@@ -25,6 +25,7 @@ from accounts.enums import Country
 from accounts.models import User
 from activities.enums import SessionStatus
 from activities.models import Programme, Session
+from core.models import AuditAction
 from core.services import log_action
 from partnerships.models import Agreement
 from venues.models import District, Venue
@@ -53,7 +54,7 @@ def _key(*, scope_kind: str, scope: Scope, period: Period, language: str) -> dic
     }
 
 
-def request_period(request: ReportRequest | Report) -> Period:
+def report_period_of(request: ReportRequest | Report) -> Period:
     return Period(request.period_start, request.period_end)
 
 
@@ -98,7 +99,7 @@ def report_request_create(
         request = ReportRequest.objects.create(**key, requested_by=user)
         log_action(
             actor=user,
-            action="reporting.report_requested",
+            action=AuditAction.REPORT_REQUESTED,
             obj=request,
             organisation=scope_organisation(scope_kind=scope_kind, scope=scope),
         )
@@ -152,7 +153,7 @@ def report_produce(*, request_id: int, task_id: str = "") -> Report | None:
 
 def _produce(request: ReportRequest) -> Report:
     scope: Scope = request.scope  # type: ignore[assignment]
-    period = request_period(request)
+    period = report_period_of(request)
     figures_as_of = timezone.now()
     document = document_for_language(
         report_document(scope_kind=request.scope_kind, scope=scope, period=period),
@@ -218,7 +219,7 @@ def _store(
     raise RuntimeError(f"Could not store a new version of {scope} {key['year']}")
 
 
-def report_failed(*, request_id: int, error: str) -> None:
+def report_set_failed(*, request_id: int, error: str) -> None:
     ReportRequest.objects.filter(pk=request_id).exclude(status=ReportStatus.DONE).update(
         status=ReportStatus.FAILED,
         error=error[:2000],
@@ -260,7 +261,7 @@ def report_requests_sweep(*, now: dt.datetime | None = None) -> dict[str, int]:
             if request.status != ReportStatus.QUEUED and (request.lease_until is None or request.lease_until >= now):
                 continue  # picked up again since the look
             if request.attempts >= MAX_ATTEMPTS:
-                report_failed(
+                report_set_failed(
                     request_id=request.pk,
                     error=gettext_noop("The report could not be finished: its worker stopped. Please ask again."),
                 )
@@ -351,7 +352,7 @@ def report_subscription_set(*, user: User, scope_kind: str, scope: Scope, active
             subscription.save(update_fields=["active", "updated_at"])
         log_action(
             actor=user,
-            action="reporting.subscribed" if active else "reporting.unsubscribed",
+            action=AuditAction.REPORT_FOLLOWED if active else AuditAction.REPORT_UNFOLLOWED,
             obj=subscription,
             organisation=scope_organisation(scope_kind=scope_kind, scope=scope),
         )

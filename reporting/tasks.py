@@ -47,23 +47,23 @@ TRANSIENT = (OperationalError, InterfaceError, ConnectionError)
     time_limit=settings.KVARTER_REPORT_TIME_LIMIT_SECONDS,
 )
 def task_produce_report(self, *, request_id: int) -> int | None:  # type: ignore[no-untyped-def]
-    from .services import report_failed, report_produce  # noqa: PLC0415 - tasks are leaves
+    from .services import report_produce, report_set_failed  # noqa: PLC0415 - tasks are leaves
 
     try:
         report = report_produce(request_id=request_id, task_id=self.request.id or "")
     except TRANSIENT:
         if self.request.retries >= self.max_retries:
-            report_failed(
+            report_set_failed(
                 request_id=request_id, error=gettext_noop("The database could not be reached; please try again.")
             )
         raise
     except (SoftTimeLimitExceeded, RenderTimeout):
         logger.warning("Report request %s took too long", request_id)
-        report_failed(request_id=request_id, error=gettext_noop("The report took too long to produce."))
+        report_set_failed(request_id=request_id, error=gettext_noop("The report took too long to produce."))
         return None
     except Exception:
         logger.exception("Report request %s failed", request_id)
-        report_failed(request_id=request_id, error=gettext_noop("The report could not be produced."))
+        report_set_failed(request_id=request_id, error=gettext_noop("The report could not be produced."))
         return None
     return report.pk if report else None
 

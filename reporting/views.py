@@ -25,6 +25,7 @@ from django.views.decorators.http import require_POST
 from accounts.http import AuthenticatedHttpRequest
 from core.charts import CURRENT, PREVIOUS, Series, bar_chart
 from core.forms import form_errors_text
+from core.models import AuditAction
 from core.services import log_action
 from core.throttles import throttled
 
@@ -365,7 +366,7 @@ def _narrative_edit(
             narrative.save()
             log_action(
                 actor=request.user,
-                action="reporting.narrative_saved",
+                action=AuditAction.NARRATIVE_SAVED,
                 obj=narrative,
                 organisation=scope_organisation(scope_kind=kind, scope=scope),
             )

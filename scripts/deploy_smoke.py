@@ -542,7 +542,8 @@ def main() -> int:
                 "import json; from accounts.models import Membership, Organisation, User; "
                 "from core.models import AuditLogEntry; print(json.dumps([Organisation.objects.count(), "
                 "User.objects.count(), list(Membership.objects.values_list('role', flat=True)), "
-                "AuditLogEntry.objects.filter(action__startswith='first_start.').count()]))"
+                "AuditLogEntry.objects.filter(action__in=['organisation.created', 'user.created', "
+                "'membership.created']).count()]))"
             )
             created = stack.shell(state)
             again = stack.manage(*args, "--password-stdin", input=f"{password}\n".encode())
@@ -586,7 +587,7 @@ def main() -> int:
             (client_ip,) = seen
             audit = stack.shell(
                 "import json; from core.models import AuditLogEntry; "
-                f"print(json.dumps(sorted(set(AuditLogEntry.objects.filter(action='login', actor__email='{ADMIN_EMAIL}').values_list('ip_address', flat=True)))))"
+                f"print(json.dumps(sorted(set(AuditLogEntry.objects.filter(action='user.signed_in', actor__email='{ADMIN_EMAIL}').values_list('ip_address', flat=True)))))"
             )
             check(audit == [client_ip], f"audit log has {audit}, the proxy saw the client at {client_ip}")
             check(client_ip not in proxy_ips, f"{client_ip} is the proxy's own address")

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.scoping import OrganisationScopedAdmin, ScopedInline
 from core.admin import AuditedReadsMixin
+from core.models import AuditAction
 from core.paginators import CappedCountPaginator
 from core.services import log_listed
 from core.spreadsheets import Sheet, csv_bytes, xlsx_bytes
@@ -214,7 +215,7 @@ class HoursLogAdmin(AuditedReadsMixin, OrganisationScopedAdmin):
         ]
         log_listed(
             actor=request.user,
-            action="volunteer.exported",
+            action=AuditAction.VOLUNTEER_EXPORTED,
             people=sorted(
                 {(log.volunteer.organisation_id, str(log.volunteer_id)) for log in queryset.select_related("volunteer")}
             ),

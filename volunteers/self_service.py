@@ -28,6 +28,7 @@ from accounts.http import AuthenticatedHttpRequest
 from accounts.models import Organisation
 from accounts.services import membership_apply
 from core.forms import form_errors_text
+from core.models import AuditAction
 from core.pdf import render_pdf
 from core.services import log_action
 from core.throttles import throttled
@@ -158,7 +159,7 @@ def me_apply(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             placement = Placement.objects.create(vacancy=vacancy, volunteer=volunteer, status=PlacementStatus.APPLIED)
             log_action(
                 actor=request.user,
-                action="volunteers.applied",
+                action=AuditAction.PLACEMENT_APPLIED,
                 obj=placement,
                 organisation=placement.volunteer.organisation_id,
             )
@@ -300,7 +301,7 @@ def join(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
                 status=VolunteerStatus.APPLICANT,
             )
             membership_apply(user=user, organisation=organisation, request=request)  # type: ignore[arg-type]
-            log_action(actor=user, action="volunteers.joined", obj=volunteer, request=request)
+            log_action(actor=user, action=AuditAction.VOLUNTEER_JOINED, obj=volunteer, request=request)
         messages.success(
             request,
             _(

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from accounts.enums import Role
 from accounts.models import User
 from accounts.services import membership_activate_role, membership_end_role
+from core.models import AuditAction
 from core.services import log_action
 
 from .emails import screening_reminder_send
@@ -50,7 +51,12 @@ def volunteer_set_status(
         )
         locked.status = to_status
         locked.save(update_fields=["status", "updated_at"])
-        log_action(actor=by, action="volunteers.status", obj=locked, changes={"to": to_status, "reason": reason[:200]})
+        log_action(
+            actor=by,
+            action=AuditAction.VOLUNTEER_STATUS_CHANGED,
+            obj=locked,
+            changes={"to": to_status, "reason": reason[:200]},
+        )
         # The account's rights follow: taken on, the applicant becomes a member
         # (the application granted nothing); ended, the membership ends too.
         if locked.user is not None and to_status in (VolunteerStatus.ACTIVE, VolunteerStatus.ENDED):
@@ -81,7 +87,7 @@ def screening_record(
         check.save()
         log_action(
             actor=by,
-            action="volunteers.screening_seen",
+            action=AuditAction.SCREENING_CHECK_RECORDED,
             obj=check,
             changes={"kind": kind},
             organisation=volunteer.organisation_id,
@@ -113,7 +119,7 @@ def placement_start(*, placement: Placement, by: User | None, on: dt.date | None
             )
         log_action(
             actor=by,
-            action="volunteers.placement_started",
+            action=AuditAction.PLACEMENT_STARTED,
             obj=locked,
             organisation=locked.volunteer.organisation_id,
         )
@@ -137,7 +143,7 @@ def placement_end(*, placement: Placement, by: User | None, reason: str, on: dt.
         locked.save(update_fields=["status", "ended_on", "end_reason", "updated_at"])
         log_action(
             actor=by,
-            action="volunteers.placement_ended",
+            action=AuditAction.PLACEMENT_ENDED,
             obj=locked,
             changes={"reason": reason[:200]},
             organisation=locked.volunteer.organisation_id,

@@ -23,6 +23,7 @@ from accounts.decorators import managers_only as _managers_only
 from accounts.http import AuthenticatedHttpRequest
 from accounts.selectors import organisation_ids_for_user
 from core.forms import form_errors_text
+from core.models import AuditAction
 from core.services import log_action, log_listed
 
 from .enums import PlacementStatus, VacancyStatus, VolunteerStatus
@@ -70,7 +71,7 @@ def overview(request: AuthenticatedHttpRequest) -> HttpResponse:
     # The screening list and the quiet ones name people: who saw them is on the record.
     log_listed(
         actor=request.user,
-        action="volunteer.listed",
+        action=AuditAction.VOLUNTEER_LISTED,
         people=[(volunteer.organisation_id, str(volunteer.pk)) for volunteer in due + inactive],
         request=request,
         via="overview",
@@ -109,7 +110,7 @@ def vacancy_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     # Candidates are ranked by their records (skills, availability, screening): a read of each.
     log_listed(
         actor=request.user,
-        action="volunteer.listed",
+        action=AuditAction.VOLUNTEER_LISTED,
         people=[(vacancy.organisation_id, str(candidate.volunteer.pk)) for candidate in candidates]
         + [(vacancy.organisation_id, str(placement.volunteer_id)) for placement in placements],
         request=request,
@@ -146,7 +147,7 @@ def vacancy_invite(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             placement = Placement.objects.create(vacancy=vacancy, volunteer=volunteer, status=PlacementStatus.INVITED)
             log_action(
                 actor=request.user,
-                action="volunteers.invited",
+                action=AuditAction.PLACEMENT_INVITED,
                 obj=placement,
                 organisation=vacancy.organisation_id,
             )
@@ -183,7 +184,9 @@ def volunteer_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
     today = timezone.localdate()
     checks = list(volunteer.screening_checks.select_related("seen_by").order_by("-valid_until"))
     hours = volunteer.hours.aggregate(total=Sum("hours"), this_year=Sum("hours", filter=Q(date__year=today.year)))
-    log_action(actor=request.user, action="volunteer.viewed", obj=volunteer, request=request, changes={"via": "page"})
+    log_action(
+        actor=request.user, action=AuditAction.VOLUNTEER_VIEWED, obj=volunteer, request=request, changes={"via": "page"}
+    )
     return render(
         request,
         "volunteers/volunteer.html",

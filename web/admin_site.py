@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from accounts.http import user_of
 from accounts.selectors import user_is_manager
 
 
@@ -13,4 +14,5 @@ class KvarterAdminSite(admin.AdminSite):
     def has_permission(self, request: HttpRequest) -> bool:
         # Access follows roles, not the is_staff flag: a coordinator whose
         # membership ends loses the admin at once.
-        return request.user.is_active and user_is_manager(user=request.user)  # type: ignore[arg-type]
+        user = user_of(request)
+        return user is not None and user.is_active and user_is_manager(user=user)

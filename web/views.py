@@ -2,19 +2,21 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from accounts.http import user_of
 from accounts.selectors import organisation_ids_for_user, organisation_list_for_user, user_is_manager, user_roles
 from venues.models import District, Venue
 
 
 def home(request: HttpRequest) -> HttpResponse:
     context: dict[str, object] = {}
-    if request.user.is_authenticated:
+    user = user_of(request)
+    if user is not None:
         context = {
-            "organisations": organisation_list_for_user(user=request.user),  # type: ignore[arg-type]
-            "roles": sorted(user_roles(user=request.user)),  # type: ignore[arg-type]
+            "organisations": organisation_list_for_user(user=user),
+            "roles": sorted(user_roles(user=user)),
         }
-        if user_is_manager(user=request.user):  # type: ignore[arg-type]
-            managed = organisation_ids_for_user(user=request.user)  # type: ignore[arg-type]
+        if user_is_manager(user=user):
+            managed = organisation_ids_for_user(user=user)
             context["calendar_venues"] = list(Venue.objects.filter(organisation__in=managed).order_by("name"))
             context["calendar_districts"] = list(District.objects.filter(municipality__in=managed).order_by("name"))
     return render(request, "web/home.html", context)
@@ -28,7 +30,8 @@ def admin_login(request: HttpRequest) -> HttpResponse:
     door is closed (403) instead of being sent to sign in again, which would
     loop: allauth returns an authenticated user straight to `next`.
     """
-    if request.user.is_authenticated and not user_is_manager(user=request.user):  # type: ignore[arg-type]
+    user = user_of(request)
+    if user is not None and not user_is_manager(user=user):
         return render(request, "web/no_admin_access.html", status=403)
     url = reverse("account_login")
     if request.META.get("QUERY_STRING"):

@@ -72,9 +72,9 @@ def test_the_first_start_creates_the_organisation_and_its_administrator_once(set
     assert administrator.check_password(_password(output))
     assert "https://kvarter.vasteras.example/accounts/login/" in output
     assert sorted(AuditLogEntry.objects.values_list("action", flat=True)) == [
-        "first_start.administrator_created",
-        "first_start.organisation_created",
-        "first_start.role_granted",
+        "membership.created",
+        "organisation.created",
+        "user.created",
     ]
 
     before = _state()

@@ -9,6 +9,7 @@ import datetime as dt
 import io
 import ipaddress
 import itertools
+import re
 import time
 import uuid
 from urllib.parse import urlencode, urlsplit
@@ -20,9 +21,10 @@ from django.contrib.sessions.models import Session as StoredSession
 from django.db import IntegrityError, connection, transaction
 from django.test import Client, override_settings
 from django.urls import reverse
+from django.utils import translation
 
 from accounts.enums import Role
-from core.models import AuditLogEntry
+from core.models import LEGACY_AUDIT_ACTIONS, AuditAction, AuditLogEntry
 
 from ..conftest import sign_in
 from ..factories import MembershipFactory, UserFactory
@@ -93,10 +95,10 @@ def test_five_wrong_passwords_lock_the_account_for_a_while_not_for_ever(client, 
     assert response.status_code == 302
     assert client.session["_auth_user_id"] == str(user.pk)
 
-    failures = AuditLogEntry.objects.filter(action="login.failed", changes__email=user.email)
+    failures = AuditLogEntry.objects.filter(action="user.sign_in_failed", changes__email=user.email)
     assert failures.count() == 5
     assert set(failures.values_list("result", "ip_address").distinct()) == {("failed", ip)}
-    assert AuditLogEntry.objects.filter(action="login", actor=user, ip_address=ip).count() == 1
+    assert AuditLogEntry.objects.filter(action="user.signed_in", actor=user, ip_address=ip).count() == 1
 
 
 @pytest.mark.django_db
@@ -218,7 +220,7 @@ def test_a_coordinator_must_set_up_a_second_factor_and_then_use_it(
         "recovery_codes",
     }
     assert client.get(reverse("web:home"), REMOTE_ADDR=ip).status_code == 200
-    assert AuditLogEntry.objects.filter(action="mfa.added", actor=coordinator).exists()
+    assert AuditLogEntry.objects.filter(action="user.factor_added", actor=coordinator).exists()
 
     # Next time the password alone is not enough.
     client.post(reverse("account_logout"), REMOTE_ADDR=ip)
@@ -497,7 +499,7 @@ def test_the_platform_operator_ends_someones_session_in_the_admin(organisation, 
     assert response.status_code == 302
     assert _signed_in(here, ip)
     assert not _signed_in(elsewhere, ip)
-    assert AuditLogEntry.objects.filter(action="session.ended", actor=administrator).exists()
+    assert AuditLogEntry.objects.filter(action="user.sessions_ended", actor=administrator).exists()
 
 
 @pytest.mark.django_db
@@ -511,7 +513,7 @@ def test_signing_out_ends_the_session_on_the_server(client, organisation):
     client.post(reverse("account_logout"), REMOTE_ADDR=ip)
 
     assert not StoredSession.objects.filter(session_key=key).exists()
-    assert AuditLogEntry.objects.filter(action="logout", actor=person).exists()
+    assert AuditLogEntry.objects.filter(action="user.signed_out", actor=person).exists()
     # A copy of the old cookie opens nothing.
     stolen = Client(HTTP_ACCEPT_LANGUAGE="en")
     stolen.cookies["sessionid"] = key
@@ -600,7 +602,7 @@ def test_a_refusal_is_on_the_record(client, leader):
 
     assert client.get(reverse("reports:dashboard"), REMOTE_ADDR="192.0.2.9").status_code == 403
 
-    entry = AuditLogEntry.objects.get(action="permission.denied")
+    entry = AuditLogEntry.objects.get(action="request.denied")
     assert (entry.actor, entry.result, entry.ip_address) == (leader, "denied", "192.0.2.9")
     assert entry.changes == {"method": "GET", "path": reverse("reports:dashboard")}
 
@@ -626,16 +628,16 @@ def test_every_audit_entry_is_also_a_log_line_without_names(
 
     lines = [json.loads(record.getMessage()) for record in caplog.records if record.name == "kvarter.audit"]
     assert [(line["action"], line["ip"], line["result"]) for line in lines] == [
-        ("login.failed", "192.0.2.77", "failed")
+        ("user.sign_in_failed", "192.0.2.77", "failed")
     ]
-    entry = AuditLogEntry.objects.get(action="login.failed")
+    entry = AuditLogEntry.objects.get(action="user.sign_in_failed")
     assert lines[0]["audit_id"] == entry.pk
     assert person.email not in caplog.text  # the address tried stays in the database
 
 
 @pytest.mark.django_db
 def test_the_audit_log_is_append_only(leader):
-    entry = AuditLogEntry.objects.create(actor=leader, action="login")
+    entry = AuditLogEntry.objects.create(actor=leader, action="user.signed_in")
 
     with pytest.raises(ValueError, match="append-only"):
         entry.save()
@@ -647,8 +649,23 @@ def test_the_audit_log_is_append_only(leader):
     # Deleting the person keeps the entry, without them (the one update allowed).
     leader.delete()
     entry.refresh_from_db()
-    assert (entry.actor, entry.action) == (None, "login")
+    assert (entry.actor, entry.action) == (None, "user.signed_in")
     assert connection.vendor in {"sqlite", "postgresql"}
+
+
+@pytest.mark.django_db
+def test_every_action_has_one_name_and_older_entries_read_in_it(leader, settings):
+    before = AuditLogEntry.objects.create(actor=leader, action="login")  # written before AuditAction
+    now = AuditLogEntry.objects.create(actor=leader, action=AuditAction.USER_SIGNED_IN)
+
+    with translation.override("sv"):
+        assert before.action_label == now.action_label == "loggade in"
+    assert all(re.fullmatch(r"[a-z_]+\.[a-z_]+", value) for value in AuditAction.values)
+    assert set(LEGACY_AUDIT_ACTIONS).isdisjoint(AuditAction.values)
+    assert AuditLogEntry(action="something.unknown").action_label == "something.unknown"
+    documented = (settings.BASE_DIR / "docs" / "security.md").read_text()
+    assert all(f"| `{value}` |" in documented for value in AuditAction.values)
+    assert all(f"`{old}`" in documented for old in LEGACY_AUDIT_ACTIONS)
 
 
 # --- throttles -------------------------------------------------------------------
@@ -668,7 +685,7 @@ def test_exports_are_throttled_per_person(client, settings, volunteer_user):
     response = client.get(url)
     assert int(response["Retry-After"]) > 0
     assert "Please wait a moment" in response.content.decode()
-    assert AuditLogEntry.objects.filter(action="rate.limited", actor=volunteer_user).count() == 2
+    assert AuditLogEntry.objects.filter(action="request.rate_limited", actor=volunteer_user).count() == 2
     # Another person is not held up.
     other = Client(HTTP_ACCEPT_LANGUAGE="en")
     other.force_login(_person(Role.VOLUNTEER, volunteer_user.memberships.get().organisation))
@@ -853,7 +870,7 @@ def test_the_address_on_record_trusts_only_our_own_proxies(client, settings, lea
 
     client.get(reverse("reports:dashboard"), REMOTE_ADDR="192.0.2.1", HTTP_X_FORWARDED_FOR=forwarded)
 
-    assert AuditLogEntry.objects.get(action="permission.denied").ip_address == expected
+    assert AuditLogEntry.objects.get(action="request.denied").ip_address == expected
 
 
 @pytest.mark.django_db

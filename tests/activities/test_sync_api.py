@@ -420,7 +420,7 @@ def test_a_malformed_event_is_a_400_naming_it_and_nothing_is_applied(leader, caf
     assert refused[0]["reason"]
     assert _ledger() == before
     # The coordinators see it in the audit log: who, which event, why (never the content).
-    entry = AuditLogEntry.objects.get(action="attendance.sync_refused")
+    entry = AuditLogEntry.objects.get(action="attendance.refused")
     assert (entry.actor, list(entry.changes["refused"])) == (leader, [bad["id"]])
 
 

@@ -439,7 +439,7 @@ def test_a_poisoned_event_is_set_aside_and_the_others_are_saved_offline_and_onli
     )
     assert _server_counts(session) == (4, 0)
     assert not AttendanceEvent.objects.filter(client_id=poison).exists()
-    refusal = AuditLogEntry.objects.get(action="attendance.sync_refused")
+    refusal = AuditLogEntry.objects.get(action="attendance.refused")
     assert list(refusal.changes["refused"]) == [poison]
     check_accessibility(page)  # the list and its buttons, as they appeared
     screenshot("attendance-set-aside")

@@ -22,7 +22,7 @@ from core.models import AuditLogEntry
 from partnerships.enums import AgreementStatus, IndicatorMetric, PartyRole
 from partnerships.models import Agreement, AgreementDocument, AgreementStatusChange, Indicator, ReportingObligation
 from partnerships.selectors import indicator_progress
-from partnerships.services import agreement_document_add, agreement_transition, obligation_reminders_send
+from partnerships.services import agreement_document_add, agreement_set_status, obligation_reminders_send
 
 from ..factories import (
     AgreementDocumentFactory,
@@ -82,7 +82,7 @@ def iop(organisation, municipality):
 
 
 def test_a_proposal_is_decided_started_and_ended_with_its_history(coordinator, iop):
-    agreement_transition(
+    agreement_set_status(
         agreement=iop,
         to_status=AgreementStatus.DECIDED,
         by=coordinator,
@@ -90,8 +90,8 @@ def test_a_proposal_is_decided_started_and_ended_with_its_history(coordinator, i
         decided_by="Kommunstyrelsen",
         note="KS 2016/123",
     )
-    agreement_transition(agreement=iop, to_status=AgreementStatus.ACTIVE, by=coordinator)
-    agreement_transition(agreement=iop, to_status=AgreementStatus.ENDED, by=coordinator, note="Programme closed")
+    agreement_set_status(agreement=iop, to_status=AgreementStatus.ACTIVE, by=coordinator)
+    agreement_set_status(agreement=iop, to_status=AgreementStatus.ENDED, by=coordinator, note="Programme closed")
 
     iop.refresh_from_db()
     assert (iop.status, iop.decided_on, iop.decided_by) == ("ended", dt.date(2016, 10, 3), "Kommunstyrelsen")
@@ -99,7 +99,7 @@ def test_a_proposal_is_decided_started_and_ended_with_its_history(coordinator, i
     assert list(
         AgreementStatusChange.objects.filter(agreement=iop).order_by("pk").values_list("from_status", "to_status")
     ) == [("proposal", "decided"), ("decided", "active"), ("active", "ended")]
-    assert AuditLogEntry.objects.filter(action="partnerships.agreement_transition").count() == 3
+    assert AuditLogEntry.objects.filter(action="agreement.status_changed").count() == 3
 
 
 @pytest.mark.parametrize(
@@ -120,7 +120,7 @@ def test_impossible_steps_are_refused_with_the_reason_and_change_nothing(coordin
     iop.refresh_from_db()
 
     with pytest.raises(ValidationError) as error:
-        agreement_transition(agreement=iop, to_status=target, by=coordinator)
+        agreement_set_status(agreement=iop, to_status=target, by=coordinator)
 
     assert message in " ".join(error.value.messages)
     iop.refresh_from_db()
@@ -190,7 +190,7 @@ def test_the_admin_takes_documents_through_the_same_checks(client, coordinator, 
     download = client.get(f"/partnerships/{iop.slug}/documents/{document.pk}/")
     assert download["Content-Disposition"].startswith("attachment")
     assert (
-        AuditLogEntry.objects.filter(action="partnerships.document_added", organisation_id=iop.organisation_id).count()
+        AuditLogEntry.objects.filter(action="agreement.document_added", organisation_id=iop.organisation_id).count()
         == 1
     )
 

@@ -4,7 +4,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from activities.models import AttendanceEvent, Participant, Programme
-from privacy.services import apply_retention
+from privacy.services import retention_apply
 from reporting.enums import ScopeKind
 from reporting.figures import report_figures
 from volunteers.models import ScreeningCheck, Volunteer
@@ -34,7 +34,7 @@ def test_retention_on_the_demo_world(db):
     today = timezone.localdate()
     figures, rows = _figures(), _rows()
 
-    dry = apply_retention(today=today, dry_run=True)
+    dry = retention_apply(today=today, dry_run=True)
 
     found = {org: {kind: n for kind, n in counts.items() if n} for org, counts in dry.counts().items()}
     assert {org: counts for org, counts in found.items() if counts} == {
@@ -44,9 +44,9 @@ def test_retention_on_the_demo_world(db):
     }
     assert _rows() == rows
 
-    done = apply_retention(today=today, dry_run=False)
+    done = retention_apply(today=today, dry_run=False)
 
     assert done.counts() == dry.counts()
     assert _figures() == figures
     assert Participant.objects.filter(alias="***").count() == 8
-    assert apply_retention(today=today, dry_run=True).total == 0
+    assert retention_apply(today=today, dry_run=True).total == 0

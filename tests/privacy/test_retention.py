@@ -16,7 +16,7 @@ from core.models import AuditLogEntry
 from privacy.enums import RecordType, RetentionAction
 from privacy.models import RetentionRule
 from privacy.selectors import PSEUDONYM
-from privacy.services import apply_retention
+from privacy.services import retention_apply
 from privacy.tasks import task_apply_retention
 from reporting.enums import ScopeKind
 from reporting.figures import report_figures
@@ -109,7 +109,7 @@ def _snapshot() -> list:
 def test_the_dry_run_reports_what_is_due_and_changes_nothing(here, organisation):
     before = _snapshot()
 
-    report = apply_retention(today=TODAY, dry_run=True)
+    report = retention_apply(today=TODAY, dry_run=True)
 
     assert report.counts()["here-4u"] == {
         RecordType.PARTICIPANTS: 1,  # Amira; Yusuf visited in April, Omar is kept until 2030
@@ -124,7 +124,7 @@ def test_the_dry_run_reports_what_is_due_and_changes_nothing(here, organisation)
 def test_retention_pseudonymises_and_deletes_and_the_figures_stay(here, organisation):
     figures = {year: _figures(organisation, year) for year in (2019, 2026)}
 
-    report = apply_retention(today=TODAY, dry_run=False)
+    report = retention_apply(today=TODAY, dry_run=False)
 
     assert report.total == 4
     amira = Participant.objects.get(pk=here["amira"].pk)
@@ -148,7 +148,7 @@ def test_retention_pseudonymises_and_deletes_and_the_figures_stay(here, organisa
 def test_one_audit_entry_per_organisation_with_counts_and_no_names(here, organisation, other_organisation):
     ParticipantFactory(organisation=other_organisation, alias="Sanne", consent_given_on=dt.date(2015, 1, 1))
 
-    apply_retention(today=TODAY, dry_run=False)
+    retention_apply(today=TODAY, dry_run=False)
 
     entries = list(AuditLogEntry.objects.filter(action="retention.applied").order_by("object_repr"))
     assert [(entry.object_repr, entry.changes["counts"]) for entry in entries] == [
@@ -163,10 +163,10 @@ def test_one_audit_entry_per_organisation_with_counts_and_no_names(here, organis
 
 
 def test_running_twice_changes_nothing_more(here, organisation):
-    apply_retention(today=TODAY, dry_run=False)
+    retention_apply(today=TODAY, dry_run=False)
     after_first = _snapshot()
 
-    report = apply_retention(today=TODAY, dry_run=False)
+    report = retention_apply(today=TODAY, dry_run=False)
 
     assert report.total == 0
     assert _snapshot() == after_first
@@ -180,7 +180,7 @@ def test_an_organisation_rule_replaces_the_default(here, organisation):
         organisation=organisation, record_type=RecordType.ATTENDANCE_NOTES, keep_months=120, action="delete"
     )
 
-    report = apply_retention(today=TODAY, dry_run=False, organisation=organisation)
+    report = retention_apply(today=TODAY, dry_run=False, organisation=organisation)
 
     counts = report.counts()
     assert list(counts) == ["here-4u"]
@@ -195,7 +195,7 @@ def test_deleting_notes_removes_the_events(here, organisation):
         organisation=organisation, record_type=RecordType.ATTENDANCE_NOTES, keep_months=12, action="delete"
     )
 
-    apply_retention(today=TODAY, dry_run=False)
+    retention_apply(today=TODAY, dry_run=False)
 
     assert list(AttendanceEvent.objects.filter(kind=AttendanceEventKind.NOTE).values_list("payload", flat=True)) == [
         {"text": "Quiet evening"}
@@ -205,13 +205,13 @@ def test_deleting_notes_removes_the_events(here, organisation):
 def test_old_audit_entries_about_people_go_with_the_rule(here, organisation):
     from core.services import log_action
 
-    log_action(actor=None, action="volunteers.status", obj=here["vera"])
+    log_action(actor=None, action="volunteer.status_changed", obj=here["vera"])
     RetentionRule.objects.create(
         organisation=organisation, record_type=RecordType.AUDIT_LOG, keep_months=24, action="delete"
     )
 
     # Two years and a month later the entry about Vera is due; nothing else is about a person.
-    report = apply_retention(today=timezone.localdate() + dt.timedelta(days=24 * 31 + 40), dry_run=True)
+    report = retention_apply(today=timezone.localdate() + dt.timedelta(days=24 * 31 + 40), dry_run=True)
 
     assert report.counts()["here-4u"][RecordType.AUDIT_LOG] == 1
 
@@ -233,8 +233,8 @@ def test_no_organisation_shortens_its_audit_trail_below_the_platform_minimum(her
     RetentionRule.objects.create(
         organisation=organisation, record_type=RecordType.AUDIT_LOG, keep_months=1, action="delete"
     )
-    log_action(actor=None, action="volunteers.status", obj=here["vera"])
-    a_year_on = apply_retention(today=timezone.localdate() + dt.timedelta(days=365), dry_run=True)
+    log_action(actor=None, action="volunteer.status_changed", obj=here["vera"])
+    a_year_on = retention_apply(today=timezone.localdate() + dt.timedelta(days=365), dry_run=True)
     assert a_year_on.counts()["here-4u"][RecordType.AUDIT_LOG] == 0
     assert [
         line.keep_months
@@ -259,11 +259,11 @@ def test_changes_to_retention_rules_are_audited(client, coordinator, organisatio
     )
     client.post(f"/admin/privacy/retentionrule/{rule.pk}/delete/", {"post": "yes"})
 
-    entries = AuditLogEntry.objects.filter(action__startswith="retention.rule").order_by("pk")
+    entries = AuditLogEntry.objects.filter(action__startswith="retention_rule.").order_by("pk")
     assert [(entry.action, entry.changes["keep_months"], entry.organisation_id) for entry in entries] == [
-        ("retention.rule_added", 36, organisation.pk),
-        ("retention.rule_changed", 30, organisation.pk),
-        ("retention.rule_removed", 30, organisation.pk),
+        ("retention_rule.added", 36, organisation.pk),
+        ("retention_rule.changed", 30, organisation.pk),
+        ("retention_rule.removed", 30, organisation.pk),
     ]
     assert entries[1].changes["before"] == {"keep_months": 36, "action": "delete"}
 
@@ -323,7 +323,7 @@ def test_the_task_does_what_the_command_does(here, organisation):
 def test_settings_can_change_the_defaults(here, organisation, settings):
     settings.KVARTER_RETENTION_DEFAULTS = {"participants": None, "screening_checks": (120, "delete")}
 
-    report = apply_retention(today=TODAY, dry_run=True)
+    report = retention_apply(today=TODAY, dry_run=True)
 
     counts = report.counts()["here-4u"]
     assert (counts[RecordType.PARTICIPANTS], counts[RecordType.SCREENING_CHECKS]) == (0, 0)

@@ -376,13 +376,13 @@ def test_no_model_stores_a_file_but_the_intended_ones():
 
 
 def test_ended_volunteers_keep_their_hours_in_the_export_after_retention(organisation):
-    from privacy.services import apply_retention
+    from privacy.services import retention_apply
 
     wim = VolunteerFactory(organisation=organisation, status=VolunteerStatus.ENDED, first_name="Wim")
     HoursLogFactory(volunteer=wim, date=dt.date(2020, 1, 1), hours=Decimal(2))
     wim.__class__.objects.filter(pk=wim.pk).update(updated_at=dt.datetime(2020, 1, 1, tzinfo=dt.UTC))
 
-    apply_retention(today=dt.date(2026, 6, 1), dry_run=False)
+    retention_apply(today=dt.date(2026, 6, 1), dry_run=False)
 
     wim.refresh_from_db()
     assert (wim.first_name, wim.hours.count()) == (PSEUDONYM, 1)

@@ -303,8 +303,8 @@ def test_every_post_needs_the_csrf_token(request, world):
     assert len(POSTS) == 22
     assert {name: status for name, status in statuses.items() if status != 403} == {}
     # Nothing changed; each refusal is on the record, with where it came from.
-    refusals = AuditLogEntry.objects.filter(action="permission.denied")
-    assert AuditLogEntry.objects.exclude(action="permission.denied").count() == before
+    refusals = AuditLogEntry.objects.filter(action="request.denied")
+    assert AuditLogEntry.objects.exclude(action="request.denied").count() == before
     assert refusals.count() == len(POSTS)
     assert set(refusals.values_list("result", "ip_address").distinct()) == {("denied", "127.0.0.1")}
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from accounts.models import Organisation
 from privacy.enums import RecordType, RetentionAction
-from privacy.services import apply_retention
+from privacy.services import retention_apply
 
 
 class Command(BaseCommand):
@@ -26,7 +26,7 @@ class Command(BaseCommand):
             if organisation is None:
                 raise CommandError(f"No organisation {options['organisation']!r}.")
         today = options["today"] or timezone.localdate()
-        report = apply_retention(today=today, dry_run=options["dry_run"], organisation=organisation)
+        report = retention_apply(today=today, dry_run=options["dry_run"], organisation=organisation)
         verb = "due (dry run, nothing changed)" if report.dry_run else "done"
         self.stdout.write(f"Retention on {today:%Y-%m-%d}: {report.total} records {verb}.")
         self.stdout.write(f"{'organisation':<24} {'records':<18} {'rule':<22} {'count':>6}")
