@@ -4,7 +4,6 @@ import datetime as dt
 
 from accounts.enums import Role
 from accounts.models import User
-from activities.models import Activity
 from demo.world.attendance import age_bands
 from demo.world.backby import seed_backby
 from demo.world.builders import sessions_mark_past_held
@@ -41,9 +40,9 @@ def seed_vasteras(*, orgs: Orgs, users: dict[str, User], today: dt.date) -> None
     teams = mobile_teams_activities(programme=teams_programme, backby=backby, leader=leader, today=today)
     connexion_west_cancellations(activities=cw)
     mobile_teams_cancellations(teams=teams, today=today)
-    everything: list[Activity] = [*cw.all, *teams.all]
-    sessions_mark_past_held(activities=everything, today=today)
+    sessions_mark_past_held(activities=[*cw.all, *teams.all], today=today)
 
+    # Only held sessions are counted: the headcounts come after the schedules and cancellations.
     bands = age_bands(here4u)
     connexion_west_attendance(activities=cw, bands=bands, organisation=here4u, district=backby.district)
     mobile_teams_attendance(teams=teams, bands=bands, organisation=here4u, district=backby.district, today=today)
