@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext, gettext_lazy
 
 from accounts.enums import Role
-from demo.services import DEMO_PASSWORD, demo_seed
+from demo.world import DEMO_PASSWORD, demo_seed
 
 
 class Command(BaseCommand):
