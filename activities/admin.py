@@ -27,13 +27,14 @@ from .models import (
     Tally,
 )
 from .selectors import activity_leaders_without_access
-from .services import attendance_correct, schedule_generate_sessions
+from .services.attendance import attendance_correct
+from .services.schedules import schedule_generate_sessions
 
 
 def _generate(request: HttpRequest, schedules: QuerySet[Schedule] | list[Schedule]) -> None:
     created = removed = kept = 0
     for schedule in schedules:
-        result = schedule_generate_sessions(schedule=schedule, by=request.user)
+        result = schedule_generate_sessions(schedule=schedule, by=request.user)  # type: ignore[arg-type]
         created, removed, kept = created + result.created, removed + result.removed, kept + result.kept
     created_text = ngettext("%(count)d session created.", "%(count)d sessions created.", created) % {"count": created}
     removed_text = ngettext("%(count)d session removed.", "%(count)d sessions removed.", removed) % {"count": removed}

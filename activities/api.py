@@ -36,7 +36,7 @@ from .selectors import (
     session_list_for_leader,
     session_names_visible,
 )
-from .services import (
+from .services.attendance import (
     MAX_ALIAS_LENGTH,
     MAX_DEVICE_LENGTH,
     MAX_EVENTS_PER_BATCH,

@@ -40,7 +40,7 @@ from .selectors import (
     session_visits,
     venue_list_for_recording,
 )
-from .services import (
+from .services.attendance import (
     MAX_ALIAS_LENGTH,
     MAX_EVENTS_PER_BATCH,
     MAX_NOTE_LENGTH,

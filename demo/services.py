@@ -50,7 +50,8 @@ from activities.models import (
     Tally,
 )
 from activities.rollup import rollup_rebuild
-from activities.services import schedule_generate_sessions, tallies_import
+from activities.services.attendance import tallies_import
+from activities.services.schedules import schedule_generate_sessions
 from partnerships.enums import AgreementKind, AgreementStatus, Currency, IndicatorMetric, PartyRole
 from partnerships.models import Agreement, AgreementParty, Funding, Indicator, ReportingObligation
 from reporting.enums import ReportLanguage, ScopeKind

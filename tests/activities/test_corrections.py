@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from activities.enums import AttendanceEventKind, Gender
 from activities.models import AttendanceEvent, Tally
-from activities.services import AttendanceEventIn, attendance_correct, attendance_sync
+from activities.services.attendance import AttendanceEventIn, attendance_correct, attendance_sync
 from core.models import AuditLogEntry
 
 from ..factories import AgeBandFactory, CheckInFactory, SessionFactory, TallyFactory

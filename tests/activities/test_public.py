@@ -17,7 +17,11 @@ from django.utils import timezone
 
 from activities.enums import ActivityCategory, HolidayRule, ScheduleDateKind, SessionStatus
 from activities.models import Schedule, Session
-from activities.services import schedule_generate_sessions, schedule_occurrence_dates, sessions_generate_upcoming
+from activities.services.schedules import (
+    schedule_generate_sessions,
+    schedule_occurrence_dates,
+    sessions_generate_upcoming,
+)
 
 from ..factories import (
     ActivityFactory,

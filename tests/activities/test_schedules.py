@@ -6,7 +6,7 @@ from django.db import IntegrityError, transaction
 
 from activities.enums import Frequency, HolidayKind, HolidayRule, ScheduleDateKind, SessionStatus
 from activities.models import HolidayCalendar, ScheduleDate, SchoolHoliday, Session
-from activities.services import schedule_generate_sessions, schedule_occurrence_dates
+from activities.services.schedules import schedule_generate_sessions, schedule_occurrence_dates
 from core.models import AuditLogEntry
 
 from ..factories import ScheduleFactory, TallyFactory

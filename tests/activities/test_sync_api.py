@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from activities.enums import AttendanceMode, SessionStatus
 from activities.models import AttendanceEvent, CheckIn, Participant, Session, Tally
-from activities.services import MAX_EVENTS_PER_BATCH
+from activities.services.attendance import MAX_EVENTS_PER_BATCH
 from core.models import AuditLogEntry
 
 from ..factories import ActivityFactory, AgeBandFactory, ParticipantFactory, ProgrammeFactory, SessionFactory
