@@ -24,7 +24,7 @@ from ..models import Activity, AgeBand, AttendanceEvent, CheckIn, Participant, S
 from ..selectors import LEADING_ROLES, session_is_locked_for, session_queryset_for_recording
 
 # The sync's limits, one set of numbers: the API's schema publishes them
-# (activities.api) and the tablet batches under them (activities.views).
+# (activities.api) and the tablet batches under them (activities.views.sessions).
 # One request carries a tablet's whole queue: 500 queued taps is one request.
 MAX_EVENTS_PER_BATCH = 1000
 # The ledger's clock_skew_seconds is a 32-bit integer.

@@ -23,8 +23,8 @@ from accounts.models import Organisation
 from accounts.selectors import organisation_ids_for_user, user_is_manager
 from venues.models import District, Venue
 
-from .models import Session, SpaceBooking
-from .selectors import in_district
+from ..models import Session, SpaceBooking
+from ..selectors import in_district
 
 
 def _manager_required(request: HttpRequest) -> set[int]:

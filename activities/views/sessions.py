@@ -20,14 +20,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
 
 from venues.models import District
 
-from .enums import AttendanceMode, Gender, SessionStatus
-from .forms import TabletVenueForm, TallyCorrectionForm
-from .models import Tally
-from .selectors import (
+from ..enums import AttendanceMode, Gender, SessionStatus
+from ..forms import TabletVenueForm, TallyCorrectionForm
+from ..models import Tally
+from ..selectors import (
     activity_leaders_with_access,
     age_band_list,
     correction_list,
@@ -40,14 +39,14 @@ from .selectors import (
     session_visits,
     venue_list_for_recording,
 )
-from .services.attendance import (
+from ..services.attendance import (
     MAX_ALIAS_LENGTH,
     MAX_EVENTS_PER_BATCH,
     MAX_NOTE_LENGTH,
     MAX_REASON_LENGTH,
     attendance_correct,
 )
-from .tablet import forget_venue, remember_venue, remembered_venue_id
+from .tablet import remembered_venue_id
 
 # Bump when the service worker's strategy changes; a change in the static
 # files' URLs (hashed in production) renames the cache by itself.
@@ -189,25 +188,6 @@ def today(request: HttpRequest) -> HttpResponse:
             "config": _config(request, page="today", precache=[reverse("attendance:today"), *urls]),
         },
     )
-
-
-@login_required
-@require_POST
-def tablet(request: HttpRequest) -> HttpResponse:
-    """Remember this tablet for a venue, or forget it (a cookie on the device, see activities.tablet)."""
-    response = redirect("attendance:today")
-    if "forget" in request.POST:
-        forget_venue(response)
-        messages.success(request, _("This tablet no longer remembers a venue."))
-        return response
-    form = TabletVenueForm(request.POST, venues=venue_list_for_recording(user=request.user))  # type: ignore[arg-type]
-    if not form.is_valid():
-        messages.error(request, " ".join(form.errors["venue"]))
-        return response
-    venue = form.cleaned_data["venue"]
-    remember_venue(response, venue)
-    messages.success(request, _("This tablet now opens with the sessions at %(venue)s.") % {"venue": venue.name})
-    return response
 
 
 @login_required
