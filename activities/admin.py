@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from accounts.http import signed_in
 from accounts.scoping import OrganisationScopedAdmin, ScopedInline
 from core.admin import AuditedReadsMixin, ReadOnlyAdminMixin
 from core.paginators import CappedCountPaginator
@@ -27,13 +28,14 @@ from .models import (
     Tally,
 )
 from .selectors import activity_leaders_without_access
-from .services import attendance_correct, schedule_generate_sessions
+from .services.attendance import attendance_correct
+from .services.schedules import schedule_generate_sessions
 
 
 def _generate(request: HttpRequest, schedules: QuerySet[Schedule] | list[Schedule]) -> None:
     created = removed = kept = 0
     for schedule in schedules:
-        result = schedule_generate_sessions(schedule=schedule, by=request.user)
+        result = schedule_generate_sessions(schedule=schedule, by=signed_in(request))
         created, removed, kept = created + result.created, removed + result.removed, kept + result.kept
     created_text = ngettext("%(count)d session created.", "%(count)d sessions created.", created) % {"count": created}
     removed_text = ngettext("%(count)d session removed.", "%(count)d sessions removed.", removed) % {"count": removed}
@@ -217,7 +219,9 @@ def _correct_tallies(request: HttpRequest, session: Session, counts: dict[tuple[
     straight to the table would be overwritten by the next tablet sync.
     """
     if counts:
-        attendance_correct(session=session, counts=counts, by=request.user, reason=gettext("changed in the admin"))  # type: ignore[arg-type]
+        attendance_correct(
+            session=session, counts=counts, by=signed_in(request), reason=gettext("changed in the admin")
+        )
 
 
 class TallyInline(ScopedInline):
@@ -255,7 +259,7 @@ class SpaceBookingAdmin(OrganisationScopedAdmin):
 
     def save_model(self, request: HttpRequest, obj: SpaceBooking, form, change: bool) -> None:  # type: ignore[no-untyped-def]
         if not change:
-            obj.booked_by = request.user  # type: ignore[assignment]
+            obj.booked_by = signed_in(request)
         super().save_model(request, obj, form, change)
 
 

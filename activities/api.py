@@ -26,6 +26,7 @@ from ninja import Field, Path, Router, Schema, Status
 from ninja.security import django_auth
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, PlainValidator, Strict, WithJsonSchema
 
+from accounts.http import signed_in
 from core.throttles import ScopedThrottle
 
 from .selectors import (
@@ -36,7 +37,7 @@ from .selectors import (
     session_list_for_leader,
     session_names_visible,
 )
-from .services import (
+from .services.attendance import (
     MAX_ALIAS_LENGTH,
     MAX_DEVICE_LENGTH,
     MAX_EVENTS_PER_BATCH,
@@ -421,7 +422,7 @@ def sync(request: HttpRequest, body: SyncIn) -> Status[dict[str, Any]]:
     ]
     try:
         outcome = attendance_sync(
-            user=request.user,  # type: ignore[arg-type]
+            user=signed_in(request),
             events=events,
             device=body.device,
             sent_at=body.sent_at,
@@ -446,9 +447,7 @@ def sync(request: HttpRequest, body: SyncIn) -> Status[dict[str, Any]]:
     states = session_attendance_states(
         sessions=touched,
         without_names={
-            session.pk
-            for session in touched
-            if not session_names_visible(user=request.user, session=session)  # type: ignore[arg-type]
+            session.pk for session in touched if not session_names_visible(user=signed_in(request), session=session)
         },
     )
     return Status(
@@ -483,7 +482,7 @@ def sync(request: HttpRequest, body: SyncIn) -> Status[dict[str, Any]]:
     },
 )
 def sessions_today(request: HttpRequest) -> dict[str, Any]:
-    sessions = session_list_for_leader(user=request.user, day=timezone.localdate())  # type: ignore[arg-type]
+    sessions = session_list_for_leader(user=signed_in(request), day=timezone.localdate())
     return {
         "sessions": [
             {
@@ -515,8 +514,8 @@ def sessions_today(request: HttpRequest) -> dict[str, Any]:
 def session_state(request: HttpRequest, session_id: int) -> dict[str, Any]:
     """Past the organisation's correction window, a leader gets the counts without names:
     check-ins keep their codes and times but no alias, and notes are left out."""
-    session = session_for_recording(user=request.user, session_id=session_id)  # type: ignore[arg-type]
-    names = session_names_visible(user=request.user, session=session)  # type: ignore[arg-type]
+    session = session_for_recording(user=signed_in(request), session_id=session_id)
+    names = session_names_visible(user=signed_in(request), session=session)
     return session_attendance_state(session=session, names=names)
 
 
@@ -553,12 +552,12 @@ def participant_by_code(
     """The tablet lists only the participants of the activity; somebody else of the
     organisation is found by their exact code, one at a time, while the session can
     still be changed. Every lookup is on the record."""
-    user = request.user
-    session = session_for_recording(user=user, session_id=session_id)  # type: ignore[arg-type]
-    if not session_names_visible(user=user, session=session):  # type: ignore[arg-type]
+    user = signed_in(request)
+    session = session_for_recording(user=user, session_id=session_id)
+    if not session_names_visible(user=user, session=session):
         return Status(404, {"detail": "This session can no longer be changed."})
     participant = participant_for_code(session=session, code=code[:12])
     if participant is None:
         return Status(404, {"detail": "No participant with this code."})
-    participant_lookup_log(user=user, participant=participant, session=session, request=request)  # type: ignore[arg-type]
+    participant_lookup_log(user=user, participant=participant, session=session, request=request)
     return Status(200, {"code": participant.code, "alias": participant.alias, "birth_year": participant.birth_year})

@@ -28,7 +28,7 @@ from django.utils import timezone
 
 from .enums import HolidayRule, SessionStatus
 from .models import Activity, Schedule, Session
-from .services import schedule_occurrence_dates, schedule_rule_dates, schedule_span
+from .services.schedules import schedule_occurrence_dates, schedule_rule_dates, schedule_span
 
 PRODID = "-//Kvarter//Public programme//EN"
 # How far ahead the rule's exceptions are worked out when a schedule has no end.
@@ -86,7 +86,7 @@ def _schedule_events(
     rule_set = set(rule_dates)
     use_rule = schedule.holiday_rule != HolidayRule.ONLY and bool(rule_set & expected)
     first = min(rule_set & expected) if use_rule else min(expected)
-    starts_at, ends_at = schedule_span(schedule, first)
+    starts_at, ends_at = schedule_span(schedule=schedule, day=first)
     master.add("dtstart", starts_at)
     master.add("dtend", ends_at)
     if not use_rule:
@@ -97,15 +97,15 @@ def _schedule_events(
         excluded = sorted(day for day in rule_dates if day > first and day not in expected)
         extra = sorted(day for day in expected if day not in rule_set)
         if excluded:
-            master.add("exdate", [schedule_span(schedule, day)[0] for day in excluded])
+            master.add("exdate", [schedule_span(schedule=schedule, day=day)[0] for day in excluded])
     if extra:
-        master.add("rdate", [schedule_span(schedule, day)[0] for day in extra])
+        master.add("rdate", [schedule_span(schedule=schedule, day=day)[0] for day in extra])
     events.append(master)
 
     for day, session in sorted(by_date.items()):
         if day not in expected:
             continue
-        planned_start, planned_end = schedule_span(schedule, day)
+        planned_start, planned_end = schedule_span(schedule=schedule, day=day)
         moved = (session.starts_at, session.ends_at) != (planned_start, planned_end)
         cancelled = session.status == SessionStatus.CANCELLED
         if not (moved or cancelled):

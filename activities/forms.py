@@ -109,7 +109,7 @@ class TallyCorrectionForm(forms.Form):
 
 
 class TabletVenueForm(forms.Form):
-    """Which venue this tablet stays at (see activities.tablet)."""
+    """Which venue this tablet stays at (see activities.views.tablet)."""
 
     venue = forms.ModelChoiceField(
         label=_("Venue"),

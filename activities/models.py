@@ -28,6 +28,7 @@ from .enums import (
     ScheduleDateKind,
     SessionStatus,
 )
+from .recurrence import rrule_text
 
 
 @functools.cache
@@ -212,7 +213,7 @@ class Schedule(TimeStampedModel):
 
     The rule is kept as fields a coordinator can edit (frequency, interval,
     weekdays, until) and rendered to RRULE text by `rrule`; sessions are
-    generated from it by `activities.services.schedule_generate_sessions`.
+    generated from it by `activities.services.schedules.schedule_generate_sessions`.
     Times are wall-clock times in `timezone`, so a 15:00 café stays at 15:00
     across daylight-saving changes.
     """
@@ -290,17 +291,13 @@ class Schedule(TimeStampedModel):
     @property
     def rrule(self) -> str:
         """The recurrence as an RFC 5545 RRULE value (what iCal feeds publish)."""
-        parts = [f"FREQ={self.frequency}"]
-        if self.interval != 1:
-            parts.append(f"INTERVAL={self.interval}")
-        if self.frequency == Frequency.WEEKLY and self.weekdays:
-            parts.append(f"BYDAY={','.join(self.weekday_codes)}")
-        if self.until:
-            # UNTIL is inclusive; the last possible moment of that local day, in UTC.
-            tz = zoneinfo.ZoneInfo(self.timezone)
-            last = dt.datetime.combine(self.until, dt.time(23, 59, 59), tzinfo=tz).astimezone(dt.UTC)
-            parts.append(f"UNTIL={last:%Y%m%dT%H%M%SZ}")
-        return ";".join(parts)
+        return rrule_text(
+            frequency=self.frequency,
+            interval=self.interval,
+            weekdays=self.weekday_codes,
+            until=self.until,
+            timezone=self.timezone,
+        )
 
 
 class ScheduleDate(models.Model):
@@ -662,7 +659,7 @@ class AttendanceEvent(models.Model):
     The ledger behind attendance. Tallies, check-ins, a session's status and
     its leaders present are projections recomputed from it, never counters
     bumped in place: a replayed, reordered or concurrent batch then gives the
-    same numbers (`activities.services.attendance_sync`). Coordinators'
+    same numbers (`activities.services.attendance.attendance_sync`). Coordinators'
     corrections are events too, so the ledger is the whole history.
     """
 

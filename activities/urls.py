@@ -1,13 +1,41 @@
+"""Every URL of activities, in three namespaces that config.urls mounts.
+
+- `attendance:` under /attendance/: the tablet's pages.
+- `programme:` under /programme/: the public programme and its iCal feeds.
+- `calendar:` under /calendar/: the coordinators' calendar of a venue or a district.
+
+Each is a (patterns, app name) pair for `include()`.
+"""
+
 from django.urls import path
 
-from . import views
+from .views import calendar, public, sessions, tablet
 
-app_name = "attendance"
+attendance_urls = (
+    [
+        path("", sessions.today, name="today"),
+        path("tablet/", tablet.tablet, name="tablet"),
+        path("sessions/<int:pk>/", sessions.session_detail, name="session"),
+        path("sessions/<int:pk>/correct/", sessions.session_correct, name="correct"),
+        path("sw.js", sessions.service_worker, name="service-worker"),
+    ],
+    "attendance",
+)
 
-urlpatterns = [
-    path("", views.today, name="today"),
-    path("tablet/", views.tablet, name="tablet"),
-    path("sessions/<int:pk>/", views.session_detail, name="session"),
-    path("sessions/<int:pk>/correct/", views.session_correct, name="correct"),
-    path("sw.js", views.service_worker, name="service-worker"),
-]
+programme_urls = (
+    [
+        path("", public.programme_week, name="week"),
+        path("venues/<slug:slug>.ics", public.venue_feed, name="venue-feed"),
+        path("districts/<slug:slug>.ics", public.district_feed, name="district-feed"),
+        path("activities/<slug:programme>/<slug:activity>.ics", public.activity_feed, name="activity-feed"),
+    ],
+    "programme",
+)
+
+calendar_urls = (
+    [
+        path("venues/<slug:slug>/", calendar.venue_calendar, name="venue"),
+        path("districts/<slug:slug>/", calendar.district_calendar, name="district"),
+    ],
+    "calendar",
+)

@@ -448,7 +448,7 @@ def upkeep_section(*, smoke: bool) -> dict:
     from activities.enums import AttendanceEventKind
     from activities.models import AgeBand, Session
     from activities.rollup import month_of, rollup_rebuild, rollup_refresh_sessions
-    from activities.services import AttendanceEventIn, attendance_sync
+    from activities.services.attendance import AttendanceEventIn, attendance_sync
     from demo import bulk
 
     _bulk_data(smoke=smoke)

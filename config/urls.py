@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from activities import urls as activities_urls
 from web import views as web_views
 
 from .api import api
@@ -13,11 +14,11 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", api.urls),
-    path("attendance/", include("activities.urls")),
+    path("attendance/", include(activities_urls.attendance_urls)),
     path("reports/", include("reporting.urls")),
-    path("programme/", include("activities.public_urls")),
+    path("programme/", include(activities_urls.programme_urls)),
     path("partnerships/", include("partnerships.urls")),
-    path("calendar/", include("activities.calendar_urls")),
+    path("calendar/", include(activities_urls.calendar_urls)),
     path("volunteers/", include("volunteers.urls")),
     path("privacy/", include("privacy.urls")),
     path("", include("core.urls")),

@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
 from django.http import HttpRequest
 
-from .models import AuditLogEntry, AuditResult
+from .models import AuditAction, AuditLogEntry, AuditResult
 
 # Who did it: a user, the anonymous visitor of a refused request, or nobody (a job).
 Actor = AbstractBaseUser | AnonymousUser | None
@@ -45,7 +45,7 @@ def client_ip(request: HttpRequest | None) -> str | None:
 def log_action(
     *,
     actor: Actor,
-    action: str,
+    action: AuditAction,
     obj: models.Model | None = None,
     changes: dict | None = None,
     request: HttpRequest | None = None,
@@ -63,6 +63,9 @@ def log_action(
     without one (sign-ins, refusals, a person's own account) are seen only by
     the actor and the platform operator.
     """
+    if action not in AuditAction.values:
+        # One vocabulary for the log (docs/security.md): a new action is added to the enum first.
+        raise ValueError(f"{action!r} is not an AuditAction")
     user = actor if getattr(actor, "is_authenticated", False) else None
     tenant = _tenant_of(obj, organisation)
     if tenant is None and obj is not None and obj._meta.label_lower not in TENANTLESS_MODELS:
@@ -90,7 +93,7 @@ def log_action(
 def log_listed(
     *,
     actor: Actor,
-    action: str,
+    action: AuditAction,
     people: Iterable[tuple[int, str]],
     request: HttpRequest | None = None,
     **changes: Any,

@@ -3,7 +3,7 @@ from django.http import HttpRequest
 
 from venues.models import Venue
 
-from ..tablet import remembered_venue_id
+from ..views.tablet import remembered_venue_id
 
 register = template.Library()
 

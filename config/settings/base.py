@@ -352,7 +352,7 @@ X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 # Flash messages live in the session, never in a cookie of their own.
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
-# The tablet's venue (activities.tablet); production gives it the __Host- prefix.
+# The tablet's venue (activities.views.tablet); production gives it the __Host- prefix.
 KVARTER_TABLET_COOKIE_NAME = "kvarter_tablet_venue"
 # Known devices per account, so nobody locks the real user out (accounts.devices); __Host- in production.
 KVARTER_DEVICE_COOKIE_NAME = "kvarter_device"

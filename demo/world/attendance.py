@@ -14,7 +14,7 @@ from django.utils import timezone
 from accounts.models import Organisation
 from activities.enums import SessionStatus
 from activities.models import Activity, AgeBand, Participant, Session, Tally
-from activities.services import tallies_import
+from activities.services.attendance import tallies_import
 from demo.world.builders import upsert
 from venues.models import District
 

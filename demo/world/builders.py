@@ -16,7 +16,7 @@ from django.utils import timezone
 from accounts.models import Organisation, User
 from activities.enums import WEEKDAY_CODES, Frequency, HolidayRule, ScheduleDateKind, SessionStatus
 from activities.models import Activity, HolidayCalendar, Programme, Schedule, ScheduleDate, Session
-from activities.services import schedule_generate_sessions
+from activities.services.schedules import schedule_generate_sessions
 from venues.enums import SpaceKind
 from venues.models import District, OpeningHours, Space, Venue
 

@@ -16,7 +16,7 @@ from django.utils import timezone
 from accounts.models import Organisation, User
 from activities.enums import ActivityCategory, AttendanceMode, HolidayRule, SessionStatus
 from activities.models import Activity, AgeBand, CheckIn, Programme, Session, Tally
-from activities.services import tallies_import
+from activities.services.attendance import tallies_import
 from demo.world.attendance import (
     CROWD_ALL_AGES,
     CROWD_HOLIDAY,

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from activities.enums import AttendanceEventKind, Gender
 from activities.models import AttendanceEvent, Tally
-from activities.services import AttendanceEventIn, attendance_correct, attendance_sync
+from activities.services.attendance import AttendanceEventIn, attendance_correct, attendance_sync
 from core.models import AuditLogEntry
 
 from ..factories import AgeBandFactory, CheckInFactory, SessionFactory, TallyFactory
@@ -54,7 +54,7 @@ def test_a_correction_is_an_event_and_later_taps_add_to_it(session, band, coordi
     assert _cells(session) == [(band.pk, "M", 13, 3)]
     correction = AttendanceEvent.objects.get(kind=AttendanceEventKind.CORRECTION)
     assert (correction.actor, correction.visits, correction.payload["reason"]) == (coordinator, 12, "paper list")
-    assert AuditLogEntry.objects.filter(action="attendance.correct", actor=coordinator).count() == 1
+    assert AuditLogEntry.objects.filter(action="attendance.corrected", actor=coordinator).count() == 1
 
 
 @pytest.mark.django_db

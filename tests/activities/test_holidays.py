@@ -11,7 +11,7 @@ from accounts.enums import OrganisationKind
 from activities import holidays
 from activities.enums import HolidayKind, HolidayRule
 from activities.models import SchoolHoliday, Session
-from activities.services import schedule_generate_sessions
+from activities.services.schedules import schedule_generate_sessions
 
 from ..factories import ActivityFactory, OrganisationFactory, ProgrammeFactory, ScheduleFactory
 

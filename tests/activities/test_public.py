@@ -12,12 +12,17 @@ import zoneinfo
 import icalendar
 import pytest
 import recurring_ical_events
+import time_machine
 from dateutil import rrule as du_rrule
 from django.utils import timezone
 
 from activities.enums import ActivityCategory, HolidayRule, ScheduleDateKind, SessionStatus
 from activities.models import Schedule, Session
-from activities.services import schedule_generate_sessions, schedule_occurrence_dates, sessions_generate_upcoming
+from activities.services.schedules import (
+    schedule_generate_sessions,
+    schedule_occurrence_dates,
+    sessions_generate_upcoming,
+)
 
 from ..factories import (
     ActivityFactory,
@@ -36,9 +41,10 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def _english_monday(client, monkeypatch):
+def _english_monday(client):
     client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-    monkeypatch.setattr(timezone, "now", lambda: NOW.astimezone(dt.UTC))
+    with time_machine.travel(NOW, tick=False):
+        yield
 
 
 @pytest.fixture
@@ -180,7 +186,7 @@ def test_the_week_page_queries_do_not_grow(client, django_assert_num_queries, wo
 
 def test_a_country_sized_week_shows_the_first_sessions_and_asks_for_a_district(client, world, monkeypatch):
     """At national scale the week holds thousands of sessions: the page caps the list and the venue choice."""
-    from activities import public
+    from activities.views import public
 
     monkeypatch.setattr(public, "WEEK_LIMIT", 3)
     monkeypatch.setattr(public, "VENUE_CHOICES_LIMIT", 1)

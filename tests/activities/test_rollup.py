@@ -25,7 +25,7 @@ from activities import rollup
 from activities.enums import Gender, SessionStatus
 from activities.models import AgeBand, AttendanceRollup, CheckIn, Participant, Session, Tally
 from activities.rollup import rollup_rebuild, rollup_refresh_recent
-from activities.services import AttendanceEventIn, attendance_correct, attendance_sync, tallies_import
+from activities.services.attendance import AttendanceEventIn, attendance_correct, attendance_sync, tallies_import
 from activities.tasks import task_refresh_rollup
 from demo import bulk
 from reporting.enums import ScopeKind

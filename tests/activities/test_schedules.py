@@ -6,7 +6,7 @@ from django.db import IntegrityError, transaction
 
 from activities.enums import Frequency, HolidayKind, HolidayRule, ScheduleDateKind, SessionStatus
 from activities.models import HolidayCalendar, ScheduleDate, SchoolHoliday, Session
-from activities.services import schedule_generate_sessions, schedule_occurrence_dates
+from activities.services.schedules import schedule_generate_sessions, schedule_occurrence_dates
 from core.models import AuditLogEntry
 
 from ..factories import ScheduleFactory, TallyFactory
@@ -197,7 +197,7 @@ def test_editing_a_running_schedule_changes_only_the_future(time_machine_today):
     assert result.kept == 1
     assert result.created == 4
     assert result.removed == 7  # the other June Tuesdays and Thursdays without attendance
-    entry = AuditLogEntry.objects.filter(action="schedule.generate_sessions").latest("id")
+    entry = AuditLogEntry.objects.filter(action="schedule.sessions_generated").latest("id")
     assert entry.changes == {"created": 4, "updated": 0, "removed": 7, "kept": 1, "space_conflicts": 0}
 
 

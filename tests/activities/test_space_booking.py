@@ -16,7 +16,8 @@ from django.utils import translation
 
 from activities.enums import SessionStatus
 from activities.models import Session
-from activities.services import SpaceTaken, schedule_generate_sessions, session_book_space
+from activities.services.schedules import schedule_generate_sessions
+from activities.services.spaces import SpaceTaken, session_book_space
 
 from ..factories import ActivityFactory, ProgrammeFactory, ScheduleFactory, SessionFactory, SpaceFactory, VenueFactory
 
@@ -191,7 +192,7 @@ def test_two_people_booking_the_same_slot_at_once_one_wins(homework, language_ca
 
 @pytest.mark.django_db
 def test_a_partner_booking_and_a_session_never_share_the_room(homework, other_organisation, room):
-    from activities.services import space_booking_create
+    from activities.services.spaces import space_booking_create
 
     SessionFactory(activity=homework, space=room, starts_at=at(6, 15), ends_at=at(6, 17))
 
@@ -263,7 +264,7 @@ def test_generation_leaves_a_lent_space_alone(homework, other_organisation, room
 
 @pytest.mark.django_db(transaction=True)
 def test_a_booking_and_a_session_racing_for_the_room_one_wins(homework, other_organisation, room):
-    from activities.services import space_booking_create
+    from activities.services.spaces import space_booking_create
 
     session = SessionFactory(activity=homework, starts_at=at(6, 15), ends_at=at(6, 17))
 

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from activities.enums import AttendanceMode, SessionStatus
 from activities.models import AttendanceEvent, CheckIn, Participant, Session, Tally
-from activities.services import MAX_EVENTS_PER_BATCH
+from activities.services.attendance import MAX_EVENTS_PER_BATCH
 from core.models import AuditLogEntry
 
 from ..factories import ActivityFactory, AgeBandFactory, ParticipantFactory, ProgrammeFactory, SessionFactory
@@ -170,7 +170,7 @@ def test_a_leader_who_does_not_lead_the_activity_is_rejected_and_it_is_logged(or
     assert response.json()["results"][0]["status"] == "rejected"
     assert response.json()["results"][0]["reason"] == "unknown session"
     assert total_visits(cafe_session) == 0
-    entry = AuditLogEntry.objects.get(action="attendance.sync")
+    entry = AuditLogEntry.objects.get(action="attendance.synced")
     assert list(entry.changes["rejected"].values()) == ["unknown session"]
 
 

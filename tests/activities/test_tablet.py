@@ -9,11 +9,11 @@ import datetime as dt
 import zoneinfo
 
 import pytest
+import time_machine
 from django.http import HttpResponse
 from django.urls import reverse
-from django.utils import timezone
 
-from activities.tablet import cookie_name, remember_venue
+from activities.views.tablet import cookie_name, remember_venue
 
 from ..factories import ActivityFactory, ProgrammeFactory, SessionFactory, VenueFactory
 
@@ -24,9 +24,10 @@ PASSWORD = "correct horse battery"
 
 
 @pytest.fixture(autouse=True)
-def _english_morning(client, monkeypatch):
+def _english_morning(client):
     client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-    monkeypatch.setattr(timezone, "now", lambda: NOW.astimezone(dt.UTC))
+    with time_machine.travel(NOW, tick=False):
+        yield
 
 
 def at(hour: int) -> dt.datetime:

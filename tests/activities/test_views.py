@@ -10,7 +10,7 @@ import json
 import zoneinfo
 
 import pytest
-from django.utils import timezone
+import time_machine
 
 from accounts.enums import Role
 from activities.enums import AttendanceMode, Gender
@@ -41,8 +41,9 @@ def _english_pages(client):
 
 
 @pytest.fixture(autouse=True)
-def _morning(monkeypatch):
-    monkeypatch.setattr(timezone, "now", lambda: NOW.astimezone(dt.UTC))
+def _morning():
+    with time_machine.travel(NOW, tick=False):
+        yield
 
 
 def at(hour: int, day: int = 0) -> dt.datetime:

@@ -20,7 +20,7 @@ from activities.enums import AttendanceMode, SessionStatus
 from activities.models import AttendanceRollup, Session
 from activities.rollup import month_of
 from activities.selectors import session_attendance_state, session_visits
-from activities.services import AttendanceEventIn, attendance_sync
+from activities.services.attendance import AttendanceEventIn, attendance_sync
 from reporting.enums import ScopeKind
 from reporting.figures import Period, report_figures
 from reporting.selectors import dashboard_figures

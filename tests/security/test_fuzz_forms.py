@@ -340,7 +340,7 @@ def _simple(path: str) -> Callable[[dict, Any, Any], forms.BaseForm]:
 
 
 def _tablet_unchanged(data, response) -> bool:
-    from activities.tablet import cookie_name
+    from activities.views.tablet import cookie_name
 
     return "forget" in data or cookie_name() not in response.cookies
 

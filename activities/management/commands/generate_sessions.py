@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
-from activities.services import sessions_generate_upcoming
+from activities.services.schedules import sessions_generate_upcoming
 
 
 class Command(BaseCommand):

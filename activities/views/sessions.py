@@ -20,14 +20,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
 
+from accounts.http import signed_in
 from venues.models import District
 
-from .enums import AttendanceMode, Gender, SessionStatus
-from .forms import TabletVenueForm, TallyCorrectionForm
-from .models import Tally
-from .selectors import (
+from ..enums import AttendanceMode, Gender, SessionStatus
+from ..forms import TabletVenueForm, TallyCorrectionForm
+from ..models import Tally
+from ..selectors import (
     activity_leaders_with_access,
     age_band_list,
     correction_list,
@@ -40,14 +40,14 @@ from .selectors import (
     session_visits,
     venue_list_for_recording,
 )
-from .services import (
+from ..services.attendance import (
     MAX_ALIAS_LENGTH,
     MAX_EVENTS_PER_BATCH,
     MAX_NOTE_LENGTH,
     MAX_REASON_LENGTH,
     attendance_correct,
 )
-from .tablet import forget_venue, remember_venue, remembered_venue_id
+from .tablet import remembered_venue_id
 
 # Bump when the service worker's strategy changes; a change in the static
 # files' URLs (hashed in production) renames the cache by itself.
@@ -164,9 +164,9 @@ def _config(request: HttpRequest, **extra: object) -> dict[str, object]:
 
 @login_required
 def today(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    sessions = session_list_for_leader(user=user, day=timezone.localdate())  # type: ignore[arg-type]
-    venues = venue_list_for_recording(user=user)  # type: ignore[arg-type]
+    user = signed_in(request)
+    sessions = session_list_for_leader(user=user, day=timezone.localdate())
+    venues = venue_list_for_recording(user=user)
     pinned_id = remembered_venue_id(request)
     tablet_venue = next((venue for venue in venues if venue.pk == pinned_id), None)
     if tablet_venue is not None:
@@ -192,31 +192,12 @@ def today(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_POST
-def tablet(request: HttpRequest) -> HttpResponse:
-    """Remember this tablet for a venue, or forget it (a cookie on the device, see activities.tablet)."""
-    response = redirect("attendance:today")
-    if "forget" in request.POST:
-        forget_venue(response)
-        messages.success(request, _("This tablet no longer remembers a venue."))
-        return response
-    form = TabletVenueForm(request.POST, venues=venue_list_for_recording(user=request.user))  # type: ignore[arg-type]
-    if not form.is_valid():
-        messages.error(request, " ".join(form.errors["venue"]))
-        return response
-    venue = form.cleaned_data["venue"]
-    remember_venue(response, venue)
-    messages.success(request, _("This tablet now opens with the sessions at %(venue)s.") % {"venue": venue.name})
-    return response
-
-
-@login_required
 def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user = request.user
-    session = session_for_recording(user=user, session_id=pk)  # type: ignore[arg-type]
+    user = signed_in(request)
+    session = session_for_recording(user=user, session_id=pk)
     activity = session.activity
     organisation = activity.programme.lead_organisation
-    locked = session_is_locked_for(user=user, session=session)  # type: ignore[arg-type]
+    locked = session_is_locked_for(user=user, session=session)
     # Past the correction window a leader sees the counts, not who came (data minimisation).
     state = session_attendance_state(session=session, names=not locked)
     bands = age_band_list(organisation_id=organisation.pk)
@@ -313,7 +294,7 @@ def session_correct(request: HttpRequest, pk: int) -> HttpResponse:
     Only the organisation's coordinators and administrators (and the platform
     operator): for everybody else the page does not exist (404).
     """
-    session = session_for_correction(user=request.user, session_id=pk)  # type: ignore[arg-type]
+    session = session_for_correction(user=signed_in(request), session_id=pk)
     bands = age_band_list(organisation_id=session.activity.programme.lead_organisation_id)
     visits = session_visits(session_ids=[session.pk])[session.pk]
     current = {

@@ -19,18 +19,19 @@ from django.utils import timezone
 from django.utils.dates import WEEKDAYS_ABBR
 from django.utils.translation import gettext as _
 
+from accounts.http import signed_in
 from accounts.models import Organisation
 from accounts.selectors import organisation_ids_for_user, user_is_manager
 from venues.models import District, Venue
 
-from .models import Session, SpaceBooking
-from .selectors import in_district
+from ..models import Session, SpaceBooking
+from ..selectors import in_district
 
 
 def _manager_required(request: HttpRequest) -> set[int]:
-    if not user_is_manager(user=request.user):  # type: ignore[arg-type]
+    if not user_is_manager(user=signed_in(request)):
         raise PermissionDenied(_("The calendar is for coordinators."))
-    return organisation_ids_for_user(user=request.user)  # type: ignore[arg-type]
+    return organisation_ids_for_user(user=signed_in(request))
 
 
 FIRST_DAY, LAST_DAY = dt.date(1900, 1, 1), dt.date(2999, 12, 31)
@@ -73,7 +74,7 @@ def _render(request: HttpRequest, place: Any, kind: str, condition: Q, bookings:
     for session in sessions:
         activity = session.activity
         organisation = activity.programme.lead_organisation
-        own = request.user.is_superuser or organisation.pk in managed  # type: ignore[union-attr]
+        own = request.user.is_superuser or organisation.pk in managed
         by_day[timezone.localtime(session.starts_at).date()].append(
             {
                 "session": session,

@@ -1,4 +1,4 @@
-"""A tablet remembered for its venue.
+"""A tablet remembered for its venue, and the view that pins it (`POST /attendance/tablet/`).
 
 Leaders share the venue's tablet, so what it remembers belongs to the device,
 not to whoever signed in: a signed cookie holding the venue, which outlives
@@ -9,10 +9,19 @@ another venue or organisation simply does nothing.
 """
 
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
+from accounts.http import signed_in
 from venues.models import Venue
+
+from ..forms import TabletVenueForm
+from ..selectors import venue_list_for_recording
 
 SALT = "kvarter.attendance.tablet"
 # Browsers cap a cookie's lifetime at 400 days; a tablet is re-pinned sooner than that.
@@ -46,3 +55,22 @@ def remember_venue(response: HttpResponse, venue: Venue) -> None:
 
 def forget_venue(response: HttpResponse) -> None:
     response.delete_cookie(cookie_name(), samesite="Lax")
+
+
+@login_required
+@require_POST
+def tablet(request: HttpRequest) -> HttpResponse:
+    """Remember this tablet for a venue, or forget it (a cookie on the device, see above)."""
+    response = redirect("attendance:today")
+    if "forget" in request.POST:
+        forget_venue(response)
+        messages.success(request, _("This tablet no longer remembers a venue."))
+        return response
+    form = TabletVenueForm(request.POST, venues=venue_list_for_recording(user=signed_in(request)))
+    if not form.is_valid():
+        messages.error(request, " ".join(form.errors["venue"]))
+        return response
+    venue = form.cleaned_data["venue"]
+    remember_venue(response, venue)
+    messages.success(request, _("This tablet now opens with the sessions at %(venue)s.") % {"venue": venue.name})
+    return response

@@ -1,354 +1,31 @@
+"""Attendance: the tablet's sync into the ledger, coordinators' corrections, imported counts."""
+
 import datetime as dt
 import uuid
-import zoneinfo
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from dateutil import rrule as du_rrule
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, Sum
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Membership, User
+from core.models import AuditAction
 from core.services import log_action
-from venues.models import District, Space
+from venues.models import District
 
-from . import rollup
-from .enums import AttendanceEventKind, Frequency, Gender, HolidayRule, ScheduleDateKind, SessionStatus
-from .models import (
-    Activity,
-    AgeBand,
-    AttendanceEvent,
-    CheckIn,
-    Participant,
-    Schedule,
-    Session,
-    SpaceBooking,
-    Tally,
-    space_conflict,
-    space_conflict_message,
-)
-from .selectors import (
-    LEADING_ROLES,
-    holiday_dates,
-    session_is_locked_for,
-    session_list_with_attendance_flag,
-    session_queryset_for_recording,
-)
-
-_FREQ = {Frequency.DAILY: du_rrule.DAILY, Frequency.WEEKLY: du_rrule.WEEKLY, Frequency.MONTHLY: du_rrule.MONTHLY}
-_BYDAY = {
-    "MO": du_rrule.MO,
-    "TU": du_rrule.TU,
-    "WE": du_rrule.WE,
-    "TH": du_rrule.TH,
-    "FR": du_rrule.FR,
-    "SA": du_rrule.SA,
-    "SU": du_rrule.SU,
-}
-
-
-@dataclass(frozen=True)
-class GenerationResult:
-    created: int
-    updated: int
-    removed: int
-    kept: int  # sessions the schedule no longer wants but that hold attendance or were changed by hand
-    # Sessions created without the schedule's space because somebody else has it then.
-    space_conflicts: int = 0
-
-    def __str__(self) -> str:
-        text = f"created {self.created}, updated {self.updated}, removed {self.removed}, kept {self.kept}"
-        return text + (f", {self.space_conflicts} without their space (taken)" if self.space_conflicts else "")
-
-
-def schedule_rule_dates(*, schedule: Schedule, start: dt.date, end: dt.date) -> list[dt.date]:
-    """The dates the bare RRULE names between start and end, inclusive: no holidays, no exceptions."""
-    last = min(end, schedule.until) if schedule.until else end
-    first = max(start, schedule.starts_on)
-    if last < first:
-        return []
-    rule = du_rrule.rrule(
-        _FREQ[Frequency(schedule.frequency)],
-        interval=schedule.interval,
-        byweekday=[_BYDAY[code] for code in schedule.weekday_codes] or None,
-        # The rule is anchored on the first date so "every other week" counts from it.
-        dtstart=dt.datetime.combine(schedule.starts_on, dt.time()),
-        until=dt.datetime.combine(last, dt.time()),
-    )
-    return [occurrence.date() for occurrence in rule if occurrence.date() >= first]
-
-
-def schedule_occurrence_dates(*, schedule: Schedule, start: dt.date, end: dt.date) -> list[dt.date]:
-    """The dates the schedule wants between start and end, inclusive.
-
-    RRULE dates, less EXDATEs, with the holiday rule applied, plus RDATEs (an
-    extra date is added even inside a holiday: somebody asked for it).
-    """
-    last = min(end, schedule.until) if schedule.until else end
-    first = max(start, schedule.starts_on)
-    if last < first:
-        return []
-    dates = set(schedule_rule_dates(schedule=schedule, start=first, end=last))
-
-    extra_dates = set()
-    for day, kind in schedule.dates.values_list("date", "kind"):
-        if kind == ScheduleDateKind.EXCLUDED:
-            dates.discard(day)
-        elif first <= day <= last:
-            extra_dates.add(day)
-
-    if schedule.holiday_rule != HolidayRule.IGNORE:
-        holidays = holiday_dates(schedule=schedule, start=first, end=last)
-        if schedule.holiday_rule == HolidayRule.SKIP:
-            dates -= holidays
-        else:
-            dates &= holidays
-    return sorted(dates | extra_dates)
-
-
-def schedule_span(schedule: Schedule, day: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    # Wall-clock times in the schedule's zone: 15:00 stays 15:00 across DST changes.
-    tz = zoneinfo.ZoneInfo(schedule.timezone)
-    return (
-        dt.datetime.combine(day, schedule.start_time, tzinfo=tz),
-        dt.datetime.combine(day, schedule.end_time, tzinfo=tz),
-    )
-
-
-class SpaceTaken(Exception):
-    """The space is occupied by another session or booking then."""
-
-    def __init__(self, other: "Session | SpaceBooking") -> None:
-        self.other = other
-        super().__init__(space_conflict_message(other))
-
-
-def _without_taken_space(sessions: list[Session]) -> int:
-    """Give up the space for new sessions that would clash with its bookings (one query); how many."""
-    wanting = [session for session in sessions if session.space_id]
-    if not wanting:
-        return 0
-    taken = list(
-        Session.objects.filter(
-            space_id__in={session.space_id for session in wanting},
-            starts_at__lt=max(session.ends_at for session in wanting),
-            ends_at__gt=min(session.starts_at for session in wanting),
-        )
-        .exclude(status=SessionStatus.CANCELLED)
-        .values_list("space_id", "starts_at", "ends_at")
-    ) + list(
-        SpaceBooking.objects.filter(
-            space_id__in={session.space_id for session in wanting},
-            starts_at__lt=max(session.ends_at for session in wanting),
-            ends_at__gt=min(session.starts_at for session in wanting),
-        ).values_list("space_id", "starts_at", "ends_at")
-    )
-    conflicts = 0
-    for session in wanting:
-        if any(
-            space == session.space_id and start < session.ends_at and session.starts_at < end
-            for space, start, end in taken
-        ):
-            session.space_id = None
-            conflicts += 1
-    return conflicts
-
-
-def session_book_space(*, session: Session, space_id: int | None, by: User | None = None) -> Session:
-    """Put a session in a space, or take it out; refused with the clash named if the space is taken.
-
-    The database refuses overlapping sessions in one space (migration
-    activities 0003), so two people booking the same slot at once cannot both
-    win: the loser gets the same message.
-    """
-    with transaction.atomic():
-        locked = Session.objects.select_for_update().get(pk=session.pk)
-        locked.space_id = space_id
-        if space_id is not None and locked.status != SessionStatus.CANCELLED:
-            other = space_conflict(
-                space_id=space_id, starts_at=locked.starts_at, ends_at=locked.ends_at, exclude=locked.pk
-            )
-            if other is not None:
-                raise SpaceTaken(other)
-        try:
-            with transaction.atomic():
-                locked.customised = True
-                locked.save(update_fields=["space", "customised", "updated_at"])
-        except IntegrityError as error:
-            other = space_conflict(
-                space_id=space_id,  # type: ignore[arg-type]
-                starts_at=locked.starts_at,
-                ends_at=locked.ends_at,
-                exclude=locked.pk,
-            )
-            if other is None:
-                raise
-            raise SpaceTaken(other) from error
-        log_action(
-            actor=by,
-            action="session.book_space",
-            obj=locked,
-            changes={"space": space_id},
-            organisation=locked.activity.programme.lead_organisation_id,
-        )
-    return locked
-
-
-def space_booking_create(
-    *, space_id: int, organisation_id: int, title: str, starts_at: dt.datetime, ends_at: dt.datetime, by: User | None = None
-) -> SpaceBooking:
-    """Lend a space to a partner for a while; refused with the clash named if it is taken then."""
-    booking = SpaceBooking(
-        space_id=space_id,
-        organisation_id=organisation_id,
-        title=title,
-        starts_at=starts_at,
-        ends_at=ends_at,
-        booked_by=by,
-    )
-    # Fields and constraints here; the clash is checked below, with its own exception.
-    booking.clean_fields()
-    booking.validate_constraints()
-    with transaction.atomic():
-        other = space_conflict(space_id=space_id, starts_at=starts_at, ends_at=ends_at)
-        if other is not None:
-            raise SpaceTaken(other)
-        try:
-            with transaction.atomic():
-                booking.save()
-        except IntegrityError as error:
-            other = space_conflict(space_id=space_id, starts_at=starts_at, ends_at=ends_at)
-            if other is None:
-                raise
-            raise SpaceTaken(other) from error
-        # The space's owner keeps the record of whom it lent the room to.
-        owner = Space.objects.filter(pk=space_id).values_list("venue__organisation_id", flat=True).first()
-        log_action(actor=by, action="space.booked", obj=booking, organisation=owner)
-    return booking
-
-
-def schedule_generate_sessions(
-    *, schedule: Schedule, until: dt.date | None = None, from_date: dt.date | None = None, by: User | None = None
-) -> GenerationResult:
-    """Bring the schedule's sessions in line with its rule, idempotently.
-
-    - Creates the sessions the rule wants and that do not exist yet.
-    - From `from_date` on (default: today once the schedule has sessions, so a
-      change to a running schedule touches only the future; the first run
-      backfills from the schedule's first date), moves planned sessions to
-      the current times and removes planned sessions the rule no longer wants.
-    - Never touches a held or cancelled session, a session with attendance, or
-      one changed by hand: history stays as it happened.
-
-    Safe under concurrent runs: creation relies on the unique constraints and
-    skips rows another run created first.
-    """
-    today = timezone.localdate()
-    horizon = until or today + dt.timedelta(days=settings.KVARTER_SESSION_HORIZON_DAYS)
-
-    with transaction.atomic():
-        # Serialise generations of the same schedule (no-op on SQLite, which locks the database).
-        Schedule.objects.select_for_update().filter(pk=schedule.pk).first()
-        existing = {s.occurrence_date: s for s in session_list_with_attendance_flag(schedule=schedule)}
-        start_from: dt.date = from_date or (today if existing else schedule.starts_on)
-        wanted = schedule_occurrence_dates(schedule=schedule, start=schedule.starts_on, end=horizon)
-        wanted_set = set(wanted)
-
-        to_create = []
-        for day in wanted:
-            if day in existing:
-                continue
-            if day < start_from and existing:
-                # The past of a running schedule is history: not filled in afterwards.
-                continue
-            starts_at, ends_at = schedule_span(schedule, day)
-            to_create.append(
-                Session(
-                    activity_id=schedule.activity_id,
-                    schedule=schedule,
-                    occurrence_date=day,
-                    starts_at=starts_at,
-                    ends_at=ends_at,
-                    space_id=schedule.space_id,
-                )
-            )
-        space_conflicts = _without_taken_space(to_create)
-        before = len(existing)
-        Session.objects.bulk_create(to_create, ignore_conflicts=True)
-        created = Session.objects.filter(schedule=schedule).count() - before
-
-        updated = removed = kept = 0
-        # Only sessions without attendance are moved or removed below: nothing
-        # of theirs is in the attendance rollup, so its receivers can rest.
-        with rollup.suspended():
-            for occurrence, session in existing.items():
-                if occurrence is None or occurrence < start_from:
-                    continue
-                untouchable = (
-                    session.status != SessionStatus.PLANNED
-                    or getattr(session, "has_attendance", True)
-                    or session.customised
-                )
-                if occurrence not in wanted_set:
-                    if untouchable:
-                        kept += 1
-                    else:
-                        session.delete()
-                        removed += 1
-                    continue
-                starts_at, ends_at = schedule_span(schedule, occurrence)
-                if not untouchable and (session.starts_at, session.ends_at, session.space_id) != (
-                    starts_at,
-                    ends_at,
-                    schedule.space_id,
-                ):
-                    session.starts_at, session.ends_at, session.space_id = starts_at, ends_at, schedule.space_id
-                    session.save(update_fields=["starts_at", "ends_at", "space", "updated_at"])
-                    updated += 1
-
-        # Planned sessions past a shorter horizon were removed above: this is how far they now exist.
-        schedule.generated_until = min(horizon, schedule.until) if schedule.until else horizon
-        Schedule.objects.filter(pk=schedule.pk).update(generated_until=schedule.generated_until)
-        result = GenerationResult(
-            created=created, updated=updated, removed=removed, kept=kept, space_conflicts=space_conflicts
-        )
-        if created or updated or removed:
-            log_action(
-                actor=by,
-                action="schedule.generate_sessions",
-                obj=schedule,
-                organisation=schedule.activity.programme.lead_organisation_id,
-                changes={
-                    "created": created,
-                    "updated": updated,
-                    "removed": removed,
-                    "kept": kept,
-                    "space_conflicts": space_conflicts,
-                },
-            )
-    return result
-
-
-def sessions_generate_upcoming(*, by: User | None = None) -> dict[int, GenerationResult]:
-    """Roll every open-ended or running schedule forward to the horizon (the nightly job)."""
-    today = timezone.localdate()
-    results = {}
-    schedules = Schedule.objects.exclude(until__lt=today).select_related("activity")
-    for schedule in schedules.iterator():
-        results[schedule.pk] = schedule_generate_sessions(schedule=schedule, by=by)
-    return results
-
-
-# --- Attendance: the tablet's sync ------------------------------------------------
+from .. import rollup
+from ..enums import AttendanceEventKind, Gender, SessionStatus
+from ..models import Activity, AgeBand, AttendanceEvent, CheckIn, Participant, Session, Tally
+from ..selectors import LEADING_ROLES, session_is_locked_for, session_queryset_for_recording
 
 # The sync's limits, one set of numbers: the API's schema publishes them
-# (activities.api) and the tablet batches under them (activities.views).
+# (activities.api) and the tablet batches under them (activities.views.sessions).
 # One request carries a tablet's whole queue: 500 queued taps is one request.
 MAX_EVENTS_PER_BATCH = 1000
 # The ledger's clock_skew_seconds is a 32-bit integer.
@@ -523,7 +200,7 @@ def _log_sync(
     for organisation_id, part in sorted(parts.items(), key=lambda item: item[0] or 0):
         log_action(
             actor=user,
-            action="attendance.sync",
+            action=AuditAction.ATTENDANCE_SYNCED,
             organisation=organisation_id,
             changes={
                 "device": device[:100],
@@ -942,7 +619,7 @@ def attendance_correct(
             rollup.rollup_refresh_sessions(sessions=[locked or session], check_ins=False)
             log_action(
                 actor=by,
-                action="attendance.correct",
+                action=AuditAction.ATTENDANCE_CORRECTED,
                 obj=session,
                 organisation=session.activity.programme.lead_organisation_id,
                 changes={
@@ -996,11 +673,13 @@ def tallies_import(*, tallies: Sequence[Tally], source: str) -> None:
         )
 
 
-def participant_lookup_log(*, user: User, participant: Participant, session: Session, request: Any = None) -> None:
+def participant_lookup_log(
+    *, user: User, participant: Participant, session: Session, request: HttpRequest | None = None
+) -> None:
     """A leader found a participant outside the activity's roster by code: on the record, by code."""
     log_action(
         actor=user,
-        action="participant.found_by_code",
+        action=AuditAction.PARTICIPANT_FOUND_BY_CODE,
         obj=participant,
         label=participant.code,
         organisation=participant.organisation_id,

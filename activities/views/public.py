@@ -21,10 +21,10 @@ from django.views.decorators.http import require_GET
 
 from venues.models import District, Venue
 
-from .calendar import calendar_feed
-from .enums import ActivityCategory
-from .models import Activity, Session
-from .selectors import in_district
+from ..calendar import calendar_feed
+from ..enums import ActivityCategory
+from ..models import Activity, Session
+from ..selectors import in_district
 
 
 @dataclass(frozen=True)
