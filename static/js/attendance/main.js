@@ -12,7 +12,7 @@
  * (activities.views.PRECACHED_STATIC; tests/activities/test_static.py checks it).
  */
 
-import { config, root, SESSION, embeddedState } from "./page.js";
+import { config, embeddedState, root, SESSION } from "./page.js";
 import { setUpAside, setUpSessionPage } from "./controls.js";
 import { render, renderAside, renderStatus } from "./render.js";
 import { store } from "./store.js";
