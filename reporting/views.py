@@ -215,28 +215,46 @@ def _status(report_request: Any) -> dict[str, Any]:
     }
 
 
+def _progress(report_request: Any, state: dict[str, Any], *, oob: bool) -> dict[str, Any]:
+    """The progress part of the request page, for the page and for the polls (`oob`: swapped out of band)."""
+    return {
+        "report_request": report_request,
+        "scope": report_request.scope,
+        "state": state,
+        "steps": [(index, ReportStatus(step).label) for index, step in enumerate(STEPS, start=1)],
+        "status_url": reverse("reports:request-status", args=[report_request.pk]),
+        "oob": oob,
+    }
+
+
 @reports_required
 def request_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     report_request = request_for_user(user=request.user, request_id=pk)
-    return render(
-        request,
-        "reporting/request.html",
-        {
-            "report_request": report_request,
-            "scope": report_request.scope,
-            "state": _status(report_request),
-            "steps": [(index, ReportStatus(step).label) for index, step in enumerate(STEPS, start=1)],
-            "status_url": reverse("reports:request-status", args=[pk]),
-        },
-    )
+    return render(request, "reporting/request.html", _progress(report_request, _status(report_request), oob=False))
 
 
 @never_cache
 @reports_required
-def request_status(request: AuthenticatedHttpRequest, pk: int) -> JsonResponse:
-    """What the progress bar polls: one small query, no page render."""
+def request_status(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """The request's state: JSON, or for the page's poll (htmx) the parts of the page that changed.
+
+    One small query while nothing changes. The page sends the status it shows
+    (`shown`): the same one is a 204, so htmx swaps nothing and the live status
+    line is not read out again; the last answer is a 286, which stops htmx
+    polling.
+    """
     report_request = request_for_user(user=request.user, request_id=pk)
-    return JsonResponse(_status(report_request))
+    state = _status(report_request)
+    if not request.headers.get("HX-Request"):
+        return JsonResponse(state)
+    if request.GET.get("shown") == state["status"] and not state["finished"]:
+        return HttpResponse(status=204)
+    return render(
+        request,
+        "reporting/request.html#poll",
+        _progress(report_request, state, oob=True),
+        status=286 if state["finished"] else 200,
+    )
 
 
 @reports_required

@@ -1,8 +1,8 @@
 """The tablet attendance pages (`/attendance/`): today's sessions and the counter screen.
 
-The pages only render; every change is an event that `static/js/attendance.js`
-queues in the browser and sends to the sync API (`activities.api`), so a
-tablet with bad wifi keeps counting.
+The pages only render; every change is an event that the page's modules
+(`static/js/attendance/`) queue in the browser and send to the sync API
+(`activities.api`), so a tablet with bad wifi keeps counting.
 """
 
 import hashlib
@@ -57,12 +57,19 @@ PRECACHED_STATIC = (
     "vendor/bootstrap-5.3.9.min.css",
     "css/kvarter.css",
     "vendor/bootstrap-5.3.9.bundle.min.js",
-    "js/attendance.js",
+    # The page's modules: main.js and everything it imports (tests/activities/test_static.py
+    # follows the imports and holds this list to them).
+    "js/attendance/main.js",
+    "js/attendance/controls.js",
+    "js/attendance/render.js",
+    "js/attendance/sync.js",
+    "js/attendance/store.js",
+    "js/attendance/page.js",
 )
 
 
 def _labels() -> dict[str, str]:
-    """The strings attendance.js shows, translated here so the catalogues hold them all."""
+    """The strings the tablet's scripts show, translated here so the catalogues hold them all."""
     return {
         "all_saved": _("All saved"),
         # Two forms are enough for Swedish, Dutch and English (one / other).
@@ -139,7 +146,7 @@ def _labels() -> dict[str, str]:
 
 
 def _config(request: HttpRequest, **extra: object) -> dict[str, object]:
-    """What attendance.js needs to know about the page, the user and the URLs."""
+    """What the tablet's scripts need to know about the page, the user and the URLs."""
     return {
         "user": request.user.pk,
         "language": request.LANGUAGE_CODE,
@@ -224,7 +231,7 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "activities/attendance/session.html",
         {
             "session": session,
-            # As attendance.js writes it (the same words): "23 = 19 counted + 4 checked in".
+            # As render.js writes it (the same words): "23 = 19 counted + 4 checked in".
             "total_parts": _("= %(counted)s counted + %(named)s checked in")
             % {"counted": state["headcount_visits"], "named": state["named_visits"]},
             "activity": activity,

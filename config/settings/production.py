@@ -32,7 +32,8 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 STORAGES = {
     "default": DEFAULT_STORAGE,
     # Collected at build time (Dockerfile); WhiteNoise serves them with far-future caching.
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    # WhiteNoise's storage, with the imports between JavaScript modules hashed too.
+    "staticfiles": {"BACKEND": "core.staticfiles.HashedStaticFilesStorage"},
 }
 
 # Optional error tracking (the `sentry` extra): errors and failed tasks with

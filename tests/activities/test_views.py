@@ -301,7 +301,7 @@ def test_the_service_worker_is_served_for_the_attendance_scope(client):
     assert response["Service-Worker-Allowed"] == "/"
     assert "no-cache" in response["Cache-Control"]
     assert b'"scope": "/attendance/"' in response.content
-    assert b"/static/js/attendance.js" in response.content
+    assert b"/static/js/attendance/main.js" in response.content
 
 
 # --- Query counts: the same whatever the number of sessions, cells or check-ins ---

@@ -417,6 +417,72 @@ def test_the_status_poll_is_cheap(client, django_assert_num_queries, strategist,
     assert response.json()["status"] == "queued"
 
 
+def test_the_pages_poll_is_a_204_while_nothing_changes(client, django_assert_num_queries, strategist, counted):
+    request = ReportRequestFactory(programme=counted, requested_by=strategist)
+    client.force_login(strategist)
+
+    # Session, user, roles, org ids, the request: as cheap as the JSON.
+    with django_assert_num_queries(5):
+        response = client.get(f"/reports/requests/{request.pk}/status/?shown=queued", headers={"HX-Request": "true"})
+
+    # No swap, so the live status line is not read out again.
+    assert response.status_code == 204
+    assert response.content == b""
+
+
+def test_the_pages_poll_answers_what_changed(client, strategist, counted):
+    request = ReportRequestFactory(programme=counted, requested_by=strategist, status=ReportStatus.COMPUTING)
+    client.force_login(strategist)
+
+    response = client.get(f"/reports/requests/{request.pk}/status/?shown=queued", headers={"HX-Request": "true"})
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    # First the new text of the status line (swapped inside it), then the parts swapped out of band.
+    assert html.split("<", 1)[0].strip() == "Computing"
+    assert '<div id="report-steps" hx-swap-oob="true">' in html
+    assert '<input type="hidden" name="shown" value="computing">' in html
+    assert 'class="report-step report-step-done" data-step="1"' in html
+    assert 'class="report-step report-step-current" data-step="2"' in html
+    assert '<div id="report-outcome" hx-swap-oob="true">' in html
+    assert "Download the PDF" not in html
+    assert "hx-get" not in html
+
+
+def test_the_pages_last_poll_stops_the_polling_and_offers_the_pdf(client, strategist, report):
+    request = ReportRequestFactory(
+        programme=report.programme, requested_by=strategist, report=report, status=ReportStatus.DONE
+    )
+    client.force_login(strategist)
+
+    response = client.get(f"/reports/requests/{request.pk}/status/?shown=rendering", headers={"HX-Request": "true"})
+
+    # 286: htmx swaps this answer and stops polling.
+    assert response.status_code == 286
+    html = response.content.decode()
+    assert html.split("<", 1)[0].strip() == "Done"
+    assert f'href="/reports/{report.pk}/pdf/">Download the PDF</a>' in html
+    assert html.count("report-step-done") == 4
+
+
+def test_the_request_page_polls_only_while_the_report_is_produced(client, strategist, counted, report):
+    queued = ReportRequestFactory(programme=counted, requested_by=strategist)
+    done = ReportRequestFactory(
+        programme=report.programme, requested_by=strategist, report=report, status=ReportStatus.DONE
+    )
+    client.force_login(strategist)
+
+    polling = client.get(f"/reports/requests/{queued.pk}/").content.decode()
+    finished = client.get(f"/reports/requests/{done.pk}/").content.decode()
+
+    assert f'hx-get="/reports/requests/{queued.pk}/status/" hx-trigger="every 1s"' in polling
+    assert "hx-get" not in finished
+    # Out of band only in the polls' answers; htmx without its inline style (CSP).
+    assert "hx-swap-oob" not in polling
+    assert '"includeIndicatorStyles": false' in polling
+    assert "Reload the page to see the progress." in polling
+
+
 def test_the_request_page_queries_are_fixed(client, django_assert_num_queries, strategist, report):
     request = ReportRequestFactory(programme=report.programme, requested_by=strategist, report=report)
     client.force_login(strategist)

@@ -3,7 +3,7 @@
  * Network first, cache as fallback, for page navigations and GETs under the
  * attendance pages and /static/: online the leader always sees the server's
  * page; offline, the last copy. POSTs and the API are never cached: queued
- * events live in IndexedDB (attendance.js), not here.
+ * events live in IndexedDB (static/js/attendance/store.js), not here.
  */
 "use strict";
 
