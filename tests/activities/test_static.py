@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from django.contrib.staticfiles import finders
 
-from activities.views import PRECACHED_STATIC
+from activities.views.sessions import PRECACHED_STATIC
 
 ROOT = Path(__file__).resolve().parents[2]
 # The templates of the pages the service worker keeps: what they load is what a tablet needs offline.
