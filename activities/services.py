@@ -1,7 +1,7 @@
 import datetime as dt
 import uuid
 import zoneinfo
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -39,6 +39,8 @@ from .selectors import (
     session_is_locked_for,
     session_list_with_attendance_flag,
     session_queryset_for_recording,
+    space_occupant_at,
+    space_occupants,
 )
 
 _FREQ = {Frequency.DAILY: du_rrule.DAILY, Frequency.WEEKLY: du_rrule.WEEKLY, Frequency.MONTHLY: du_rrule.MONTHLY}
@@ -59,8 +61,10 @@ class GenerationResult:
     updated: int
     removed: int
     kept: int  # sessions the schedule no longer wants but that hold attendance or were changed by hand
-    # Sessions created without the schedule's space because somebody else has it then.
+    # Sessions created or moved without the schedule's space because somebody else has it then.
     space_conflicts: int = 0
+    # Those sessions, each with the session or booking that holds the room then.
+    rooms_lost: tuple[tuple[Session, "Session | SpaceBooking"], ...] = ()
 
     def __str__(self) -> str:
         text = f"created {self.created}, updated {self.updated}, removed {self.removed}, kept {self.kept}"
@@ -129,35 +133,34 @@ class SpaceTaken(Exception):
         super().__init__(space_conflict_message(other))
 
 
-def _without_taken_space(sessions: list[Session]) -> int:
-    """Give up the space for new sessions that would clash with its bookings (one query); how many."""
+def _without_taken_space(
+    sessions: list[Session], *, exclude_sessions: Collection[int] = ()
+) -> list[tuple[Session, "Session | SpaceBooking"]]:
+    """Give up the room for the sessions that would clash with another session or a booking (two queries).
+
+    Returns each session that lost its room with what holds the room then, so the coordinator can be told.
+    """
     wanting = [session for session in sessions if session.space_id]
     if not wanting:
-        return 0
-    taken = list(
-        Session.objects.filter(
-            space_id__in={session.space_id for session in wanting},
-            starts_at__lt=max(session.ends_at for session in wanting),
-            ends_at__gt=min(session.starts_at for session in wanting),
-        )
-        .exclude(status=SessionStatus.CANCELLED)
-        .values_list("space_id", "starts_at", "ends_at")
-    ) + list(
-        SpaceBooking.objects.filter(
-            space_id__in={session.space_id for session in wanting},
-            starts_at__lt=max(session.ends_at for session in wanting),
-            ends_at__gt=min(session.starts_at for session in wanting),
-        ).values_list("space_id", "starts_at", "ends_at")
+        return []
+    occupants = space_occupants(
+        space_ids={session.space_id for session in wanting},  # type: ignore[misc]
+        starts_at=min(session.starts_at for session in wanting),
+        ends_at=max(session.ends_at for session in wanting),
+        exclude_sessions=exclude_sessions,
     )
-    conflicts = 0
+    lost = []
     for session in wanting:
-        if any(
-            space == session.space_id and start < session.ends_at and session.starts_at < end
-            for space, start, end in taken
-        ):
+        other = space_occupant_at(
+            occupants,
+            space_id=session.space_id,  # type: ignore[arg-type]
+            starts_at=session.starts_at,
+            ends_at=session.ends_at,
+        )
+        if other is not None:
             session.space_id = None
-            conflicts += 1
-    return conflicts
+            lost.append((session, other))
+    return lost
 
 
 def session_book_space(*, session: Session, space_id: int | None, by: object = None) -> Session:
@@ -278,12 +281,14 @@ def schedule_generate_sessions(
                     space_id=schedule.space_id,
                 )
             )
-        space_conflicts = _without_taken_space(to_create)
+        rooms_lost = _without_taken_space(to_create)
         before = len(existing)
         Session.objects.bulk_create(to_create, ignore_conflicts=True)
         created = Session.objects.filter(schedule=schedule).count() - before
 
         updated = removed = kept = 0
+        to_move: list[Session] = []
+        stored: dict[int, tuple[dt.datetime, dt.datetime, int | None]] = {}
         # Only sessions without attendance are moved or removed below: nothing
         # of theirs is in the attendance rollup, so its receivers can rest.
         with rollup.suspended():
@@ -308,15 +313,46 @@ def schedule_generate_sessions(
                     ends_at,
                     schedule.space_id,
                 ):
+                    stored[session.pk] = (session.starts_at, session.ends_at, session.space_id)
                     session.starts_at, session.ends_at, session.space_id = starts_at, ends_at, schedule.space_id
+                    to_move.append(session)
+            # A session moved into a room somebody else holds then still moves, without the room (the
+            # database would refuse the overlap); the sessions being moved do not hold their old times.
+            moving_rooms = _without_taken_space(to_move, exclude_sessions=[session.pk for session in to_move])
+            rooms_lost += moving_rooms
+            for session in to_move:
+                # A session that lost its room before and would lose it again stays as it is.
+                if (session.starts_at, session.ends_at, session.space_id) == stored[session.pk]:
+                    continue
+                try:
+                    with transaction.atomic():
+                        session.save(update_fields=["starts_at", "ends_at", "space", "updated_at"])
+                except IntegrityError:
+                    # Taken since it was looked up (a booking made meanwhile): the same rule, found later.
+                    other = session.space_id and space_conflict(
+                        space_id=session.space_id,
+                        starts_at=session.starts_at,
+                        ends_at=session.ends_at,
+                        exclude=session.pk,
+                    )
+                    if not other:
+                        raise
+                    session.space_id = None
                     session.save(update_fields=["starts_at", "ends_at", "space", "updated_at"])
-                    updated += 1
+                    rooms_lost.append((session, other))
+                updated += 1
 
         # Planned sessions past a shorter horizon were removed above: this is how far they now exist.
         schedule.generated_until = min(horizon, schedule.until) if schedule.until else horizon
         Schedule.objects.filter(pk=schedule.pk).update(generated_until=schedule.generated_until)
+        space_conflicts = len(rooms_lost)
         result = GenerationResult(
-            created=created, updated=updated, removed=removed, kept=kept, space_conflicts=space_conflicts
+            created=created,
+            updated=updated,
+            removed=removed,
+            kept=kept,
+            space_conflicts=space_conflicts,
+            rooms_lost=tuple(rooms_lost),
         )
         if created or updated or removed:
             log_action(

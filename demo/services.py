@@ -741,7 +741,6 @@ def _seed_vasteras(*, orgs: Orgs, users: dict[str, User], today: dt.date) -> Non
         category=ActivityCategory.MEETING_PLACE,
         description="here 4U-ledare bemannar caféet på öppna ytan i Bäckbyhuset och arbetar relationsskapande.",
         venue=backbyhuset,
-        space=backbyhuset_spaces["Öppna ytan"],
         leaders=[leader],
     )
     _schedule(
@@ -764,7 +763,6 @@ def _seed_vasteras(*, orgs: Orgs, users: dict[str, User], today: dt.date) -> Non
         category=ActivityCategory.MEETING_PLACE,
         description="Café, coachning och samhällsinformation för alla åldrar, två kvällar i veckan.",
         venue=cw_premises,
-        space=cw_spaces["Café"],
         leaders=[leader],
     )
     _schedule(
@@ -787,7 +785,6 @@ def _seed_vasteras(*, orgs: Orgs, users: dict[str, User], today: dt.date) -> Non
         category=ActivityCategory.HOMEWORK_HELP,
         description="Läxhjälp för elever i årskurs 4–9 med anmälan.",
         venue=cw_premises,
-        space=cw_spaces["Studierum"],
         min_age=10,
         max_age=16,
         attendance_mode=AttendanceMode.REGISTRATION,
@@ -920,7 +917,6 @@ def _seed_vasteras(*, orgs: Orgs, users: dict[str, User], today: dt.date) -> Non
         category=ActivityCategory.COACHING,
         description="Samtal och information för föräldrar: fritid, skola och var man får hjälp i Västerås.",
         venue=backbyhuset,
-        space=backbyhuset_spaces["Café"],
         min_age=18,
         leaders=[leader],
     )
@@ -961,7 +957,6 @@ def _seed_vasteras(*, orgs: Orgs, users: dict[str, User], today: dt.date) -> Non
         category=ActivityCategory.MEETING_PLACE,
         description="Kvällsöppen ungdomsgård med medlemskort: spel, läxhörna och samtal med mobila teamet.",
         venue=backbyhuset,
-        space=backbyhuset_spaces["Öppna ytan"],
         attendance_mode=AttendanceMode.REGISTRATION,
         min_age=13,
         max_age=25,
@@ -1609,7 +1604,6 @@ def _seed_deventer(*, orgs: Orgs, today: dt.date) -> None:
             name=name,
             category=category,
             venue=de_ark,
-            space=de_ark_spaces["Keuken" if slug == "samen-eten" else "Huiskamer"],
         )
         _schedule(
             activity=activity,
@@ -1620,6 +1614,7 @@ def _seed_deventer(*, orgs: Orgs, today: dt.date) -> None:
             end=end,
             weekdays=weekdays,
             interval=interval,
+            space=de_ark_spaces["Keuken" if slug == "samen-eten" else "Huiskamer"],
             tz=AMSTERDAM,
             public_holidays=_dutch_public_holidays,
         )
@@ -1748,7 +1743,6 @@ def _seed_wageningen(*, orgs: Orgs, users: dict[str, User], today: dt.date) -> N
             name=name,
             category=category,
             venue=venues[venue_slug],
-            space=space,
             min_age=min_age,
             max_age=max_age,
         )
