@@ -20,8 +20,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
 
+from core.decorators import post_only
 from venues.models import District
 
 from .enums import AttendanceMode, Gender, SessionStatus
@@ -192,7 +192,7 @@ def today(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@post_only("attendance:today")
 def tablet(request: HttpRequest) -> HttpResponse:
     """Remember this tablet for a venue, or forget it (a cookie on the device, see activities.tablet)."""
     response = redirect("attendance:today")
