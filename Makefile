@@ -93,6 +93,7 @@ lint: install
 
 messages: $(VENV)/.installed
 	$(PY) manage.py makemessages --ignore=.venv --ignore=staticfiles --ignore=tests --no-obsolete -l sv -l nl -l en
+	$(PY) manage.py makemessages -d djangojs --ignore=.venv --ignore=staticfiles --ignore=tests --ignore=static/vendor --no-obsolete -l sv -l nl -l en
 	$(PY) scripts/check_catalogues.py --fill-english
 
 # Benchmarks (bench/README.md): servers, wrk and locust on loopback against a

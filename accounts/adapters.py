@@ -10,7 +10,7 @@ from django.urls import reverse
 from . import secrets_box
 from .devices import DEVICE_RATE, device_key
 from .enums import Role
-from .selectors import user_roles, user_works_shifts
+from .selectors import user_pending_roles, user_roles, user_works_shifts
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -48,9 +48,14 @@ class AccountAdapter(DefaultAccountAdapter):
         user = request.user
         if user_works_shifts(user=user):  # type: ignore[arg-type]
             return reverse("attendance:today")
+        roles = user_roles(user=user)  # type: ignore[arg-type]
         # A strategist comes for the reports and has nothing else here.
-        if user_roles(user=user) == {Role.STRATEGIST}:  # type: ignore[arg-type]
+        if roles == {Role.STRATEGIST}:
             return reverse("reports:dashboard")
+        # A volunteer (or one whose application waits) comes for their shifts,
+        # hours and vacancies: "My volunteering", not a bare start page.
+        if roles == {Role.VOLUNTEER} or (not roles and Role.VOLUNTEER in user_pending_roles(user=user)):  # type: ignore[arg-type]
+            return reverse("volunteering:me")
         return super().get_login_redirect_url(request)
 
 

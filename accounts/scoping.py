@@ -126,6 +126,13 @@ class ScopedInline(ScopedChoicesMixin, admin.TabularInline):
         return type("LabelledFormSet", (_LabelledFormSetMixin, super().get_formset(request, obj, **kwargs)), {})
 
 
+class ScopedStackedInline(ScopedChoicesMixin, admin.StackedInline):
+    """The same, one form under another with its labels: for rows too wide for a table on a laptop."""
+
+    extra = 0
+    show_change_link = True
+
+
 def _is_owner_field(field: models.Field, site: admin.AdminSite) -> bool:
     """Whether `field` is the first step of its model's path to the owning organisation."""
     model_admin = site._registry.get(field.model)  # type: ignore[arg-type]

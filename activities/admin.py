@@ -3,11 +3,12 @@ from typing import Any
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.http import signed_in
-from accounts.scoping import OrganisationScopedAdmin, ScopedInline
+from accounts.scoping import OrganisationScopedAdmin, ScopedInline, ScopedStackedInline
 from core.admin import AuditedReadsMixin, ReadOnlyAdminMixin
 from core.paginators import CappedCountPaginator
 
@@ -26,6 +27,7 @@ from .models import (
     Session,
     SpaceBooking,
     Tally,
+    space_conflict_message,
 )
 from .selectors import activity_leaders_without_access
 from .services.attendance import attendance_correct
@@ -34,9 +36,11 @@ from .services.schedules import schedule_generate_sessions
 
 def _generate(request: HttpRequest, schedules: QuerySet[Schedule] | list[Schedule]) -> None:
     created = removed = kept = 0
+    rooms_lost = []
     for schedule in schedules:
         result = schedule_generate_sessions(schedule=schedule, by=signed_in(request))
         created, removed, kept = created + result.created, removed + result.removed, kept + result.kept
+        rooms_lost += result.rooms_lost
     created_text = ngettext("%(count)d session created.", "%(count)d sessions created.", created) % {"count": created}
     removed_text = ngettext("%(count)d session removed.", "%(count)d sessions removed.", removed) % {"count": removed}
     messages.success(request, f"{created_text} {removed_text}")
@@ -49,6 +53,25 @@ def _generate(request: HttpRequest, schedules: QuerySet[Schedule] | list[Schedul
                 kept,
             )
             % {"kept": kept},
+        )
+    if rooms_lost:
+        # Which sessions and why: the coordinator finds another room, or talks to whoever has it.
+        messages.warning(
+            request,
+            format_html(
+                "{}<ul>{}</ul>",
+                ngettext(
+                    "%(count)d session has no room: the schedule's room is taken then.",
+                    "%(count)d sessions have no room: the schedule's room is taken then.",
+                    len(rooms_lost),
+                )
+                % {"count": len(rooms_lost)},
+                format_html_join(
+                    "",
+                    "<li>{}: {}</li>",
+                    ((session, space_conflict_message(other)) for session, other in rooms_lost),
+                ),
+            ),
         )
 
 
@@ -112,7 +135,8 @@ class ProgrammeAdmin(OrganisationScopedAdmin):
     inlines = [ActivityInline]
 
 
-class ScheduleInline(ScopedInline):
+class ScheduleInline(ScopedStackedInline):
+    # Stacked: ten fields in a row ran 750 px past a 1440 px screen.
     model = Schedule
     form = ScheduleForm
     fields = [
@@ -138,7 +162,7 @@ class ActivityAdmin(OrganisationScopedAdmin):
     search_fields = ["name", "programme__name", "venue__name"]
     list_select_related = ["programme", "venue"]
     prepopulated_fields = {"slug": ["name"]}
-    autocomplete_fields = ["programme", "venue", "space", "outreach_organisation", "leaders"]
+    autocomplete_fields = ["programme", "venue", "outreach_organisation", "leaders"]
     inlines = [ScheduleInline]
     actions = ["generate_sessions"]
     form = ActivityAdminForm

@@ -26,6 +26,8 @@ import icalendar
 from django.conf import settings
 from django.utils import timezone
 
+from venues.models import Space
+
 from .enums import HolidayRule, SessionStatus
 from .models import Activity, Schedule, Session
 from .services.schedules import schedule_occurrence_dates, schedule_rule_dates, schedule_span
@@ -35,24 +37,25 @@ PRODID = "-//Kvarter//Public programme//EN"
 EXCEPTIONS_AHEAD = dt.timedelta(days=400)
 
 
-def _location(activity: Activity) -> str:
+def _location(activity: Activity, space: Space | None) -> str:
+    """The venue, with the room the sessions really have (the schedule's, or a session's own)."""
     if activity.venue_id:
         venue = activity.venue
         parts = [venue.name, venue.street_address, " ".join(p for p in (venue.postal_code, venue.city) if p)]
-        if activity.space_id:
-            parts.insert(1, activity.space.name)  # type: ignore[union-attr]
+        if space is not None:
+            parts.insert(1, space.name)
         return ", ".join(part for part in parts if part)
     return activity.location_note
 
 
-def _base_event(activity: Activity, uid: str, stamp: dt.datetime) -> icalendar.Event:
+def _base_event(activity: Activity, uid: str, stamp: dt.datetime, *, space: Space | None) -> icalendar.Event:
     event = icalendar.Event()
     event.add("uid", uid)
     event.add("dtstamp", stamp)
     event.add("summary", activity.name)
     if activity.description:
         event.add("description", activity.description)
-    location = _location(activity)
+    location = _location(activity, space)
     if location:
         event.add("location", location)
     event.add("categories", [activity.get_category_display()])
@@ -79,7 +82,7 @@ def _schedule_events(
         return []
 
     events = []
-    master = _base_event(activity, uid, stamp)
+    master = _base_event(activity, uid, stamp, space=schedule.space)
     # RFC 5545 counts DTSTART as an occurrence, so it must be a real session:
     # the first date of the rule that is one (a rule restarted on one of its
     # own dates names the same dates after it), else the first session.
@@ -108,9 +111,11 @@ def _schedule_events(
         planned_start, planned_end = schedule_span(schedule=schedule, day=day)
         moved = (session.starts_at, session.ends_at) != (planned_start, planned_end)
         cancelled = session.status == SessionStatus.CANCELLED
-        if not (moved or cancelled):
+        # Without the schedule's room (it was taken) or put in another one by hand.
+        elsewhere = session.space_id != schedule.space_id
+        if not (moved or cancelled or elsewhere):
             continue
-        override = _base_event(activity, uid, stamp)
+        override = _base_event(activity, uid, stamp, space=session.space)
         override.add("recurrence-id", planned_start)
         override.add("dtstart", session.starts_at.astimezone(zone))
         override.add("dtend", session.ends_at.astimezone(zone))
@@ -121,7 +126,7 @@ def _schedule_events(
 
 
 def _single_event(session: Session, *, stamp: dt.datetime) -> icalendar.Event:
-    event = _base_event(session.activity, f"session-{session.pk}@kvarter", stamp)
+    event = _base_event(session.activity, f"session-{session.pk}@kvarter", stamp, space=session.space)
     zone = zoneinfo.ZoneInfo(settings.TIME_ZONE)
     event.add("dtstart", session.starts_at.astimezone(zone))
     event.add("dtend", session.ends_at.astimezone(zone))
@@ -147,12 +152,12 @@ def calendar_feed(*, name: str, activities: Iterable[Activity]) -> bytes:
 
     schedules = list(
         Schedule.objects.filter(activity__in=activities)
-        .select_related("activity__venue", "activity__space", "holiday_calendar")
+        .select_related("activity__venue", "space", "holiday_calendar")
         .prefetch_related("dates")
         .order_by("pk")
     )
     sessions_by_schedule: dict[int | None, list[Session]] = defaultdict(list)
-    for session in Session.objects.filter(activity__in=activities).select_related("activity__venue", "activity__space"):
+    for session in Session.objects.filter(activity__in=activities).select_related("activity__venue", "space"):
         sessions_by_schedule[session.schedule_id].append(session)
     zones = set()
     for schedule in schedules:

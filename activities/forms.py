@@ -1,15 +1,20 @@
+import datetime as dt
 from typing import Any
 
 from django import forms
+from django.conf import settings
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from accounts.models import Membership
 from core.forms import KeysField
 from venues.models import Venue
 
-from .enums import WEEKDAY_CHOICES, WEEKDAY_CODES, Gender
-from .models import Activity, AgeBand, Schedule
-from .selectors import LEADING_ROLES
+from .enums import WEEKDAY_CHOICES, WEEKDAY_CODES, Gender, HolidayRule, SessionStatus
+from .models import Activity, AgeBand, Schedule, Session, SpaceBooking, space_conflict_message
+from .selectors import LEADING_ROLES, holiday_dates, space_occupant_at, space_occupants
+from .services.schedules import schedule_occurrence_dates, schedule_rule_dates, schedule_span
 
 
 class WeekdaysField(forms.MultipleChoiceField):
@@ -51,6 +56,66 @@ class ScheduleForm(forms.ModelForm):
             "space",
             "timezone",
         ]
+
+    def _post_clean(self) -> None:
+        # After the model's own checks, with the instance filled in: a room set
+        # here must be free at every time the sessions will get it, or the form
+        # says who has it (the database would refuse the overlap: was a 500).
+        super()._post_clean()
+        schedule = self.instance
+        if self.errors or not schedule.space_id or (schedule.pk and "space" not in self.changed_data):
+            return
+        clashes = _room_clashes(schedule)
+        if clashes:
+            self.add_error(
+                "space",
+                ngettext(
+                    "The room is taken at %(count)d of this schedule's times: %(clash)s Choose another room, "
+                    "or exclude that date first.",
+                    "The room is taken at %(count)d of this schedule's times; the first: %(clash)s Choose another "
+                    "room, or exclude those dates first.",
+                    len(clashes),
+                )
+                % {"count": len(clashes), "clash": space_conflict_message(clashes[0])},
+            )
+
+
+def _room_clashes(schedule: Schedule) -> list[Session | SpaceBooking]:
+    """What holds the schedule's room at the times its sessions would get it, one per clashing time.
+
+    The dates are those the generation gives the room to: from the first date
+    on a new schedule, from today on a running one, up to the horizon; a
+    session held, cancelled or moved by hand keeps the room it has.
+    """
+    today = timezone.localdate()
+    horizon = today + dt.timedelta(days=settings.KVARTER_SESSION_HORIZON_DAYS)
+    own = Session.objects.filter(schedule_id=schedule.pk) if schedule.pk else Session.objects.none()
+    fixed = set(own.exclude(status=SessionStatus.PLANNED, customised=False).values_list("occurrence_date", flat=True))
+    start = max(today, schedule.starts_on) if own.exists() else schedule.starts_on
+    if schedule.pk:
+        days = schedule_occurrence_dates(schedule=schedule, start=start, end=horizon)
+    else:
+        # Not saved yet, so no excluded dates: the rule with its holidays.
+        days = schedule_rule_dates(schedule=schedule, start=start, end=horizon)
+        if schedule.holiday_rule != HolidayRule.IGNORE:
+            holidays = holiday_dates(schedule=schedule, start=start, end=horizon)
+            skip = schedule.holiday_rule == HolidayRule.SKIP
+            days = [day for day in days if (day in holidays) != skip]
+    spans = [schedule_span(schedule=schedule, day=day) for day in days if day not in fixed]
+    if not spans:
+        return []
+    occupants = space_occupants(
+        space_ids={schedule.space_id},  # type: ignore[arg-type]
+        starts_at=spans[0][0],
+        ends_at=spans[-1][1],
+        exclude_sessions=own.values_list("pk", flat=True),
+    )
+    clashes = []
+    for starts_at, ends_at in spans:
+        other = space_occupant_at(occupants, space_id=schedule.space_id, starts_at=starts_at, ends_at=ends_at)  # type: ignore[arg-type]
+        if other is not None:
+            clashes.append(other)
+    return clashes
 
 
 class TallyCorrectionForm(forms.Form):
@@ -142,7 +207,6 @@ class ActivityAdminForm(forms.ModelForm):
             "category",
             "description",
             "venue",
-            "space",
             "outreach_organisation",
             "location_note",
             "min_age",

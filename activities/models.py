@@ -99,9 +99,8 @@ class Activity(TimeStampedModel):
     venue = models.ForeignKey(
         Venue, verbose_name=_("venue"), null=True, blank=True, on_delete=models.PROTECT, related_name="activities"
     )
-    space = models.ForeignKey(
-        Space, verbose_name=_("space"), null=True, blank=True, on_delete=models.SET_NULL, related_name="activities"
-    )
+    # No room here: a room is taken at a time, and an activity has no time of
+    # its own; its schedules and sessions have (see Schedule.space).
     outreach_organisation = models.ForeignKey(
         Organisation,
         verbose_name=_("outreach location"),
@@ -149,10 +148,6 @@ class Activity(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
-
-    def clean(self) -> None:
-        if self.space is not None and self.space.venue_id != self.venue_id:
-            raise ValidationError({"space": _("The space must be in the activity's venue.")})
 
     @property
     def effective_capacity(self) -> int | None:
@@ -249,8 +244,20 @@ class Schedule(TimeStampedModel):
         on_delete=models.PROTECT,
         related_name="schedules",
     )
+    # One meaning for a room: a session is in its schedule's room, unless the
+    # room is taken then (the session has none, and the coordinator is told)
+    # or the session was put elsewhere by hand. The activity names no room.
     space = models.ForeignKey(
-        Space, verbose_name=_("space"), null=True, blank=True, on_delete=models.SET_NULL, related_name="schedules"
+        Space,
+        verbose_name=_("space"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="schedules",
+        help_text=_(
+            "Where this schedule's sessions take place; an activity has no room of its own. If another session "
+            "or a booking has the room at one of their times, you are told which."
+        ),
     )
     # How far sessions exist: the feeds trust sessions only this far, and the
     # health check reports schedules the nightly job left behind.

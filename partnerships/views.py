@@ -19,10 +19,10 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from accounts.http import AuthenticatedHttpRequest
 from core.charts import CURRENT, PREVIOUS, Series, bar_chart
+from core.decorators import post_only
 from core.forms import form_errors_text
 from core.models import AuditAction
 from core.services import log_action
@@ -116,7 +116,7 @@ def _managed(request: AuthenticatedHttpRequest, slug: str) -> Any:
 
 
 @partnerships_required
-@require_POST
+@post_only("partnerships:agreement", keep=("slug",))
 def agreement_status(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     agreement = _managed(request, slug)
     form = TransitionForm(request.POST, current=agreement.status)
@@ -140,7 +140,7 @@ def agreement_status(request: AuthenticatedHttpRequest, slug: str) -> HttpRespon
 
 
 @partnerships_required
-@require_POST
+@post_only("partnerships:agreement", keep=("slug",))
 def document_upload(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     agreement = _managed(request, slug)
     form = DocumentForm(request.POST, request.FILES)
@@ -180,7 +180,7 @@ def document_download(request: AuthenticatedHttpRequest, slug: str, pk: int) -> 
 
 
 @partnerships_required
-@require_POST
+@post_only("partnerships:agreement", keep=("slug",))
 def obligation_done(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
     agreement = _managed(request, slug)
     obligation = ReportingObligation.objects.filter(agreement=agreement, pk=pk, done_on__isnull=True).first()

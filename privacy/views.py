@@ -18,11 +18,12 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET
 
 from accounts.decorators import managers_only as _managers_only
 from accounts.http import AuthenticatedHttpRequest
 from activities.models import Participant
+from core.decorators import post_only
 from core.models import AuditAction
 from core.services import log_action, log_listed
 from core.throttles import throttled
@@ -131,7 +132,7 @@ def participant_export_pdf(request: AuthenticatedHttpRequest, code: str) -> Http
 
 @managers_only
 @never_cache
-@require_POST
+@post_only("privacy:participant", keep=("code",))
 @reauthentication_required
 def participant_erase_view(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     participant = _participant(request, code)

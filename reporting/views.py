@@ -20,10 +20,10 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
 
 from accounts.http import AuthenticatedHttpRequest
 from core.charts import CURRENT, PREVIOUS, Series, bar_chart
+from core.decorators import post_only
 from core.forms import form_errors_text
 from core.models import AuditAction
 from core.services import log_action
@@ -178,7 +178,7 @@ def _number(value: float) -> int | float:
 
 
 @reports_required
-@require_POST
+@post_only("reports:dashboard")
 @throttled("report")
 def request_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = _request_form(request, request.POST)
@@ -438,7 +438,7 @@ def _narrative_warnings(text: str, *, visits: int, people: int) -> list[str]:
 
 
 @reports_required
-@require_POST
+@post_only("reports:scope", keep=("kind", "pk"))
 def follow(request: AuthenticatedHttpRequest, kind: str, pk: int) -> HttpResponse:
     """Follow a scope's yearly report (an e-mail with the link), or stop."""
     scope = scope_for_user(user=request.user, scope_kind=kind, scope_id=pk)

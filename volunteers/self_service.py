@@ -22,11 +22,11 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
 
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import Organisation
 from accounts.services import membership_apply
+from core.decorators import post_only
 from core.forms import form_errors_text
 from core.models import AuditAction
 from core.pdf import render_pdf
@@ -115,7 +115,7 @@ def _back(volunteer: Volunteer) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@post_only("volunteering:me")
 def me_profile(request: AuthenticatedHttpRequest) -> HttpResponse:
     volunteer = _profile(request)
     form = ProfileForm(request.POST, instance=volunteer)
@@ -128,7 +128,7 @@ def me_profile(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@post_only("volunteering:me")
 def me_availability(request: AuthenticatedHttpRequest) -> HttpResponse:
     volunteer = _profile(request)
     form = AvailabilityForm(request.POST, instance=Availability(volunteer=volunteer))
@@ -141,7 +141,7 @@ def me_availability(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@post_only("volunteering:me")
 def me_availability_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     volunteer = _profile(request)
     get_object_or_404(Availability, pk=pk, volunteer=volunteer).delete()
@@ -150,7 +150,7 @@ def me_availability_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpRe
 
 
 @login_required
-@require_POST
+@post_only("volunteering:me")
 def me_apply(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     volunteer = _profile(request)
     vacancy = get_object_or_404(Vacancy, pk=pk, organisation=volunteer.organisation, status=VacancyStatus.OPEN)
@@ -173,7 +173,7 @@ def me_apply(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@post_only("volunteering:me")
 def me_hours(request: AuthenticatedHttpRequest) -> HttpResponse:
     volunteer = _profile(request)
     form = HoursForm(request.POST)
@@ -186,7 +186,7 @@ def me_hours(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@post_only("volunteering:me")
 def me_confirm(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Confirm the hours of a session they were rostered at: its length, one tap."""
     volunteer = _profile(request)

@@ -17,11 +17,11 @@ from django.shortcuts import redirect, render
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
 
 from accounts.decorators import managers_only as _managers_only
 from accounts.http import AuthenticatedHttpRequest
 from accounts.selectors import organisation_ids_for_user
+from core.decorators import post_only
 from core.forms import form_errors_text
 from core.models import AuditAction
 from core.services import log_action, log_listed
@@ -130,7 +130,7 @@ def vacancy_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 
 @managers_only
-@require_POST
+@post_only("volunteering:vacancy", keep=("pk",))
 def vacancy_invite(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     vacancy = _one(_scoped(Vacancy.objects.all(), request, "organisation"), pk)
     choice = request.POST.get("volunteer", "")
@@ -159,7 +159,7 @@ def vacancy_invite(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 
 @managers_only
-@require_POST
+@post_only("volunteering:overview")
 def placement_action(request: AuthenticatedHttpRequest, pk: int, action: str) -> HttpResponse:
     placement = _one(
         _scoped(Placement.objects.select_related("vacancy", "volunteer"), request, "vacancy__organisation"), pk
@@ -205,7 +205,7 @@ def volunteer_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
 
 
 @managers_only
-@require_POST
+@post_only("volunteering:volunteer", keep=("pk",))
 def volunteer_status(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     volunteer = _one(_scoped(Volunteer.objects.all(), request, "organisation"), pk)
     try:
@@ -224,7 +224,7 @@ def volunteer_status(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
 
 
 @managers_only
-@require_POST
+@post_only("volunteering:volunteer", keep=("pk",))
 def volunteer_screening(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     volunteer = _one(_scoped(Volunteer.objects.select_related("organisation"), request, "organisation"), pk)
     form = ScreeningForm(request.POST)

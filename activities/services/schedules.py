@@ -4,7 +4,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import User
@@ -13,7 +13,7 @@ from core.services import log_action
 
 from .. import recurrence, rollup
 from ..enums import HolidayRule, ScheduleDateKind, SessionStatus
-from ..models import Schedule, Session
+from ..models import Schedule, Session, SpaceBooking, space_conflict
 from ..selectors import holiday_dates, session_list_with_attendance_flag
 from .spaces import sessions_give_up_taken_space
 
@@ -24,8 +24,10 @@ class GenerationResult:
     updated: int
     removed: int
     kept: int  # sessions the schedule no longer wants but that hold attendance or were changed by hand
-    # Sessions created without the schedule's space because somebody else has it then.
+    # Sessions created or moved without the schedule's space because somebody else has it then.
     space_conflicts: int = 0
+    # Those sessions, each with the session or booking that holds the room then.
+    rooms_lost: tuple[tuple[Session, Session | SpaceBooking], ...] = ()
 
     def __str__(self) -> str:
         text = f"created {self.created}, updated {self.updated}, removed {self.removed}, kept {self.kept}"
@@ -119,12 +121,14 @@ def schedule_generate_sessions(
                     space_id=schedule.space_id,
                 )
             )
-        space_conflicts = sessions_give_up_taken_space(sessions=to_create)
+        rooms_lost = sessions_give_up_taken_space(sessions=to_create)
         before = len(existing)
         Session.objects.bulk_create(to_create, ignore_conflicts=True)
         created = Session.objects.filter(schedule=schedule).count() - before
 
         updated = removed = kept = 0
+        to_move: list[Session] = []
+        stored: dict[int, tuple[dt.datetime, dt.datetime, int | None]] = {}
         # Only sessions without attendance are moved or removed below: nothing
         # of theirs is in the attendance rollup, so its receivers can rest.
         with rollup.suspended():
@@ -149,15 +153,47 @@ def schedule_generate_sessions(
                     ends_at,
                     schedule.space_id,
                 ):
+                    stored[session.pk] = (session.starts_at, session.ends_at, session.space_id)
                     session.starts_at, session.ends_at, session.space_id = starts_at, ends_at, schedule.space_id
+                    to_move.append(session)
+            # A session moved into a room somebody else holds then still moves, without the room (the
+            # database would refuse the overlap); the sessions being moved do not hold their old times.
+            rooms_lost += sessions_give_up_taken_space(
+                sessions=to_move, exclude_sessions=[session.pk for session in to_move]
+            )
+            for session in to_move:
+                # A session that lost its room before and would lose it again stays as it is.
+                if (session.starts_at, session.ends_at, session.space_id) == stored[session.pk]:
+                    continue
+                try:
+                    with transaction.atomic():
+                        session.save(update_fields=["starts_at", "ends_at", "space", "updated_at"])
+                except IntegrityError:
+                    # Taken since it was looked up (a booking made meanwhile): the same rule, found later.
+                    other = session.space_id and space_conflict(
+                        space_id=session.space_id,
+                        starts_at=session.starts_at,
+                        ends_at=session.ends_at,
+                        exclude=session.pk,
+                    )
+                    if not other:
+                        raise
+                    session.space_id = None
                     session.save(update_fields=["starts_at", "ends_at", "space", "updated_at"])
-                    updated += 1
+                    rooms_lost.append((session, other))
+                updated += 1
 
         # Planned sessions past a shorter horizon were removed above: this is how far they now exist.
         schedule.generated_until = min(horizon, schedule.until) if schedule.until else horizon
         Schedule.objects.filter(pk=schedule.pk).update(generated_until=schedule.generated_until)
+        space_conflicts = len(rooms_lost)
         result = GenerationResult(
-            created=created, updated=updated, removed=removed, kept=kept, space_conflicts=space_conflicts
+            created=created,
+            updated=updated,
+            removed=removed,
+            kept=kept,
+            space_conflicts=space_conflicts,
+            rooms_lost=tuple(rooms_lost),
         )
         if created or updated or removed:
             log_action(

@@ -1,6 +1,7 @@
 """Spaces: booking a session into a space, lending a space to a partner, and who has it when."""
 
 import datetime as dt
+from collections.abc import Collection
 
 from django.db import IntegrityError, transaction
 
@@ -11,6 +12,7 @@ from venues.models import Space
 
 from ..enums import SessionStatus
 from ..models import Session, SpaceBooking, space_conflict, space_conflict_message
+from ..selectors import space_occupant_at, space_occupants
 
 
 class SpaceTaken(Exception):
@@ -21,35 +23,34 @@ class SpaceTaken(Exception):
         super().__init__(space_conflict_message(other))
 
 
-def sessions_give_up_taken_space(*, sessions: list[Session]) -> int:
-    """Give up the space for new sessions that would clash with its bookings (one query); how many."""
+def sessions_give_up_taken_space(
+    *, sessions: list[Session], exclude_sessions: Collection[int] = ()
+) -> list[tuple[Session, Session | SpaceBooking]]:
+    """Give up the room for the sessions that would clash with another session or a booking (two queries).
+
+    Returns each session that lost its room with what holds the room then, so the coordinator can be told.
+    """
     wanting = [session for session in sessions if session.space_id]
     if not wanting:
-        return 0
-    taken = list(
-        Session.objects.filter(
-            space_id__in={session.space_id for session in wanting},
-            starts_at__lt=max(session.ends_at for session in wanting),
-            ends_at__gt=min(session.starts_at for session in wanting),
-        )
-        .exclude(status=SessionStatus.CANCELLED)
-        .values_list("space_id", "starts_at", "ends_at")
-    ) + list(
-        SpaceBooking.objects.filter(
-            space_id__in={session.space_id for session in wanting},
-            starts_at__lt=max(session.ends_at for session in wanting),
-            ends_at__gt=min(session.starts_at for session in wanting),
-        ).values_list("space_id", "starts_at", "ends_at")
+        return []
+    occupants = space_occupants(
+        space_ids={session.space_id for session in wanting},  # type: ignore[misc]
+        starts_at=min(session.starts_at for session in wanting),
+        ends_at=max(session.ends_at for session in wanting),
+        exclude_sessions=exclude_sessions,
     )
-    conflicts = 0
+    lost: list[tuple[Session, Session | SpaceBooking]] = []
     for session in wanting:
-        if any(
-            space == session.space_id and start < session.ends_at and session.starts_at < end
-            for space, start, end in taken
-        ):
+        other = space_occupant_at(
+            occupants,
+            space_id=session.space_id,  # type: ignore[arg-type]
+            starts_at=session.starts_at,
+            ends_at=session.ends_at,
+        )
+        if other is not None:
             session.space_id = None
-            conflicts += 1
-    return conflicts
+            lost.append((session, other))
+    return lost
 
 
 def session_book_space(*, session: Session, space_id: int | None, by: User | None = None) -> Session:

@@ -118,7 +118,7 @@ def programme_week(request: HttpRequest) -> HttpResponse:
     }
     sessions = Session.objects.filter(
         activity__in=public_activities(), starts_at__gte=start, starts_at__lt=end
-    ).select_related("activity__programme", "activity__venue__district", "activity__space", "space")
+    ).select_related("activity__programme", "activity__venue__district", "space")
     if chosen["district"]:
         sessions = sessions.filter(in_district(chosen["district"]))
     if chosen["venue"]:

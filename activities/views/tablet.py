@@ -15,9 +15,9 @@ from django.core import signing
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from accounts.http import signed_in
+from core.decorators import post_only
 from venues.models import Venue
 
 from ..forms import TabletVenueForm
@@ -58,7 +58,7 @@ def forget_venue(response: HttpResponse) -> None:
 
 
 @login_required
-@require_POST
+@post_only("attendance:today")
 def tablet(request: HttpRequest) -> HttpResponse:
     """Remember this tablet for a venue, or forget it (a cookie on the device, see above)."""
     response = redirect("attendance:today")

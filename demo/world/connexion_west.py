@@ -221,7 +221,6 @@ def _cafes(*, programme: Programme, backby: Backby, leader: User) -> tuple[Activ
         category=ActivityCategory.MEETING_PLACE,
         description="here 4U-ledare bemannar caféet på öppna ytan i Bäckbyhuset och arbetar relationsskapande.",
         venue=backby.backbyhuset,
-        space=backby.backbyhuset_spaces["Öppna ytan"],
         leaders=[leader],
     )
     schedule_upsert(
@@ -244,7 +243,6 @@ def _cafes(*, programme: Programme, backby: Backby, leader: User) -> tuple[Activ
         category=ActivityCategory.MEETING_PLACE,
         description="Café, coachning och samhällsinformation för alla åldrar, två kvällar i veckan.",
         venue=backby.premises,
-        space=backby.premises_spaces["Café"],
         leaders=[leader],
     )
     schedule_upsert(
@@ -271,7 +269,6 @@ def _homework_help(*, programme: Programme, backby: Backby, leader: User) -> Act
         category=ActivityCategory.HOMEWORK_HELP,
         description="Läxhjälp för elever i årskurs 4–9 med anmälan.",
         venue=backby.premises,
-        space=backby.premises_spaces["Studierum"],
         min_age=10,
         max_age=16,
         attendance_mode=AttendanceMode.REGISTRATION,

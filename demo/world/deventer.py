@@ -182,7 +182,6 @@ def _de_ark_activities(
             name=name,
             category=category,
             venue=de_ark,
-            space=de_ark_spaces["Keuken" if slug == "samen-eten" else "Huiskamer"],
         )
         schedule_upsert(
             activity=activity,
@@ -193,6 +192,7 @@ def _de_ark_activities(
             end=end,
             weekdays=weekdays,
             interval=interval,
+            space=de_ark_spaces["Keuken" if slug == "samen-eten" else "Huiskamer"],
             tz=AMSTERDAM,
             public_holidays=dutch_public_holidays,
         )

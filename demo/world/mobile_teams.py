@@ -126,7 +126,6 @@ def _parents_meeting(*, programme: Programme, backby: Backby, leader: User, toda
         category=ActivityCategory.COACHING,
         description="Samtal och information för föräldrar: fritid, skola och var man får hjälp i Västerås.",
         venue=backby.backbyhuset,
-        space=backby.backbyhuset_spaces["Café"],
         min_age=18,
         leaders=[leader],
     )
@@ -157,7 +156,6 @@ def _youth_club(*, programme: Programme, backby: Backby, leader: User, today: dt
         category=ActivityCategory.MEETING_PLACE,
         description="Kvällsöppen ungdomsgård med medlemskort: spel, läxhörna och samtal med mobila teamet.",
         venue=backby.backbyhuset,
-        space=backby.backbyhuset_spaces["Öppna ytan"],
         attendance_mode=AttendanceMode.REGISTRATION,
         min_age=13,
         max_age=25,

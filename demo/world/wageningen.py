@@ -315,7 +315,6 @@ def _activities(
             name=name,
             category=category,
             venue=venues[venue_slug],
-            space=space,
             min_age=min_age,
             max_age=max_age,
         )

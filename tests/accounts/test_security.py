@@ -23,7 +23,7 @@ from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import translation
 
-from accounts.enums import Role
+from accounts.enums import MembershipStatus, Role
 from core.models import LEGACY_AUDIT_ACTIONS, AuditAction, AuditLogEntry
 from core.services import log_action
 
@@ -883,3 +883,17 @@ def test_personal_data_is_never_cached(client, volunteer_user):
     response = client.get(reverse("volunteering:me-data"))
 
     assert "no-store" in response["Cache-Control"]
+
+
+@pytest.mark.django_db
+def test_a_volunteer_lands_on_my_volunteering(client, organisation):
+    volunteer = _person(Role.VOLUNTEER, organisation)
+    applicant = _person()
+    MembershipFactory(user=applicant, organisation=organisation, role=Role.VOLUNTEER, status=MembershipStatus.PENDING)
+
+    signed_in = _sign_in(client, volunteer.email, PASSWORD, _unique_ip())
+    client.logout()
+    waiting = _sign_in(client, applicant.email, PASSWORD, _unique_ip())
+
+    assert signed_in["Location"] == reverse("volunteering:me")
+    assert waiting["Location"] == reverse("volunteering:me")

@@ -7,7 +7,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from activities.enums import SessionStatus
-from activities.models import Activity, Participant, Schedule, Session, Tally
+from activities.models import Participant, Schedule, Session, Tally
 
 from ..factories import (
     ActivityFactory,
@@ -83,16 +83,6 @@ def test_an_activity_must_say_where_it_happens():
 
     activity.location_note = "Runt Bäckby centrum"
     activity.full_clean()
-
-
-@pytest.mark.django_db
-def test_an_activity_space_must_be_in_its_venue():
-    activity = ActivityFactory()
-    activity.space = SpaceFactory()  # in another venue
-
-    with pytest.raises(ValidationError, match=re.escape("The space must be in the activity's venue.")):
-        activity.full_clean()
-    assert Activity.objects.filter(space__isnull=False).count() == 0
 
 
 @pytest.mark.django_db

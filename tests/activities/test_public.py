@@ -32,6 +32,8 @@ from ..factories import (
     ScheduleFactory,
     SchoolHolidayFactory,
     SessionFactory,
+    SpaceBookingFactory,
+    SpaceFactory,
     VenueFactory,
 )
 
@@ -285,6 +287,29 @@ def test_the_activity_feed_names_exactly_the_servers_sessions(client, world):
     cancelled_events = [e for e in calendar.walk("VEVENT") if e.get("status") == "CANCELLED"]
     assert [e.decoded("recurrence-id") for e in cancelled_events] == [at(10, 23, 15)]
     assert b"Bob" not in feed and b"ill" not in feed
+
+
+def test_the_feed_shows_the_room_the_sessions_really_have(client, world, other_organisation):
+    """Was the activity's room, which no session had; now the schedule's, and none where it was taken."""
+    room = SpaceFactory(venue=world["venue"], name="Stora salen")
+    SpaceBookingFactory(
+        space=room, organisation=other_organisation, title="Course", starts_at=at(11, 13, 16), ends_at=at(11, 13, 18)
+    )
+    schedule = world["schedule"]
+    schedule.space = room
+    schedule.save()
+    result = schedule_generate_sessions(schedule=schedule, until=dt.date(2018, 12, 31))
+    assert [session.occurrence_date for session, _other in result.rooms_lost] == [dt.date(2018, 11, 13)]
+
+    calendar = icalendar.Calendar.from_ical(client.get("/programme/activities/connexion-west/cafe.ics").content)
+
+    master = next(e for e in calendar.walk("VEVENT") if e.get("rrule"))
+    assert str(master["location"]).startswith("Connexion West lokal, Stora salen")
+    overrides = {e.decoded("recurrence-id"): e for e in calendar.walk("VEVENT") if e.get("recurrence-id")}
+    assert "Stora salen" not in str(overrides[at(11, 13, 15)]["location"])
+    # The sessions from today on are in the room, as the master says; the past ones, held elsewhere, are not.
+    assert at(11, 15, 15) not in overrides
+    assert "Stora salen" not in str(overrides[at(10, 18, 15)]["location"])
 
 
 def test_venue_and_district_feeds(client, world):

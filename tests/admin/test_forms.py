@@ -5,6 +5,7 @@ only for a superuser who sees every choice.
 """
 
 import datetime as dt
+import html
 
 import pytest
 from django.urls import reverse
@@ -12,6 +13,7 @@ from django.utils import timezone
 
 from activities.enums import Frequency, SessionStatus
 from activities.models import Activity, Schedule, Session, Tally
+from activities.services import schedule_generate_sessions
 from venues.models import Venue
 
 from ..conftest import sign_in
@@ -20,6 +22,8 @@ from ..factories import (
     AgeBandFactory,
     ScheduleFactory,
     SessionFactory,
+    SpaceBookingFactory,
+    SpaceFactory,
     TallyFactory,
     VenueFactory,
 )
@@ -348,3 +352,77 @@ def test_tally_change_with_more_first_visits_changes_nothing(as_coordinator, act
     assert _errors(response) == ["First visits cannot exceed visits."]
     tally.refresh_from_db()
     assert (tally.visits, tally.first_visits) == (5, 1)
+
+
+# Rooms: a session is in its schedule's room (the activity names none)
+
+
+@pytest.fixture
+def hall(activity):
+    return SpaceFactory(venue=activity.venue, name="Hall")
+
+
+def _monday_at(day: dt.date, hour: int) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour)))
+
+
+def test_setting_a_schedules_room_that_is_taken_names_the_clash(as_coordinator, activity, hall, other_organisation):
+    """Was a 500 (IntegrityError space_taken): the sessions were moved into a room a partner had booked."""
+    first = _next_monday(timezone.localdate())
+    schedule = ScheduleFactory(activity=activity, starts_on=first, until=first + dt.timedelta(days=27), weekdays="MO")
+    schedule_generate_sessions(schedule=schedule)
+    SpaceBookingFactory(
+        space=hall,
+        organisation=other_organisation,
+        title="First-aid course",
+        starts_at=_monday_at(first + dt.timedelta(weeks=2), 16),
+        ends_at=_monday_at(first + dt.timedelta(weeks=2), 18),
+    )
+    url = _url(Schedule, "change", schedule.pk)
+
+    response = as_coordinator.post(url, admin_form_data(as_coordinator, url, space=str(hall.pk)))
+
+    assert response.status_code == 200
+    (error,) = _errors(response)
+    assert error.startswith("The room is taken at 1 of this schedule's times: Hall is taken from ")
+    assert "by First-aid course (Raster)." in error
+    assert Session.objects.filter(space=hall).count() == 0
+
+
+def test_a_room_taken_at_a_new_session_is_named_after_generating(as_coordinator, activity, hall, other_organisation):
+    first = _next_monday(timezone.localdate())
+    schedule = ScheduleFactory(
+        activity=activity, starts_on=first, until=first + dt.timedelta(days=13), weekdays="MO", space=hall
+    )
+    schedule_generate_sessions(schedule=schedule)
+    third = first + dt.timedelta(weeks=2)
+    SpaceBookingFactory(
+        space=hall,
+        organisation=other_organisation,
+        title="First-aid course",
+        starts_at=_monday_at(third, 16),
+        ends_at=_monday_at(third, 18),
+    )
+    url = _url(Schedule, "change", schedule.pk)
+
+    # A third Monday: its session is made, without the hall, and the coordinator is told which and why.
+    data = admin_form_data(as_coordinator, url, until=(first + dt.timedelta(days=20)).isoformat())
+    response = as_coordinator.post(url, data, follow=True)
+
+    assert response.status_code == 200
+    spaces = dict(Session.objects.values_list("occurrence_date", "space_id"))
+    assert spaces == {first: hall.pk, first + dt.timedelta(weeks=1): hall.pk, third: None}
+    warning = next(html.unescape(str(m)) for m in response.context["messages"] if "no room" in str(m))
+    assert warning.startswith("1 session has no room: the schedule's room is taken then.<ul><li>")
+    assert f"{activity.name} {third:%Y-%m-%d} 15:00: Hall is taken from " in warning
+    assert "by First-aid course (Raster)." in warning
+
+
+def test_the_schedule_form_says_where_the_room_comes_from(as_coordinator, activity):
+    response = as_coordinator.get(_url(Schedule, "add"))
+
+    assert "Where this schedule's sessions take place; an activity has no room of its own." in (
+        response.content.decode()
+    )
+    # The activity names no room of its own any more.
+    assert "space" not in response.client.get(_url(Activity, "change", activity.pk)).context["adminform"].form.fields

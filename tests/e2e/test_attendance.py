@@ -548,3 +548,19 @@ def test_a_server_that_fails_on_everything_is_waited_for_and_nothing_is_set_asid
     expect(status).to_have_text(re.compile("^All saved$"), timeout=30_000)
     assert _server_counts(session) == (6, 0)
     assert [problem for problem in browser_problems if "api/attendance/sync" not in problem] == []
+
+
+def test_every_age_band_fits_on_a_landscape_tablet(page, visit, demo_world, sign_in):
+    """Was: on a 1024 × 768 tablet held sideways the 65+ row was below the fold."""
+    page.set_viewport_size({"width": 1024, "height": 768})
+    sign_in(LEADER)
+    visit("/attendance/")
+    visit(page.get_by_role("link", name=re.compile(YOUTH_CLUB)).get_attribute("href"))
+
+    rows = page.locator(".tally-row")
+    assert rows.count() >= 5
+    last = rows.last.bounding_box()
+    assert last is not None
+    assert last["y"] + last["height"] <= 768, f"the last age band ends at {last['y'] + last['height']:.0f} px"
+    # Still big enough to hit with a finger (house style: 48 px).
+    assert page.locator(".tally-button").last.bounding_box()["height"] >= 48

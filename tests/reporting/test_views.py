@@ -208,10 +208,13 @@ def test_bad_requests_are_explained_and_change_nothing(client, strategist, count
     assert ReportRequest.objects.count() == 0
 
 
-def test_the_request_page_needs_a_post(client, strategist):
+def test_the_request_address_opened_directly_leads_to_its_form(client, strategist):
     client.force_login(strategist)
 
-    assert client.get("/reports/request/").status_code == 405
+    response = client.get("/reports/request/")
+
+    assert (response.status_code, response["Location"]) == (302, "/reports/")
+    assert client.put("/reports/request/").status_code == 405
 
 
 # --- The exports hold the report's own figures ---

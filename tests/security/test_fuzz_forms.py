@@ -364,7 +364,7 @@ FORMS: dict[str, FormSpec] = {
             persona="coordinator",
             models=("activities.Activity", "activities.Schedule", "activities.Session", "admin.LogEntry"),
             page_fields=True,
-            keys_only=("programme", "venue", "space", "outreach_organisation", "leaders"),
+            keys_only=("programme", "venue", "outreach_organisation", "leaders"),
         ),
     ),
     "activities.forms.ScheduleForm": FormSpec(

@@ -72,6 +72,20 @@ def test_people_without_a_profile_are_offered_to_join(client, coordinator, organ
     assert "You do not volunteer with any organisation in Kvarter yet." in response.content.decode()
 
 
+@pytest.mark.parametrize(
+    "address", ["/volunteers/me/hours/", "/volunteers/me/profile/", "/volunteers/me/availability/"]
+)
+def test_a_form_address_opened_directly_leads_to_the_page_with_the_form(client, vera, address):
+    """Was a blank 405: a reload after posting, or the address typed in, opened the form's target."""
+    client.force_login(vera.user)
+
+    response = client.get(f"{address}?profile={vera.pk}", follow=True)
+
+    assert response.redirect_chain == [(f"/volunteers/me/?profile={vera.pk}", 302)]
+    assert response.status_code == 200 and response.context["volunteer"] == vera
+    assert client.delete(address).status_code == 405
+
+
 def test_anonymous_visitors_sign_in_first(client):
     assert client.get("/volunteers/me/")["Location"].startswith("/accounts/login/")
 

@@ -9,6 +9,7 @@ from volunteers.models import Placement, ScreeningCheck
 
 from ..factories import (
     ActivityFactory,
+    LanguageFactory,
     PlacementFactory,
     ProgrammeFactory,
     ScheduleFactory,
@@ -61,6 +62,18 @@ def test_nobody_else_manages_volunteers(client, request, persona, vacancy, amina
 
     assert [client.get(path).status_code for path in _pages(vacancy, amina)] == [403, 403, 403]
     assert client.post(f"/volunteers/vacancies/{vacancy.pk}/invite/", {"volunteer": amina.pk}).status_code == 403
+
+
+def test_the_vacancy_page_lists_the_languages_it_wants(client, coordinator, vacancy):
+    """Was always "Swedish, Dutch, English": base.html's language menu overwrote the page's `languages`."""
+    vacancy.languages.add(LanguageFactory(name="Arabic"), LanguageFactory(name="Somali"))
+    client.force_login(coordinator)
+
+    page = client.get(f"/volunteers/vacancies/{vacancy.pk}/").content.decode()
+
+    assert "Wanted: Maths; Arabic, Somali</p>" in page
+    # The site's own language menu is still there.
+    assert '<option value="sv" lang="sv">Svenska</option>' in page
 
 
 def test_anonymous_visitors_sign_in_first(client, vacancy, amina):

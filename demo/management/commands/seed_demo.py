@@ -1,5 +1,8 @@
+import contextlib
+import logging
 import time
 from argparse import ArgumentParser
+from collections.abc import Iterator
 from typing import Any
 
 from django.conf import settings
@@ -8,6 +11,22 @@ from django.utils.translation import gettext, gettext_lazy
 
 from accounts.enums import Role
 from demo.world import DEMO_PASSWORD, demo_seed
+
+
+@contextlib.contextmanager
+def _audit_lines_muted() -> Iterator[None]:
+    """The seed's audit entries stay in the database, but are not printed as JSON lines among the logins.
+
+    Servers keep logging every entry (LOGGING's `kvarter.audit`); a person
+    loading the demo wants the logins, not dozens of log lines.
+    """
+    audit = logging.getLogger("kvarter.audit")
+    before = audit.disabled
+    audit.disabled = True
+    try:
+        yield
+    finally:
+        audit.disabled = before
 
 
 class Command(BaseCommand):
@@ -35,7 +54,8 @@ class Command(BaseCommand):
                 )
             )
         started = time.monotonic()
-        summary = demo_seed()
+        with _audit_lines_muted():
+            summary = demo_seed()
         if quiet or options.get("verbosity", 1) == 0:
             return
         self.stdout.write(
