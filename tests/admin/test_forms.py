@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from activities.enums import Frequency, SessionStatus
 from activities.models import Activity, Schedule, Session, Tally
-from activities.services import schedule_generate_sessions
+from activities.services.schedules import schedule_generate_sessions
 from venues.models import Venue
 
 from ..conftest import sign_in
