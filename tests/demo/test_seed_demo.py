@@ -14,7 +14,7 @@ from django.utils import timezone
 from accounts.models import Membership, User
 from activities.enums import ActivityCategory, HolidayKind, SessionStatus
 from activities.models import CheckIn, SchoolHoliday, Session, Tally
-from core.models import AuditLogEntry
+from core.models import AuditAction, AuditLogEntry
 from core.services import log_action
 from reporting.models import Narrative
 from volunteers.models import Volunteer
@@ -105,7 +105,7 @@ def test_the_seed_prints_no_audit_lines(caplog):
     assert [record.name for record in caplog.records if record.name == "kvarter.audit"] == []
     # Servers keep the lines: only the seed mutes them.
     with caplog.at_level(logging.INFO), transaction.atomic():
-        log_action(actor=None, action="demo.checked")
+        log_action(actor=None, action=AuditAction.REQUEST_DENIED)
     assert [record.name for record in caplog.records if record.name == "kvarter.audit"] == ["kvarter.audit"]
 
 
