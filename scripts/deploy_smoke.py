@@ -128,7 +128,7 @@ def podman(*args: str, **kwargs: Any) -> subprocess.CompletedProcess[bytes]:
 def podman_usable() -> str | None:
     """None when podman can run a container here, else why not."""
     if shutil.which("podman") is None:
-        return "podman is not installed (apt-get install podman runc netavark aardvark-dns)"
+        return "podman is not installed (apt-get install podman runc netavark aardvark-dns iptables)"
     if shutil.which("debootstrap") is None:
         return "debootstrap is not installed (apt-get install debootstrap)"
     result = run(["podman", "info", "--format", "{{.Host.OCIRuntime.Name}}"], check_rc=False, timeout=120)
