@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.http import signed_in
 from accounts.scoping import OrganisationScopedAdmin, ScopedInline, ScopedStackedInline
 from core.admin import AuditedReadsMixin, ReadOnlyAdminMixin
+from core.models import AuditAction
 from core.paginators import CappedCountPaginator
 
 from .forms import ActivityAdminForm, ScheduleForm
@@ -402,7 +403,8 @@ class ParticipantAdmin(AuditedReadsMixin, OrganisationScopedAdmin):
     # Opening or listing named participants is itself on the record (GDPR
     # accountability). The entries name the code, never the alias, so an
     # erasure leaves nothing to find in the append-only log.
-    audit_subject = "participant"
+    audit_viewed = AuditAction.PARTICIPANT_VIEWED
+    audit_listed = AuditAction.PARTICIPANT_LISTED
 
     def audited_person(self, obj: Participant) -> tuple[Any, int, str, str | None]:
         return obj, obj.organisation_id, obj.code, obj.code

@@ -420,9 +420,10 @@ def sync(request: HttpRequest, body: SyncIn) -> Status[dict[str, Any]]:
         )
         for event in body.events
     ]
+    user = signed_in(request)
     try:
         outcome = attendance_sync(
-            user=signed_in(request),
+            user=user,
             events=events,
             device=body.device,
             sent_at=body.sent_at,
@@ -446,9 +447,7 @@ def sync(request: HttpRequest, body: SyncIn) -> Status[dict[str, Any]]:
     touched = [outcome.sessions[session_id] for session_id in sorted(accepted_sessions)]
     states = session_attendance_states(
         sessions=touched,
-        without_names={
-            session.pk for session in touched if not session_names_visible(user=signed_in(request), session=session)
-        },
+        without_names={session.pk for session in touched if not session_names_visible(user=user, session=session)},
     )
     return Status(
         200,
@@ -514,8 +513,9 @@ def sessions_today(request: HttpRequest) -> dict[str, Any]:
 def session_state(request: HttpRequest, session_id: int) -> dict[str, Any]:
     """Past the organisation's correction window, a leader gets the counts without names:
     check-ins keep their codes and times but no alias, and notes are left out."""
-    session = session_for_recording(user=signed_in(request), session_id=session_id)
-    names = session_names_visible(user=signed_in(request), session=session)
+    user = signed_in(request)
+    session = session_for_recording(user=user, session_id=session_id)
+    names = session_names_visible(user=user, session=session)
     return session_attendance_state(session=session, names=names)
 
 

@@ -12,8 +12,17 @@ from core.forms import KeysField
 from venues.models import Venue
 
 from .enums import WEEKDAY_CHOICES, WEEKDAY_CODES, Gender, HolidayRule, SessionStatus
-from .models import Activity, AgeBand, Schedule, Session, SpaceBooking, space_conflict_message
-from .selectors import LEADING_ROLES, holiday_dates, space_occupant_at, space_occupants
+from .models import (
+    Activity,
+    AgeBand,
+    Schedule,
+    Session,
+    SpaceBooking,
+    space_conflict_message,
+    space_occupant_at,
+    space_occupants,
+)
+from .selectors import LEADING_ROLES, holiday_dates
 from .services.schedules import schedule_occurrence_dates, schedule_rule_dates, schedule_span
 
 

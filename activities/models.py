@@ -2,6 +2,7 @@ import datetime as dt
 import functools
 import secrets
 import zoneinfo
+from collections.abc import Collection, Sequence
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -475,6 +476,35 @@ class SpaceBooking(TimeStampedModel):
 # (the admin's forms call it); services and selectors import them from here.
 
 
+def _occupying(
+    *,
+    space_ids: Collection[int],
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    exclude_sessions: Collection[int] = (),
+    exclude_bookings: Collection[int] = (),
+) -> tuple[models.QuerySet[Session], models.QuerySet[SpaceBooking]]:
+    """The one definition of what holds a room at some moment of [starts_at, ends_at).
+
+    Sessions that are not cancelled, and bookings; each comes with what
+    `space_conflict_message` needs to name it, earliest first.
+    """
+    sessions = (
+        Session.objects.filter(space_id__in=space_ids, starts_at__lt=ends_at, ends_at__gt=starts_at)
+        .exclude(status=SessionStatus.CANCELLED)
+        .exclude(pk__in=exclude_sessions)
+        .select_related("space", "activity__programme__lead_organisation")
+        .order_by("starts_at")
+    )
+    bookings = (
+        SpaceBooking.objects.filter(space_id__in=space_ids, starts_at__lt=ends_at, ends_at__gt=starts_at)
+        .exclude(pk__in=exclude_bookings)
+        .select_related("space", "organisation")
+        .order_by("starts_at")
+    )
+    return sessions, bookings
+
+
 def space_conflict(
     *,
     space_id: int,
@@ -484,23 +514,36 @@ def space_conflict(
     exclude_booking: int | None = None,
 ) -> Session | SpaceBooking | None:
     """What occupies the space at some moment of [starts_at, ends_at): a session or a booking, if any."""
-    session = (
-        Session.objects.filter(space_id=space_id, starts_at__lt=ends_at, ends_at__gt=starts_at)
-        .exclude(status=SessionStatus.CANCELLED)
-        .exclude(pk=exclude)  # type: ignore[misc]
-        .select_related("space", "activity__programme__lead_organisation")
-        .order_by("starts_at")
-        .first()
+    sessions, bookings = _occupying(
+        space_ids=[space_id],
+        starts_at=starts_at,
+        ends_at=ends_at,
+        exclude_sessions=[exclude] if exclude else (),
+        exclude_bookings=[exclude_booking] if exclude_booking else (),
     )
-    if session is not None:
-        return session
-    return (
-        SpaceBooking.objects.filter(space_id=space_id, starts_at__lt=ends_at, ends_at__gt=starts_at)
-        .exclude(pk=exclude_booking)  # type: ignore[misc]
-        .select_related("space", "organisation")
-        .order_by("starts_at")
-        .first()
+    return sessions.first() or bookings.first()
+
+
+def space_occupants(
+    *, space_ids: Collection[int], starts_at: dt.datetime, ends_at: dt.datetime, exclude_sessions: Collection[int] = ()
+) -> list[Session | SpaceBooking]:
+    """Everything holding these rooms within [starts_at, ends_at), to check many dates against (two queries)."""
+    if not space_ids:
+        return []
+    sessions, bookings = _occupying(
+        space_ids=space_ids, starts_at=starts_at, ends_at=ends_at, exclude_sessions=exclude_sessions
     )
+    return sorted([*sessions, *bookings], key=lambda occupant: occupant.starts_at)
+
+
+def space_occupant_at(
+    occupants: Sequence[Session | SpaceBooking], *, space_id: int, starts_at: dt.datetime, ends_at: dt.datetime
+) -> Session | SpaceBooking | None:
+    """The first of `occupants` (from space_occupants) holding the room at some moment of [starts_at, ends_at)."""
+    for occupant in occupants:
+        if occupant.space_id == space_id and occupant.starts_at < ends_at and starts_at < occupant.ends_at:
+            return occupant
+    return None
 
 
 def space_conflict_message(other: Session | SpaceBooking) -> str:

@@ -27,7 +27,6 @@ from .models import (
     Schedule,
     SchoolHoliday,
     Session,
-    SpaceBooking,
     Tally,
 )
 
@@ -129,38 +128,6 @@ def session_is_locked_for(*, user: User, session: Session, today: dt.date | None
     today = today or timezone.localdate()
     last_day = timezone.localtime(session.ends_at).date() + dt.timedelta(days=organisation.attendance_lock_days)
     return today > last_day
-
-
-def space_occupants(
-    *, space_ids: Collection[int], starts_at: dt.datetime, ends_at: dt.datetime, exclude_sessions: Collection[int] = ()
-) -> list[Session | SpaceBooking]:
-    """What holds these rooms at some moment of [starts_at, ends_at): sessions (not cancelled) and bookings.
-
-    Two queries, whatever the number of dates checked; each row comes with what
-    `space_conflict_message` needs to name it.
-    """
-    if not space_ids:
-        return []
-    sessions = (
-        Session.objects.filter(space_id__in=space_ids, starts_at__lt=ends_at, ends_at__gt=starts_at)
-        .exclude(status=SessionStatus.CANCELLED)
-        .exclude(pk__in=exclude_sessions)
-        .select_related("space", "activity__programme__lead_organisation")
-    )
-    bookings = SpaceBooking.objects.filter(
-        space_id__in=space_ids, starts_at__lt=ends_at, ends_at__gt=starts_at
-    ).select_related("space", "organisation")
-    return sorted([*sessions, *bookings], key=lambda occupant: occupant.starts_at)
-
-
-def space_occupant_at(
-    occupants: Sequence[Session | SpaceBooking], *, space_id: int, starts_at: dt.datetime, ends_at: dt.datetime
-) -> Session | SpaceBooking | None:
-    """The first of `occupants` (from space_occupants) holding the room at some moment of [starts_at, ends_at)."""
-    for occupant in occupants:
-        if occupant.space_id == space_id and occupant.starts_at < ends_at and starts_at < occupant.ends_at:
-            return occupant
-    return None
 
 
 def session_list_for_leader(*, user: User, day: dt.date) -> list[Session]:

@@ -27,7 +27,9 @@ class AuditedReadsMixin:
     the log may keep, a label instead of the object's own text or None).
     """
 
-    audit_subject = ""  # "participant", "volunteer": the entries are "<subject>.viewed" and "<subject>.listed"
+    # What a read of one row and a list of rows are recorded as (set by each admin).
+    audit_viewed: AuditAction
+    audit_listed: AuditAction
 
     def audited_person(self, obj: Any) -> tuple[Any, int, str, str | None]:
         raise NotImplementedError
@@ -39,7 +41,7 @@ class AuditedReadsMixin:
             person, organisation_id, _identifier, label = self.audited_person(original)
             log_action(
                 actor=request.user,
-                action=AuditAction(f"{self.audit_subject}.viewed"),
+                action=self.audit_viewed,
                 obj=person,
                 label=label,
                 organisation=organisation_id,
@@ -55,7 +57,7 @@ class AuditedReadsMixin:
             people = [self.audited_person(obj) for obj in changelist.result_list]
             log_listed(
                 actor=request.user,
-                action=AuditAction(f"{self.audit_subject}.listed"),
+                action=self.audit_listed,
                 people=[(organisation_id, identifier) for _person, organisation_id, identifier, _label in people],
                 request=request,
                 via=f"admin {self.model._meta.model_name}",  # type: ignore[attr-defined]

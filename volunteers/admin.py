@@ -66,7 +66,8 @@ class StatusChangeInline(ScopedInline):
 @admin.register(Volunteer)
 class VolunteerAdmin(AuditedReadsMixin, OrganisationScopedAdmin):
     scope_path = "organisation"
-    audit_subject = "volunteer"
+    audit_viewed = AuditAction.VOLUNTEER_VIEWED
+    audit_listed = AuditAction.VOLUNTEER_LISTED
 
     def audited_person(self, obj: Volunteer) -> tuple[Any, int, str, str | None]:
         return obj, obj.organisation_id, str(obj.pk), None
@@ -103,7 +104,8 @@ class AvailabilityAdmin(OrganisationScopedAdmin):
 class ScreeningCheckAdmin(AuditedReadsMixin, OrganisationScopedAdmin):
     scope_path = "volunteer__organisation"
     # The screening list names who was checked and until when: a read of each volunteer.
-    audit_subject = "volunteer"
+    audit_viewed = AuditAction.VOLUNTEER_VIEWED
+    audit_listed = AuditAction.VOLUNTEER_LISTED
 
     def audited_person(self, obj: ScreeningCheck) -> tuple[Any, int, str, str | None]:
         return obj.volunteer, obj.volunteer.organisation_id, str(obj.volunteer_id), None
@@ -183,7 +185,8 @@ class ShiftAdmin(ScreeningColumnMixin, OrganisationScopedAdmin):
 @admin.register(HoursLog)
 class HoursLogAdmin(AuditedReadsMixin, OrganisationScopedAdmin):
     scope_path = "volunteer__organisation"
-    audit_subject = "volunteer"
+    audit_viewed = AuditAction.VOLUNTEER_VIEWED
+    audit_listed = AuditAction.VOLUNTEER_LISTED
 
     def audited_person(self, obj: HoursLog) -> tuple[Any, int, str, str | None]:
         return obj.volunteer, obj.volunteer.organisation_id, str(obj.volunteer_id), None

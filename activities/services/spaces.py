@@ -11,8 +11,14 @@ from core.services import log_action
 from venues.models import Space
 
 from ..enums import SessionStatus
-from ..models import Session, SpaceBooking, space_conflict, space_conflict_message
-from ..selectors import space_occupant_at, space_occupants
+from ..models import (
+    Session,
+    SpaceBooking,
+    space_conflict,
+    space_conflict_message,
+    space_occupant_at,
+    space_occupants,
+)
 
 
 class SpaceTaken(Exception):
