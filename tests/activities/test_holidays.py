@@ -33,14 +33,14 @@ def test_every_shipped_calendar_is_sound():
 def test_loading_again_adds_nothing_and_keeps_edits():
     organisation = OrganisationFactory()
     calendar, _ = holidays.load(key="nl-noord", organisation=organisation)
-    autumn = calendar.holidays.get(kind=HolidayKind.AUTUMN)
+    autumn = calendar.holidays.get(kind=HolidayKind.AUTUMN, starts_on__year=2025)
     autumn.ends_on = dt.date(2025, 10, 27)  # a coordinator's correction
     autumn.save()
 
     again, added = holidays.load(key="nl-noord", organisation=organisation)
 
     assert (again, added) == (calendar, 0)
-    assert calendar.holidays.get(kind=HolidayKind.AUTUMN).ends_on == dt.date(2025, 10, 27)
+    assert calendar.holidays.get(kind=HolidayKind.AUTUMN, starts_on__year=2025).ends_on == dt.date(2025, 10, 27)
 
 
 @pytest.mark.parametrize(
@@ -82,3 +82,48 @@ def test_the_command(organisation):
     assert out.getvalue().startswith("Skollov Västerås: 11 holidays added, 11 in all.")
     with pytest.raises(CommandError):
         call_command("load_school_holidays", "se-vasteras", organisation="nobody")
+
+
+# The school years the ministry has published, each 1 August to 31 July.
+DUTCH_SCHOOL_YEARS = [2025, 2026, 2027, 2028]
+DUTCH_KINDS = {HolidayKind.AUTUMN, HolidayKind.CHRISTMAS, HolidayKind.WINTER, HolidayKind.MAY, HolidayKind.SUMMER}
+
+
+@pytest.mark.parametrize("key", ["nl-noord", "nl-midden", "nl-zuid"])
+def test_every_dutch_region_has_every_holiday_of_every_published_school_year(key):
+    calendar, _ = holidays.load(key=key, organisation=OrganisationFactory())
+
+    by_year: dict[int, list[str]] = {}
+    for row in calendar.holidays.order_by("starts_on"):
+        school_year = row.starts_on.year if row.starts_on.month >= 8 else row.starts_on.year - 1
+        by_year.setdefault(school_year, []).append(row.kind)
+
+    assert sorted(by_year) == DUTCH_SCHOOL_YEARS
+    for year, kinds in by_year.items():
+        # Voorjaarsvakantie is stored as the winter holiday; each kind once a year.
+        assert sorted(kinds) == sorted(DUTCH_KINDS), (key, year)
+
+
+def test_the_north_has_christmas_2026():
+    calendar, _ = holidays.load(key="nl-noord", organisation=OrganisationFactory())
+
+    christmas = calendar.holidays.get(kind=HolidayKind.CHRISTMAS, starts_on__year=2026)
+
+    assert (christmas.starts_on, christmas.ends_on) == (dt.date(2026, 12, 19), dt.date(2027, 1, 3))
+
+
+def test_christmas_and_may_are_the_same_in_every_region():
+    loaded = [
+        holidays.load(key=key, organisation=OrganisationFactory())[0] for key in ("nl-noord", "nl-midden", "nl-zuid")
+    ]
+
+    national = [
+        set(
+            calendar.holidays.filter(kind__in=[HolidayKind.CHRISTMAS, HolidayKind.MAY]).values_list(
+                "starts_on", "ends_on"
+            )
+        )
+        for calendar in loaded
+    ]
+
+    assert national[0] == national[1] == national[2]
