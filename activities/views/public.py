@@ -9,12 +9,16 @@ walks to a closed door.
 import datetime as dt
 from dataclasses import dataclass
 from itertools import groupby
+from urllib.parse import urlencode
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Value
+from django.db.models.functions import Coalesce, NullIf
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
@@ -87,19 +91,99 @@ WEEK_LIMIT = 200
 VENUE_CHOICES_LIMIT = 150
 
 
+# The town or organisation a visitor picked, remembered on the device for the
+# longest time browsers keep a cookie. It is a preference, not personal data,
+# and it is checked against the places on offer every time it is read.
+PLACE_COOKIE = "kvarter_programme_place"
+PLACE_COOKIE_MAX_AGE = 400 * 24 * 3600
+ORGANISATION_PREFIX = "org:"
+
+
+@dataclass(frozen=True)
+class Place:
+    """A town (`?town=vasteras`) or a lead organisation (`?town=org:welzin`) to show the programme of."""
+
+    key: str
+    label: str
+    towns: tuple[str, ...] = ()  # the spellings of the town's name in the data
+    organisation_id: int | None = None
+
+    def condition(self) -> Q:
+        """Which activities are here: at a venue in the town, or led from it when they have no venue."""
+        if self.organisation_id is not None:
+            return Q(programme__lead_organisation_id=self.organisation_id)
+        no_venue_town = Q(venue__isnull=True) | Q(venue__city="")
+        return Q(venue__city__in=self.towns) | (no_venue_town & Q(programme__lead_organisation__city__in=self.towns))
+
+
+def _places() -> tuple[list[Place], list[Place]]:
+    """The towns and the organisations with public activities, in one query."""
+    rows = (
+        public_activities()
+        .annotate(town=Coalesce(NullIf("venue__city", Value("")), "programme__lead_organisation__city"))
+        .values_list(
+            "town",
+            "programme__lead_organisation_id",
+            "programme__lead_organisation__slug",
+            "programme__lead_organisation__name",
+        )
+        .distinct()
+    )
+    towns: dict[str, set[str]] = {}
+    organisations: dict[str, Place] = {}
+    for town, organisation_id, slug, name in rows:
+        if town and slugify(town):
+            towns.setdefault(slugify(town), set()).add(town)
+        key = ORGANISATION_PREFIX + slug
+        organisations[key] = Place(key=key, label=name, organisation_id=organisation_id)
+    town_places = [Place(key=key, label=min(names), towns=tuple(sorted(names))) for key, names in towns.items()]
+    return (
+        sorted(town_places, key=lambda place: place.label.casefold()),
+        sorted(organisations.values(), key=lambda place: place.label.casefold()),
+    )
+
+
+def _town(activity: Activity) -> str:
+    if activity.venue is not None and activity.venue.city:
+        return activity.venue.city
+    return activity.programme.lead_organisation.city
+
+
+# How much of an unknown `?town=` the page repeats back: enough to recognise a typo.
+ECHO_LIMIT = 60
+
+
 @require_GET
 def programme_week(request: HttpRequest) -> HttpResponse:
-    monday = _week_start(request.GET.get("week"))
+    """The programme from today on (the next seven days), or of the ISO week named by `?week=2026-W48`."""
+    today = timezone.localdate()
+    week_param = request.GET.get("week")
+    monday = _week_start(week_param)
+    from_today = not week_param
+    first_day = today if from_today else monday
     zone = timezone.get_current_timezone()
-    start = dt.datetime.combine(monday, dt.time(), tzinfo=zone)
+    start = dt.datetime.combine(first_day, dt.time(), tzinfo=zone)
     end = start + dt.timedelta(days=7)
+
+    towns, organisations = _places()
+    offered = {place.key: place for place in [*towns, *organisations]}
+    asked = request.GET.get("town")
+    unknown_place = None
+    if asked is None:
+        place = offered.get(request.COOKIES.get(PLACE_COOKIE, ""))
+    elif asked == "":
+        place = None
+    else:
+        place = offered.get(asked)
+        if place is None:
+            unknown_place = asked[:ECHO_LIMIT] + ("…" if len(asked) > ECHO_LIMIT else "")
+    here = public_activities().filter(place.condition()) if place else public_activities()
+
     # EXISTS, not a join with DISTINCT: at national scale (20,000 activities)
     # the join built every venue × activity pair first (28 and 41 ms).
-    districts = list(
-        District.objects.filter(Exists(public_activities().filter(venue__district=OuterRef("pk")))).order_by("name")
-    )
+    districts = list(District.objects.filter(Exists(here.filter(venue__district=OuterRef("pk")))).order_by("name"))
     district = next((d for d in districts if d.slug == request.GET.get("district")), None)
-    public_venues = Venue.objects.filter(Exists(public_activities().filter(venue=OuterRef("pk")))).order_by("name")
+    public_venues = Venue.objects.filter(Exists(here.filter(venue=OuterRef("pk")))).order_by("name")
     if district is not None:
         public_venues = public_venues.filter(district=district)
     venues = list(public_venues[: VENUE_CHOICES_LIMIT + 1])
@@ -116,9 +200,9 @@ def programme_week(request: HttpRequest) -> HttpResponse:
         "age": next((g for g in AGE_GROUPS if g.slug == request.GET.get("age")), None),
         "category": request.GET.get("category") if request.GET.get("category") in ActivityCategory.values else None,
     }
-    sessions = Session.objects.filter(
-        activity__in=public_activities(), starts_at__gte=start, starts_at__lt=end
-    ).select_related("activity__programme", "activity__venue__district", "space")
+    sessions = Session.objects.filter(activity__in=here, starts_at__gte=start, starts_at__lt=end).select_related(
+        "activity__programme__lead_organisation", "activity__venue__district", "space"
+    )
     if chosen["district"]:
         sessions = sessions.filter(in_district(chosen["district"]))
     if chosen["venue"]:
@@ -130,24 +214,59 @@ def programme_week(request: HttpRequest) -> HttpResponse:
     listed = list(sessions.order_by("starts_at", "activity__name", "pk")[: WEEK_LIMIT + 1])
     truncated = len(listed) > WEEK_LIMIT
     listed = listed[:WEEK_LIMIT]
+    for session in listed:
+        session.town = _town(session.activity)  # type: ignore[attr-defined]
     days = [(day, list(group)) for day, group in groupby(listed, key=lambda s: timezone.localtime(s.starts_at).date())]
+    # One "add to your calendar" per activity, not one per session.
+    calendar_activities = sorted({s.activity for s in listed}, key=lambda a: (a.name.casefold(), a.pk))
     feed = None
     if chosen["venue"]:
         feed = reverse("programme:venue-feed", args=[chosen["venue"].slug])
     elif chosen["district"]:
         feed = reverse("programme:district-feed", args=[chosen["district"].slug])
-    return render(
+
+    # Every link names the place, so an address copied from the page shows the same list on another phone.
+    kept = {
+        "town": place.key if place else "",
+        "district": district.slug if district else None,
+        "venue": venue.slug if venue else None,
+        "age": chosen["age"].slug if chosen["age"] else None,
+        "category": chosen["category"],
+    }
+
+    def link(**changes: str | None) -> str:
+        return "?" + urlencode({k: v for k, v in {**kept, **changes}.items() if v is not None})
+
+    this_week = _week_param(monday)
+    response = render(
         request,
         "activities/public/week.html",
         {
             "monday": monday,
             "sunday": monday + dt.timedelta(days=6),
+            "first_day": first_day,
+            "last_day": first_day + dt.timedelta(days=6),
+            "from_today": from_today,
             "previous_week": _week_param(monday - dt.timedelta(days=7)),
             "next_week": _week_param(monday + dt.timedelta(days=7)),
-            "this_week": _week_param(monday),
+            "this_week": this_week,
+            "links": {
+                "previous": link(week=_week_param(monday - dt.timedelta(days=7))),
+                "next": link(week=_week_param(monday + dt.timedelta(days=7))),
+                # From today on a Friday, Monday to Thursday are one tap away.
+                "earlier": link(week=this_week) if from_today and today != monday else None,
+                "today": link() if not from_today else None,
+                "clear": "?" + urlencode({"town": kept["town"], **({"week": week_param} if week_param else {})}),
+            },
             "days": days,
+            "calendar_activities": calendar_activities,
             "truncated": truncated,
             "week_limit": WEEK_LIMIT,
+            "towns": towns,
+            "organisations": organisations,
+            "place": place,
+            "place_key": kept["town"],
+            "unknown_place": unknown_place,
             "districts": districts,
             "venues": venues,
             "venues_need_district": venues_need_district,
@@ -158,6 +277,20 @@ def programme_week(request: HttpRequest) -> HttpResponse:
             "filtered": any(chosen.values()),
         },
     )
+    if asked is not None and unknown_place is None:
+        if place is None:
+            response.delete_cookie(PLACE_COOKIE)
+        else:
+            response.set_cookie(
+                PLACE_COOKIE,
+                place.key,
+                max_age=PLACE_COOKIE_MAX_AGE,
+                samesite="Lax",
+                httponly=True,
+                secure=request.is_secure(),
+            )
+    patch_vary_headers(response, ["Cookie"])
+    return response
 
 
 def _ics(name: str, activities: QuerySet[Activity], filename: str) -> HttpResponse:

@@ -27,6 +27,7 @@ from activities.services.schedules import (
 from ..factories import (
     ActivityFactory,
     DistrictFactory,
+    OrganisationFactory,
     ProgrammeFactory,
     ScheduleDateFactory,
     ScheduleFactory,
@@ -181,8 +182,9 @@ def test_the_week_page_queries_do_not_grow(client, django_assert_num_queries, wo
     for index in range(count):
         SessionFactory(activity=world["mvp"], starts_at=at(10, 24, 8 + index))
 
-    # Districts, venues, the sessions (the visitor is anonymous: no session lookup).
-    with django_assert_num_queries(3):
+    # The towns and organisations, districts, venues, the sessions (the visitor is
+    # anonymous: no session lookup).
+    with django_assert_num_queries(4):
         client.get("/programme/?district=backby")
 
 
@@ -218,6 +220,183 @@ def test_a_town_sized_week_is_whole(client, world):
     assert not response.context["truncated"]
     assert not response.context["venues_need_district"]
     assert "fit on one page" not in response.content.decode()
+
+
+# --- Town or organisation, today first, one calendar link per activity (issue 19) ---
+
+
+@pytest.fixture
+def towns(world, organisation):
+    """Västerås (here 4U's café and MVP), and Deventer, where Raster runs a café and an outreach walk."""
+    world["venue"].city = "Västerås"
+    world["venue"].save()
+    organisation.city = "Västerås"
+    organisation.save()
+    raster = OrganisationFactory(name="Raster", slug="raster", city="Deventer")
+    programme = ProgrammeFactory(lead_organisation=raster, name="Huis van de Wijk", slug="hvdw")
+    venue = VenueFactory(organisation=raster, name="De Nude", slug="de-nude", city="Deventer")
+    huiskamer = ActivityFactory(programme=programme, venue=venue, name="Huiskamer", slug="huiskamer")
+    walk = ActivityFactory(programme=programme, venue=None, location_note="De Hoven", name="Wijkwandeling", slug="walk")
+    SessionFactory(activity=huiskamer, starts_at=at(10, 24, 14), ends_at=at(10, 24, 16))
+    SessionFactory(activity=walk, starts_at=at(10, 25, 10), ends_at=at(10, 25, 11))
+    SessionFactory(activity=world["mvp"], starts_at=at(10, 25, 9), ends_at=at(10, 25, 10))
+    return {**world, "raster": raster, "huiskamer": huiskamer, "walk": walk}
+
+
+def _names(response):
+    return [s.activity.name for _, sessions in response.context["days"] for s in sessions]
+
+
+def test_the_places_on_offer_are_the_towns_and_the_organisations(client, towns):
+    response = client.get("/programme/")
+
+    assert [(p.key, p.label) for p in response.context["towns"]] == [("deventer", "Deventer"), ("vasteras", "Västerås")]
+    assert [(p.key, p.label) for p in response.context["organisations"]] == [
+        ("org:here-4u", "here 4U"),
+        ("org:raster", "Raster"),
+    ]
+    # One mixed list until a place is chosen, each session naming its town and organisation.
+    assert _names(response) == ["Café", "Huiskamer", "MVP at school", "Wijkwandeling", "Café"]
+    content = response.content.decode()
+    assert '<span class="fw-semibold">Deventer</span> · Raster' in content
+    assert '<span class="fw-semibold">Västerås</span> · here 4U' in content
+
+
+@pytest.mark.parametrize(
+    ("town", "names"),
+    [
+        # The walk has no venue: it is where its organisation is.
+        ("deventer", ["Huiskamer", "Wijkwandeling"]),
+        ("vasteras", ["Café", "MVP at school", "Café"]),
+        ("org:raster", ["Huiskamer", "Wijkwandeling"]),
+        ("org:here-4u", ["Café", "MVP at school", "Café"]),
+    ],
+)
+def test_a_town_or_an_organisation_is_picked_and_remembered(client, towns, town, names):
+    picked = client.get("/programme/", {"town": town})
+
+    assert picked.status_code == 200
+    assert _names(picked) == names
+    assert picked.cookies["kvarter_programme_place"].value == town
+    assert "Cookie" in picked["Vary"]  # a shared cache keeps one list per remembered place
+    # Every link on the page names the place, so a copied address shows the same list.
+    assert picked.context["links"]["next"] == f"?town={town.replace(':', '%3A')}&week=2018-W44"
+
+    # Back another day, without the address: the device remembers.
+    remembered = client.get("/programme/")
+    assert _names(remembered) == names
+    assert remembered.context["place"].key == town
+
+    # "All towns and organisations" forgets it.
+    everything = client.get("/programme/", {"town": ""})
+    assert len(_names(everything)) == 5
+    assert everything.cookies["kvarter_programme_place"].value == ""
+    assert len(_names(client.get("/programme/"))) == 5
+
+
+def test_the_place_narrows_the_districts_and_venues_on_offer(client, towns):
+    response = client.get("/programme/?town=deventer")
+
+    assert [venue.slug for venue in response.context["venues"]] == ["de-nude"]
+    assert response.context["districts"] == []
+
+
+@pytest.mark.parametrize(
+    "town",
+    [
+        "nowhere",
+        "org:",
+        "org:nobody",
+        "Västerås",  # the name, not the key: not guessed at
+        "<script>alert(1)</script>",
+        "𝔇𝔢𝔳𝔢𝔫𝔱𝔢𝔯 🏘️ دیونتر",
+        "\x00\x1f\x7f",
+        "x" * 10_000,
+    ],
+)
+def test_an_unknown_place_is_said_and_everything_shown(client, towns, town):
+    client.cookies["kvarter_programme_place"] = "deventer"
+
+    response = client.get("/programme/", {"town": town})
+
+    assert response.status_code == 200
+    assert len(_names(response)) == 5
+    content = response.content.decode()
+    assert "There is no town or organisation" in content
+    assert "<script>alert" not in content
+    assert len(response.context["unknown_place"]) <= 61
+    # A bad address neither forgets nor replaces what the device remembers.
+    assert "kvarter_programme_place" not in response.cookies
+
+
+def test_a_place_that_is_not_utf8_is_an_unknown_place(client, towns):
+    response = client.get("/programme/?town=%ED%A0%80%FF")
+
+    assert response.status_code == 200
+    assert "There is no town or organisation" in response.content.decode()
+
+
+def test_a_cookie_naming_no_place_is_ignored(client, towns):
+    client.cookies["kvarter_programme_place"] = "x" * 4000
+
+    response = client.get("/programme/")
+
+    assert response.status_code == 200
+    assert response.context["place"] is None
+    assert len(_names(response)) == 5
+
+
+def test_on_a_friday_the_list_starts_today_and_the_earlier_days_are_one_link_away(client, towns):
+    SessionFactory(activity=towns["huiskamer"], starts_at=at(10, 30, 14), ends_at=at(10, 30, 16))  # next Tuesday
+    SessionFactory(activity=towns["huiskamer"], starts_at=at(11, 2, 14), ends_at=at(11, 2, 16))  # a week on: not yet
+    with time_machine.travel(dt.datetime(2018, 10, 26, 9, 0, tzinfo=STOCKHOLM), tick=False):  # a Friday
+        response = client.get("/programme/?town=deventer")
+        earlier = client.get("/programme/" + response.context["links"]["earlier"])
+
+    assert (response.context["first_day"], response.context["last_day"]) == (
+        dt.date(2018, 10, 26),
+        dt.date(2018, 11, 1),
+    )
+    assert [day for day, _ in response.context["days"]] == [dt.date(2018, 10, 30)]
+    assert "From today, Friday 26 October, to Thursday 1 November" in response.content.decode()
+    assert response.context["links"]["earlier"] == "?town=deventer&week=2018-W43"
+    # The whole ISO week, Monday first, with the place kept.
+    assert [day for day, _ in earlier.context["days"]] == [dt.date(2018, 10, 24), dt.date(2018, 10, 25)]
+    assert earlier.context["links"]["today"] == "?town=deventer"
+
+
+def test_on_a_monday_there_is_nothing_earlier(client, towns):
+    response = client.get("/programme/")
+
+    assert response.context["first_day"] == dt.date(2018, 10, 22)
+    assert response.context["links"]["earlier"] is None
+    assert "Earlier this week" not in response.content.decode()
+
+
+def test_one_calendar_link_per_activity_not_per_session(client, towns):
+    response = client.get("/programme/")
+
+    content = response.content.decode()
+    assert content.count("/programme/activities/connexion-west/cafe.ics") == 1  # the café meets twice
+    assert [a.name for a in response.context["calendar_activities"]] == [
+        "Café",
+        "Huiskamer",
+        "MVP at school",
+        "Wijkwandeling",
+    ]
+    assert content.count("to your calendar</a>") == 4
+
+
+@pytest.mark.parametrize("count", [1, 4])
+def test_a_places_page_queries_do_not_grow_with_sessions(client, django_assert_num_queries, towns, count):
+    for index in range(count):
+        SessionFactory(activity=towns["walk"], starts_at=at(10, 23, 8 + index), ends_at=at(10, 23, 9 + index))
+    client.cookies["kvarter_programme_place"] = "deventer"
+
+    # The towns and organisations, districts, venues, the sessions.
+    with django_assert_num_queries(4):
+        response = client.get("/programme/")
+    assert len(_names(response)) == 2 + count
 
 
 # --- The calendar feeds ---
