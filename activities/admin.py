@@ -1,19 +1,27 @@
+import datetime as dt
 from typing import Any
 
 from django.contrib import admin, messages
+from django.core import signing
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.http import signed_in
 from accounts.scoping import OrganisationScopedAdmin, ScopedInline, ScopedStackedInline
+from accounts.selectors import organisation_ids_for_user
 from core.admin import AuditedReadsMixin, ReadOnlyAdminMixin
 from core.models import AuditAction
 from core.paginators import CappedCountPaginator
 
-from .forms import ActivityAdminForm, ScheduleForm
+from .enums import HolidayKind
+from .forms import ActivityAdminForm, HolidayImportForm, ScheduleForm
 from .models import (
     Activity,
     AgeBand,
@@ -30,8 +38,15 @@ from .models import (
     Tally,
     space_conflict_message,
 )
-from .selectors import activity_leaders_without_access
+from .selectors import activity_leaders_without_access, holiday_calendars_without_next_school_year, next_school_year
 from .services.attendance import attendance_correct
+from .services.holidays import (
+    MAX_FILE_BYTES,
+    HolidayRow,
+    holiday_calendar_import,
+    holiday_file_read,
+    holiday_import_preview,
+)
 from .services.schedules import schedule_generate_sessions
 
 
@@ -425,6 +440,12 @@ class SchoolHolidayInline(ScopedInline):
     show_change_link = False
 
 
+# What the preview hands to the confirmation: the rows it showed, signed, so
+# nothing is stored between the two steps and nothing else can be confirmed.
+IMPORT_SALT = "activities.holiday-import"
+IMPORT_MAX_AGE = 3600
+
+
 @admin.register(HolidayCalendar)
 class HolidayCalendarAdmin(OrganisationScopedAdmin):
     scope_path = "organisation"
@@ -434,6 +455,91 @@ class HolidayCalendarAdmin(OrganisationScopedAdmin):
     list_select_related = ["organisation"]
     autocomplete_fields = ["organisation"]
     inlines = [SchoolHolidayInline]
+    change_form_template = "admin/activities/holidaycalendar/change_form.html"
+
+    def get_urls(self) -> list[Any]:
+        return [
+            path(
+                "<path:object_id>/import/",
+                self.admin_site.admin_view(self.import_view),
+                name="activities_holidaycalendar_import",
+            ),
+            *super().get_urls(),
+        ]
+
+    def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
+        if request.method == "GET" and not request.GET.get("_popup"):
+            user = signed_in(request)
+            organisations = organisation_ids_for_user(user=user)
+            stale = list(holiday_calendars_without_next_school_year(organisations))
+            if stale:
+                first, last = next_school_year(timezone.localdate())
+                messages.warning(
+                    request,
+                    format_html(
+                        "{} {}",
+                        gettext("No school holidays yet for %(first)s–%(last)s in:")
+                        % {"first": first.year, "last": last.year},
+                        ", ".join(calendar.name for calendar in stale),
+                    ),
+                )
+        return super().changelist_view(request, extra_context)
+
+    def import_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """Upload a file, see what it would add, confirm: the three steps of "Import dates"."""
+        calendar = self.get_object(request, object_id)
+        if calendar is None:
+            raise Http404
+        if not self.has_change_permission(request, calendar):
+            raise PermissionDenied
+        change_url = reverse("admin:activities_holidaycalendar_change", args=[calendar.pk])
+        form = HolidayImportForm()
+        preview = None
+        payload = ""
+        if request.method == "POST" and "confirm" in request.POST:
+            try:
+                signed = signing.loads(request.POST.get("payload", ""), salt=IMPORT_SALT, max_age=IMPORT_MAX_AGE)
+            except signing.BadSignature:
+                messages.error(request, gettext("The preview has expired or was changed. Upload the file again."))
+                return HttpResponseRedirect(request.path)
+            if signed.get("calendar") != calendar.pk:
+                raise PermissionDenied
+            rows = [
+                HolidayRow(kind, dt.date.fromisoformat(first), dt.date.fromisoformat(last))
+                for kind, first, last in signed["rows"]
+            ]
+            added = holiday_calendar_import(calendar=calendar, rows=rows, by=signed_in(request), request=request)
+            messages.success(
+                request,
+                ngettext("%(count)d school holiday added.", "%(count)d school holidays added.", added)
+                % {"count": added},
+            )
+            return HttpResponseRedirect(change_url)
+        if request.method == "POST":
+            form = HolidayImportForm(request.POST, request.FILES)
+            if form.is_valid():
+                upload = form.cleaned_data["file"]
+                read = holiday_file_read(data=upload.read(MAX_FILE_BYTES + 1), filename=upload.name or "")
+                preview = holiday_import_preview(calendar=calendar, read=read)
+                payload = signing.dumps(
+                    {
+                        "calendar": calendar.pk,
+                        "rows": [[r.kind, r.starts_on.isoformat(), r.ends_on.isoformat()] for r in preview.new],
+                    },
+                    salt=IMPORT_SALT,
+                )
+        context = {
+            **self.admin_site.each_context(request),
+            "title": gettext("Import school holidays into %(calendar)s") % {"calendar": calendar.name},
+            "opts": self.model._meta,
+            "original": calendar,
+            "change_url": change_url,
+            "form": form,
+            "preview": preview,
+            "kinds": HolidayKind.choices,
+            "payload": payload,
+        }
+        return TemplateResponse(request, "admin/activities/holidaycalendar/import.html", context)
 
 
 @admin.register(SchoolHoliday)

@@ -247,3 +247,17 @@ class ActivityAdminForm(forms.ModelForm):
                 % {"names": ", ".join(str(user) for user in refused), "organisation": programme.lead_organisation},
             )
         return cleaned
+
+
+class HolidayImportForm(forms.Form):
+    """The file of a municipality's lov dates: read by `activities.services.holidays.holiday_file_read`."""
+
+    file = forms.FileField(
+        label=_("File with the holidays"),
+        help_text=_(
+            "An iCalendar file (.ics) from the municipality's calendar, or a spreadsheet (.csv or .xlsx) with the "
+            "columns kind (or name), first day and last day, headed in Swedish, Dutch or English. Dates as "
+            "2026-10-26 or 26/10/2026. At most 1 MB and 1000 rows. Nothing is added until you confirm."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".ics,.csv,.xlsx,text/calendar,text/csv"}),
+    )

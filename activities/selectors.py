@@ -22,6 +22,7 @@ from .models import (
     AgeBand,
     AttendanceEvent,
     CheckIn,
+    HolidayCalendar,
     Participant,
     Programme,
     Schedule,
@@ -29,6 +30,40 @@ from .models import (
     Session,
     Tally,
 )
+
+
+def next_school_year(today: dt.date) -> tuple[dt.date, dt.date]:
+    """The coming school year, 1 August to 31 July: the one that starts after `today`."""
+    year = today.year if today.month >= 8 else today.year - 1
+    return dt.date(year + 1, 8, 1), dt.date(year + 2, 7, 31)
+
+
+def holiday_calendars_without_next_school_year(
+    organisations: Collection[Any] | QuerySet, *, today: dt.date | None = None
+) -> QuerySet[HolidayCalendar]:
+    """The holiday calendars the organisations' running schedules use that have no holiday in the coming school year.
+
+    `organisations` are organisations or their ids. A schedule is running when
+    it has no end or ends today or later (an ended schedule needs no next
+    year). "In the coming school year" means a holiday starting between 1 August
+    and 31 July of the next school year: a calendar whose last holiday is this
+    summer's has nothing there yet, and sessions generated into autumn would
+    ignore the holidays. One query, whatever the number of calendars.
+    """
+    today = today or timezone.localdate()
+    first, last = next_school_year(today)
+    used = Schedule.objects.filter(
+        Q(until__isnull=True) | Q(until__gte=today),
+        holiday_calendar=OuterRef("pk"),
+        activity__programme__lead_organisation__in=organisations,
+    )
+    covered = SchoolHoliday.objects.filter(calendar=OuterRef("pk"), starts_on__range=(first, last))
+    return (
+        HolidayCalendar.objects.filter(Exists(used))
+        .exclude(Exists(covered))
+        .select_related("organisation")
+        .order_by("name", "pk")
+    )
 
 
 def holiday_dates(*, schedule: Schedule, start: dt.date, end: dt.date) -> set[dt.date]:

@@ -46,6 +46,7 @@ class AuditAction(models.TextChoices):
     SCHEDULE_SESSIONS_GENERATED = "schedule.sessions_generated", _("sessions generated")
     SESSION_SPACE_BOOKED = "session.space_booked", _("session's space booked")
     SPACE_BOOKING_CREATED = "space_booking.created", _("space lent")
+    HOLIDAY_CALENDAR_IMPORTED = "holiday_calendar.imported", _("school holidays imported")
     ATTENDANCE_SYNCED = "attendance.synced", _("attendance synchronised")
     ATTENDANCE_REFUSED = "attendance.refused", _("attendance refused")
     ATTENDANCE_CORRECTED = "attendance.corrected", _("attendance corrected")
