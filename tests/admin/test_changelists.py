@@ -218,7 +218,7 @@ CHANGELIST_QUERIES: dict[type[Model], int] = {
     AttendanceEvent: 5,
     Participant: 8,  # + the audit entry naming who was listed
     CheckIn: 4,
-    HolidayCalendar: 5,
+    HolidayCalendar: 7,  # + the memberships and the calendars without next school year
     SchoolHoliday: 8,
     ScheduleDate: 5,
     Skill: 5,
@@ -265,7 +265,7 @@ COORDINATOR_CHANGELIST_QUERIES: dict[type[Model], int] = {
     AttendanceEvent: 10,
     Participant: 13,  # + the audit entry naming who was listed
     CheckIn: 9,
-    HolidayCalendar: 9,
+    HolidayCalendar: 11,  # + the memberships and the calendars without next school year
     SchoolHoliday: 12,
     ScheduleDate: 10,
     Skill: 9,
