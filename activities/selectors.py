@@ -16,7 +16,7 @@ from accounts.selectors import organisation_ids_for_user
 from core.shortlist import DEFAULT_LIMIT, Shortlist, shortlist
 from venues.models import District, Venue
 
-from .enums import AttendanceEventKind, SessionStatus
+from .enums import AttendanceEventKind, ScheduleDateKind, SessionStatus
 from .models import (
     MAX_SESSION_LENGTH,
     Activity,
@@ -32,6 +32,7 @@ from .models import (
     SpaceBooking,
     Tally,
 )
+from .wording import schedule_in_words
 
 
 def holiday_dates(*, schedule: Schedule, start: dt.date, end: dt.date) -> set[dt.date]:
@@ -603,4 +604,29 @@ def activity_dates_outside_periods(*, activity: Activity) -> list[PeriodMismatch
         PeriodMismatch(kind=kind, name=name, starts=starts, ends=ends, first=first, last=last)
         for kind, name, starts, ends in periods
         if (starts is not None and first < starts) or (ends is not None and (last is None or last > ends))
+    ]
+
+
+def schedule_list_in_words(*, activity: Activity, today: dt.date | None = None) -> list[str]:
+    """Each of the activity's schedules as a sentence in the active language (activities.wording). One query."""
+    today = today or timezone.localdate()
+    schedules = Schedule.objects.filter(activity=activity).annotate(
+        excluded=Count("dates", filter=Q(dates__kind=ScheduleDateKind.EXCLUDED)),
+        extra=Count("dates", filter=Q(dates__kind=ScheduleDateKind.EXTRA)),
+    )
+    return [
+        schedule_in_words(
+            frequency=schedule.frequency,
+            interval=schedule.interval,
+            weekdays=schedule.weekday_codes,
+            start_time=schedule.start_time,
+            end_time=schedule.end_time,
+            starts_on=schedule.starts_on,
+            until=schedule.until,
+            holiday_rule=schedule.holiday_rule,
+            excluded=schedule.excluded,
+            extra=schedule.extra,
+            today=today,
+        )
+        for schedule in schedules.order_by("starts_on", "start_time", "pk")
     ]
