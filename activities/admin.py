@@ -492,7 +492,10 @@ class SessionAdmin(BigTableAdmin):
     def lookup_allowed(self, lookup: str, value: str, request: HttpRequest | None = None) -> bool:
         # The activity page links to its sessions; a relation filter in the
         # sidebar would list every activity (thousands, at a country's scale).
-        return lookup == "activity__id__exact" or super().lookup_allowed(lookup, value, request)
+        # And the home's "sessions without their room" links to the same rows.
+        return lookup in {"activity__id__exact", "schedule__space__isnull"} or super().lookup_allowed(
+            lookup, value, request
+        )
 
     def save_model(self, request: HttpRequest, obj: Session, form, change: bool) -> None:  # type: ignore[no-untyped-def]
         if change and {"starts_at", "ends_at"} & set(form.changed_data):

@@ -81,8 +81,8 @@ def _section(found: Shortlist[Any], all_url: str) -> Section:
 
 
 def _iso(moment: dt.datetime) -> str:
-    # The changelists' date filters read local dates (DateFieldListFilter's own format).
-    return timezone.localtime(moment).date().isoformat()
+    # With its offset: a bare date would reach a DateTimeField as a naive datetime.
+    return timezone.localtime(moment).isoformat()
 
 
 def coordinator_week(*, request: HttpRequest, now: dt.datetime | None = None) -> dict[str, Any]:
@@ -160,7 +160,16 @@ def coordinator_week(*, request: HttpRequest, now: dt.datetime | None = None) ->
             ),
         ),
         "cancelled": _section(cancelled, changelist_url(Session, **week_filter, status__exact=SessionStatus.CANCELLED)),
-        "without_room": _section(without_room, changelist_url(Session, **week_filter, space__isnull="True")),
+        "without_room": _section(
+            without_room,
+            changelist_url(
+                Session,
+                **week_filter,
+                space__isnull="True",
+                schedule__space__isnull="False",
+                status__in=f"{SessionStatus.PLANNED},{SessionStatus.HELD}",
+            ),
+        ),
         "bookings": _section(
             bookings,
             changelist_url(SpaceBooking, starts_at__gte=_iso(week_start), starts_at__lt=_iso(week_end)),
