@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext, ngettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.http import signed_in
@@ -93,11 +93,14 @@ def _generate(request: HttpRequest, schedules: QuerySet[Schedule] | list[Schedul
 
 
 def _period_text(starts: dt.date | None, ends: dt.date | None) -> str:
+    def day(value: dt.date) -> str:
+        return formats.date_format(value, pgettext("date format", "j M Y"))
+
     if starts and ends:
-        return f"{formats.date_format(starts, 'j M Y')} – {formats.date_format(ends, 'j M Y')}"
+        return f"{day(starts)} – {day(ends)}"
     if starts:
-        return gettext("from %(date)s") % {"date": formats.date_format(starts, "j M Y")}
-    return gettext("until %(date)s") % {"date": formats.date_format(ends, "j M Y")} if ends else ""
+        return gettext("from %(date)s") % {"date": day(starts)}
+    return gettext("until %(date)s") % {"date": day(ends)} if ends else ""
 
 
 def _warn_about_periods(request: HttpRequest, activity: Activity) -> None:
@@ -110,8 +113,8 @@ def _warn_about_periods(request: HttpRequest, activity: Activity) -> None:
     mismatch: PeriodMismatch
     for mismatch in activity_dates_outside_periods(activity=activity):
         dates = {
-            "first": formats.date_format(mismatch.first, "j M Y"),
-            "last": formats.date_format(mismatch.last, "j M Y") if mismatch.last else "",
+            "first": formats.date_format(mismatch.first, pgettext("date format", "j M Y")),
+            "last": formats.date_format(mismatch.last, pgettext("date format", "j M Y")) if mismatch.last else "",
             "name": mismatch.name,
             "period": _period_text(mismatch.starts, mismatch.ends),
         }
@@ -271,7 +274,9 @@ class ActivityAdmin(OrganisationScopedAdmin):
                 (
                     (
                         reverse("admin:activities_session_change", args=[session.pk]),
-                        formats.date_format(timezone.localtime(session.starts_at), "D j M Y H:i"),
+                        formats.date_format(
+                            timezone.localtime(session.starts_at), pgettext("date format", "D j M Y H:i")
+                        ),
                         note(session),
                     )
                     for session in sessions

@@ -38,8 +38,9 @@ def _and_list(items: Sequence[str]) -> str:
 
 
 def _date(day: dt.date) -> str:
-    # "31 Dec 2018" / "31 dec 2018": the month's short name in the active language.
-    return formats.date_format(day, "j M Y")
+    # "31 Dec 2018" / "31 dec 2018": the format is translated, since Django's "M"
+    # is the English abbreviation in every language.
+    return formats.date_format(day, pgettext("date format", "j M Y"))
 
 
 def schedule_in_words(

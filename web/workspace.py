@@ -17,6 +17,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from accounts.http import signed_in
 from accounts.models import Membership, Organisation
@@ -139,6 +140,14 @@ def coordinator_week(*, request: HttpRequest, now: dt.datetime | None = None) ->
         "form": form,
         "show_filter": len(organisations) > 1,
         "today": today,
+        # Date formats are translated: Django's "M" is English ("Dec") in every language.
+        "formats": {
+            "date": pgettext("date format", "j M Y"),
+            "day_month": pgettext("date format", "j M"),
+            "day_month_time": pgettext("date format", "j M H:i"),
+            "weekday": pgettext("date format", "D j M"),
+            "weekday_time": pgettext("date format", "D j M H:i"),
+        },
         "now": now,
         "week_start": week_start,
         "week_end": week_end - dt.timedelta(days=1),
