@@ -1,6 +1,8 @@
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
 from django.db.models import QuerySet
+
+from core.shortlist import Shortlist, shortlist
 
 from .enums import MembershipStatus, Role
 from .models import Membership, Organisation, User
@@ -102,3 +104,11 @@ def manager_list_for_organisation(*, organisation_id: int) -> QuerySet[User]:
         .filter(organisation_id=organisation_id, role__in=MANAGING_ROLES)
         .values("user_id"),
     ).order_by("email")
+
+
+def membership_list_pending(*, organisation_ids: Collection[int] | None) -> Shortlist[Membership]:
+    """Applications to join (volunteers signing up through the site) waiting for a coordinator, oldest first."""
+    memberships = Membership.objects.filter(status=MembershipStatus.PENDING)
+    if organisation_ids is not None:
+        memberships = memberships.filter(organisation_id__in=organisation_ids)
+    return shortlist(memberships.select_related("user", "organisation").order_by("created_at", "pk"))

@@ -1,16 +1,19 @@
 import datetime as dt
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import admin, messages
+from django.contrib.admin.views.main import ChangeList
 from django.core import signing
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.html import format_html, format_html_join
-from django.utils.translation import gettext, ngettext
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext, ngettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.http import signed_in
@@ -20,7 +23,7 @@ from core.admin import AuditedReadsMixin, ReadOnlyAdminMixin
 from core.models import AuditAction
 from core.paginators import CappedCountPaginator
 
-from .enums import HolidayKind
+from .enums import HolidayKind, SessionStatus
 from .forms import ActivityAdminForm, HolidayImportForm, ScheduleForm
 from .models import (
     Activity,
@@ -38,7 +41,18 @@ from .models import (
     Tally,
     space_conflict_message,
 )
-from .selectors import activity_leaders_without_access, holiday_calendars_without_next_school_year, next_school_year
+from .selectors import (
+    PeriodMismatch,
+    activity_dates_outside_periods,
+    activity_leaders_without_access,
+    activity_session_summary,
+    holiday_calendars_without_next_school_year,
+    next_school_year,
+    schedule_list_in_words,
+    session_has_count,
+    session_has_leader,
+    session_visits,
+)
 from .services.attendance import attendance_correct
 from .services.holidays import (
     MAX_FILE_BYTES,
@@ -89,6 +103,59 @@ def _generate(request: HttpRequest, schedules: QuerySet[Schedule] | list[Schedul
                 ),
             ),
         )
+
+
+def _period_text(starts: dt.date | None, ends: dt.date | None) -> str:
+    def day(value: dt.date) -> str:
+        return formats.date_format(value, pgettext("date format", "j M Y"))
+
+    if starts and ends:
+        return f"{day(starts)} – {day(ends)}"
+    if starts:
+        return gettext("from %(date)s") % {"date": day(starts)}
+    return gettext("until %(date)s") % {"date": day(ends)} if ends else ""
+
+
+def _warn_about_periods(request: HttpRequest, activity: Activity) -> None:
+    """A warning, not a refusal: sessions outside the programme's period or the venue's active period.
+
+    The coordinator may be about to extend the programme, or the venue's
+    dates may be out of date; but a new activity in a programme that ended
+    years ago is a mistake to point out (issue 19: Connexion West, ended 2018).
+    """
+    mismatch: PeriodMismatch
+    for mismatch in activity_dates_outside_periods(activity=activity):
+        dates = {
+            "first": formats.date_format(mismatch.first, pgettext("date format", "j M Y")),
+            "last": formats.date_format(mismatch.last, pgettext("date format", "j M Y")) if mismatch.last else "",
+            "name": mismatch.name,
+            "period": _period_text(mismatch.starts, mismatch.ends),
+        }
+        if mismatch.kind == "programme":
+            text = (
+                gettext(
+                    "The sessions of this activity run from %(first)s to %(last)s, outside the period of the "
+                    "programme %(name)s (%(period)s). Check the dates of the schedule or of the programme."
+                )
+                if mismatch.last
+                else gettext(
+                    "The sessions of this activity run from %(first)s with no end, outside the period of the "
+                    "programme %(name)s (%(period)s). Check the dates of the schedule or of the programme."
+                )
+            )
+        else:
+            text = (
+                gettext(
+                    "The sessions of this activity run from %(first)s to %(last)s, outside the time the venue "
+                    "%(name)s is in use (%(period)s). Check the dates of the schedule or of the venue."
+                )
+                if mismatch.last
+                else gettext(
+                    "The sessions of this activity run from %(first)s with no end, outside the time the venue "
+                    "%(name)s is in use (%(period)s). Check the dates of the schedule or of the venue."
+                )
+            )
+        messages.warning(request, text % dates)
 
 
 class ScopedRelatedFilter(admin.RelatedFieldListFilter):
@@ -182,7 +249,65 @@ class ActivityAdmin(OrganisationScopedAdmin):
     inlines = [ScheduleInline]
     actions = ["generate_sessions"]
     form = ActivityAdminForm
-    readonly_fields = ["leaders_without_access"]
+    readonly_fields = ["schedule_in_words", "sessions_overview", "leaders_without_access"]
+
+    def get_fields(self, request: HttpRequest, obj: Activity | None = None) -> list[str]:  # type: ignore[override]
+        fields = [f for f in super().get_fields(request, obj) if f not in {"schedule_in_words", "sessions_overview"}]
+        # On an existing activity, when it meets and its sessions come first: one click to them.
+        return ["schedule_in_words", "sessions_overview", *fields] if obj is not None else fields
+
+    @admin.display(description=_("when"))
+    def schedule_in_words(self, obj: Activity) -> str:
+        if obj.pk is None:
+            return ""
+        return format_html_join("", "<p>{}</p>", ((text,) for text in schedule_list_in_words(activity=obj))) or gettext(
+            "No schedule yet: add one below."
+        )
+
+    @admin.display(description=_("sessions"))
+    def sessions_overview(self, obj: Activity) -> SafeString | str:
+        if obj.pk is None:
+            return ""
+        upcoming, past = activity_session_summary(activity=obj)
+        visits = session_visits(session_ids=[session.pk for session in past])
+        changelist = reverse("admin:activities_session_changelist")
+
+        def note(session: Session) -> str:
+            if session.status == SessionStatus.CANCELLED:
+                return f" ({session.get_status_display()})"
+            if session.pk not in visits:
+                return ""
+            total = visits[session.pk].total
+            return " · " + ngettext("%(count)d visit", "%(count)d visits", total) % {"count": total}
+
+        def rows(sessions: list[Session]) -> SafeString:
+            return format_html_join(
+                "",
+                '<li><a href="{}">{}</a>{}</li>',
+                (
+                    (
+                        reverse("admin:activities_session_change", args=[session.pk]),
+                        formats.date_format(
+                            timezone.localtime(session.starts_at), pgettext("date format", "D j M Y H:i")
+                        ),
+                        note(session),
+                    )
+                    for session in sessions
+                ),
+            )
+
+        return format_html(
+            '<div class="activity-sessions"><div><h3>{}</h3><ul>{}</ul><p><a href="{}">{}</a></p></div>'
+            '<div><h3>{}</h3><ul>{}</ul><p><a href="{}">{}</a></p></div></div>',
+            gettext("Next sessions"),
+            rows(upcoming) if upcoming else format_html("<li>{}</li>", gettext("none planned")),
+            f"{changelist}?{urlencode({'activity__id__exact': obj.pk, 'when': 'upcoming'})}",
+            gettext("All upcoming sessions"),
+            gettext("Last sessions"),
+            rows(past) if past else format_html("<li>{}</li>", gettext("none yet")),
+            f"{changelist}?{urlencode({'activity__id__exact': obj.pk, 'when': 'past'})}",
+            gettext("All past sessions, with their visits"),
+        )
 
     @admin.display(description=_("leaders without access"))
     def leaders_without_access(self, obj: Activity) -> str:
@@ -214,6 +339,7 @@ class ActivityAdmin(OrganisationScopedAdmin):
         schedules = list(form.instance.schedules.all())
         if schedules:
             _generate(request, schedules)
+        _warn_about_periods(request, form.instance)
 
     @admin.action(description=_("Generate sessions from the schedules"))
     def generate_sessions(self, request: HttpRequest, queryset: QuerySet[Activity]) -> None:
@@ -235,17 +361,18 @@ class ScheduleAdmin(OrganisationScopedAdmin):
     search_fields = ["activity__name", "activity__programme__name"]
     list_select_related = ["activity"]
     autocomplete_fields = ["activity", "holiday_calendar", "space"]
-    readonly_fields = ["rrule_text"]
+    readonly_fields = ["in_words"]
     inlines = [ScheduleDateInline]
     actions = ["generate_sessions"]
 
-    @admin.display(description=_("RFC 5545 rule"))
-    def rrule_text(self, obj: Schedule) -> str:
-        return obj.rrule if obj.pk else ""
+    @admin.display(description=_("when"))
+    def in_words(self, obj: Schedule) -> str:
+        return obj.in_words if obj.pk else ""
 
     def save_related(self, request: HttpRequest, form, formsets, change) -> None:  # type: ignore[no-untyped-def]
         super().save_related(request, form, formsets, change)
         _generate(request, [form.instance])
+        _warn_about_periods(request, form.instance.activity)
 
     @admin.action(description=_("Generate sessions"))
     def generate_sessions(self, request: HttpRequest, queryset: QuerySet[Schedule]) -> None:
@@ -303,11 +430,61 @@ class SpaceBookingAdmin(OrganisationScopedAdmin):
         super().save_model(request, obj, form, change)
 
 
+class UpcomingFilter(admin.SimpleListFilter):
+    title = _("when")
+    parameter_name = "when"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:  # type: ignore[type-arg]
+        return [("upcoming", gettext("upcoming")), ("past", gettext("past"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Session]) -> QuerySet[Session]:
+        if self.value() == "upcoming":
+            return queryset.filter(starts_at__gte=timezone.now()).order_by("starts_at")
+        if self.value() == "past":
+            return queryset.filter(starts_at__lt=timezone.now())
+        return queryset
+
+
+class RecordedFilter(admin.SimpleListFilter):
+    """Sessions that took place (ended, not cancelled) without a count or a leader present: the week's gaps."""
+
+    title = _("attendance")
+    parameter_name = "recorded"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:  # type: ignore[type-arg]
+        return [
+            ("no-count", gettext("without a count")),
+            ("no-leader", gettext("without a leader present")),
+            ("missing", gettext("without a count or a leader")),
+        ]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Session]) -> QuerySet[Session]:
+        condition = {
+            "no-count": ~session_has_count(),
+            "no-leader": ~session_has_leader(),
+            "missing": ~session_has_count() | ~session_has_leader(),
+        }.get(self.value() or "")
+        if condition is None:
+            return queryset
+        return queryset.filter(ends_at__lte=timezone.now()).exclude(status=SessionStatus.CANCELLED).filter(Q(condition))
+
+
+class SessionChangeList(ChangeList):
+    def get_results(self, request: HttpRequest) -> None:
+        super().get_results(request)
+        # The page's visits in one query (the one definition of a visit), not one per row.
+        visits = session_visits(session_ids=[session.pk for session in self.result_list])
+        for session in self.result_list:
+            session.visit_total = visits[session.pk].total if session.pk in visits else 0
+
+
 @admin.register(Session)
 class SessionAdmin(BigTableAdmin):
     scope_path = "activity__programme__lead_organisation"
-    list_display = ["activity", "starts_at", "ends_at", "status", "space"]
+    list_display = ["activity", "starts_at", "ends_at", "status", "space", "visits"]
     list_filter = [
+        UpcomingFilter,
+        RecordedFilter,
         ("starts_at", admin.DateFieldListFilter),
         "status",
         "activity__category",
@@ -322,6 +499,21 @@ class SessionAdmin(BigTableAdmin):
     # the order total; PostgreSQL sorts only within equal starts).
     ordering = ["-starts_at"]
     sortable_by = ["starts_at"]
+
+    def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type[ChangeList]:
+        return SessionChangeList
+
+    @admin.display(description=_("visits"))
+    def visits(self, obj: Session) -> int | str:
+        return getattr(obj, "visit_total", "")
+
+    def lookup_allowed(self, lookup: str, value: str, request: HttpRequest | None = None) -> bool:
+        # The activity page links to its sessions; a relation filter in the
+        # sidebar would list every activity (thousands, at a country's scale).
+        # And the home's "sessions without their room" links to the same rows.
+        return lookup in {"activity__id__exact", "schedule__space__isnull"} or super().lookup_allowed(
+            lookup, value, request
+        )
 
     def save_model(self, request: HttpRequest, obj: Session, form, change: bool) -> None:  # type: ignore[no-untyped-def]
         if change and {"starts_at", "ends_at"} & set(form.changed_data):

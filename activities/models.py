@@ -30,6 +30,7 @@ from .enums import (
     SessionStatus,
 )
 from .recurrence import rrule_text
+from .wording import schedule_in_words
 
 
 @functools.cache
@@ -282,7 +283,23 @@ class Schedule(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.activity} · {self.rrule}"
+        # In words, never the RRULE text: this is what the admin shows a coordinator.
+        return f"{self.activity} · {self.in_words}"
+
+    @property
+    def in_words(self) -> str:
+        """The schedule as a sentence in the active language ("Tuesdays and Thursdays 15:00–20:00 …")."""
+        return schedule_in_words(
+            frequency=self.frequency,
+            interval=self.interval,
+            weekdays=self.weekday_codes,
+            start_time=self.start_time,
+            end_time=self.end_time,
+            starts_on=self.starts_on,
+            until=self.until,
+            holiday_rule=self.holiday_rule,
+            today=timezone.localdate(),
+        )
 
     def clean(self) -> None:
         if self.frequency == Frequency.WEEKLY and not self.weekdays:

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, Exists, F, IntegerField, Max, Min, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -13,9 +13,10 @@ from django.utils import timezone
 from accounts.enums import Role
 from accounts.models import Membership, User
 from accounts.selectors import organisation_ids_for_user
+from core.shortlist import DEFAULT_LIMIT, Shortlist, shortlist
 from venues.models import District, Venue
 
-from .enums import AttendanceEventKind, SessionStatus
+from .enums import AttendanceEventKind, ScheduleDateKind, SessionStatus
 from .models import (
     MAX_SESSION_LENGTH,
     Activity,
@@ -28,8 +29,10 @@ from .models import (
     Schedule,
     SchoolHoliday,
     Session,
+    SpaceBooking,
     Tally,
 )
+from .wording import schedule_in_words
 
 
 def next_school_year(today: dt.date) -> tuple[dt.date, dt.date]:
@@ -411,3 +414,253 @@ def session_visits(*, session_ids: Collection[int]) -> dict[int, Visits]:
         .values_list("pk", "headcount", "named", "first")
     )
     return {pk: Visits(headcount=headcount, named=named, first_visits=first) for pk, headcount, named, first in rows}
+
+
+# --- The coordinator's week (the admin's home, web.admin_site) -----------------
+# Each list is one query (core.shortlist), scoped to `organisation_ids`: the
+# organisations whose programmes the reader manages, or None for everything
+# (the platform operator). Every time window is bounded, so a country's ten
+# years of sessions cost what a town's week does (the starts_at index).
+
+# Sessions that ended without a count or a leader are looked for this far back:
+# last week's gaps can still be filled in (most organisations lock attendance
+# after a week or two, Organisation.attendance_lock_days).
+UNRECORDED_LOOKBACK = dt.timedelta(days=14)
+
+
+def _sessions_of(organisation_ids: Collection[int] | None) -> QuerySet[Session]:
+    sessions = Session.objects.all()
+    if organisation_ids is not None:
+        sessions = sessions.filter(activity__programme__lead_organisation_id__in=organisation_ids)
+    return sessions
+
+
+def _between(sessions: QuerySet[Session], start: dt.datetime, end: dt.datetime) -> QuerySet[Session]:
+    # The lower bound on starts_at is implied, and lets the starts_at index answer.
+    return sessions.filter(starts_at__lt=end, starts_at__gte=start - MAX_SESSION_LENGTH, ends_at__gt=start)
+
+
+def session_has_count() -> Q:
+    """A session with at least one visit counted: a headcount above zero or a check-in."""
+    return Exists(Tally.objects.filter(session=OuterRef("pk"), visits__gt=0)) | Exists(
+        CheckIn.objects.filter(session=OuterRef("pk"))
+    )
+
+
+def session_has_leader() -> Exists:
+    """A session with a leader marked present on the tablet."""
+    return Exists(Session.leaders_present.through.objects.filter(session_id=OuterRef("pk")))
+
+
+def session_list_between(
+    *, organisation_ids: Collection[int] | None, start: dt.datetime, end: dt.datetime, limit: int = DEFAULT_LIMIT
+) -> Shortlist[Session]:
+    """The sessions under way between start and end (cancelled ones too: the page marks them), by time."""
+    return shortlist(
+        _between(_sessions_of(organisation_ids), start, end)
+        .select_related("activity__venue", "space")
+        .order_by("starts_at", "activity__name", "pk"),
+        limit=limit,
+    )
+
+
+def session_list_unrecorded(
+    *, organisation_ids: Collection[int] | None, now: dt.datetime, limit: int = DEFAULT_LIMIT
+) -> Shortlist[Session]:
+    """Sessions that ended recently (UNRECORDED_LOOKBACK) without any visit counted or without a leader present.
+
+    Each comes annotated with `has_count` and `has_leader`, to say which is missing.
+    """
+    return shortlist(
+        _between(_sessions_of(organisation_ids), now - UNRECORDED_LOOKBACK, now)
+        .filter(ends_at__lte=now)
+        .exclude(status=SessionStatus.CANCELLED)
+        .annotate(has_count=session_has_count(), has_leader=session_has_leader())
+        .filter(Q(has_count=False) | Q(has_leader=False))
+        .select_related("activity")
+        .order_by("-starts_at", "pk"),
+        limit=limit,
+    )
+
+
+def session_list_cancelled(
+    *, organisation_ids: Collection[int] | None, start: dt.datetime, end: dt.datetime, limit: int = DEFAULT_LIMIT
+) -> Shortlist[Session]:
+    return shortlist(
+        _between(_sessions_of(organisation_ids), start, end)
+        .filter(status=SessionStatus.CANCELLED)
+        .select_related("activity")
+        .order_by("starts_at", "pk"),
+        limit=limit,
+    )
+
+
+def session_list_without_room(
+    *, organisation_ids: Collection[int] | None, start: dt.datetime, end: dt.datetime, limit: int = DEFAULT_LIMIT
+) -> Shortlist[Session]:
+    """Room clashes: sessions whose schedule names a room they did not get, because it was taken then.
+
+    The database refuses two occupants of a room at once, so a clash shows as
+    a session left without its room (schedule generation reports it too).
+    """
+    return shortlist(
+        _between(_sessions_of(organisation_ids), start, end)
+        .filter(space__isnull=True, schedule__space__isnull=False)
+        .exclude(status=SessionStatus.CANCELLED)
+        .select_related("activity", "schedule__space")
+        .order_by("starts_at", "pk"),
+        limit=limit,
+    )
+
+
+def space_booking_list_between(
+    *, organisation_ids: Collection[int] | None, start: dt.datetime, end: dt.datetime, limit: int = DEFAULT_LIMIT
+) -> Shortlist[SpaceBooking]:
+    """Bookings of the organisations' rooms, and bookings made for them elsewhere, between start and end."""
+    bookings = SpaceBooking.objects.filter(starts_at__lt=end, ends_at__gt=start)
+    if organisation_ids is not None:
+        bookings = bookings.filter(
+            Q(space__venue__organisation_id__in=organisation_ids) | Q(organisation_id__in=organisation_ids)
+        )
+    return shortlist(
+        bookings.select_related("space__venue", "organisation").order_by("starts_at", "pk"),
+        limit=limit,
+    )
+
+
+@dataclass(frozen=True)
+class SchoolYear:
+    """1 August to 31 July, as schools in Sweden and the Netherlands count."""
+
+    first: dt.date
+    last: dt.date
+
+    @classmethod
+    def holding(cls, day: dt.date) -> "SchoolYear":
+        start_year = day.year if day.month >= 8 else day.year - 1
+        return cls(first=dt.date(start_year, 8, 1), last=dt.date(start_year + 1, 7, 31))
+
+    def __str__(self) -> str:
+        return f"{self.first.year}/{self.last.year}"
+
+
+@dataclass(frozen=True)
+class CalendarGap:
+    calendar: HolidayCalendar
+    school_year: SchoolYear
+
+
+def holiday_calendar_gaps(
+    *, organisation_ids: Collection[int] | None, today: dt.date | None = None
+) -> list[CalendarGap]:
+    """Holiday calendars the organisations' running schedules follow that have no holiday in a school year ahead.
+
+    The school years looked at are those the nightly job generates sessions
+    for (today to KVARTER_SESSION_HORIZON_DAYS ahead): without their holidays,
+    a "not in school holidays" café gets sessions in the summer holiday. One query.
+    """
+    today = today or timezone.localdate()
+    horizon = today + dt.timedelta(days=settings.KVARTER_SESSION_HORIZON_DAYS)
+    years = [SchoolYear.holding(today)]
+    if SchoolYear.holding(horizon) != years[0]:
+        years.append(SchoolYear.holding(horizon))
+    schedules = Schedule.objects.filter(holiday_calendar=OuterRef("pk")).exclude(until__lt=today)
+    if organisation_ids is not None:
+        schedules = schedules.filter(activity__programme__lead_organisation_id__in=organisation_ids)
+    calendars = HolidayCalendar.objects.filter(Exists(schedules)).annotate(
+        **{
+            f"has_{n}": Exists(
+                SchoolHoliday.objects.filter(calendar=OuterRef("pk"), starts_on__lte=year.last, ends_on__gte=year.first)
+            )
+            for n, year in enumerate(years)
+        }
+    )
+    return [
+        CalendarGap(calendar=calendar, school_year=year)
+        for calendar in calendars.order_by("name", "pk")
+        for n, year in enumerate(years)
+        if not getattr(calendar, f"has_{n}")
+    ]
+
+
+def activity_session_summary(
+    *, activity: Activity, now: dt.datetime | None = None, limit: int = 5
+) -> tuple[list[Session], list[Session]]:
+    """The activity's next and last few sessions (two queries; the page adds their visits with session_visits)."""
+    now = now or timezone.now()
+    sessions = Session.objects.filter(activity=activity).select_related("space")
+    upcoming = list(sessions.filter(starts_at__gte=now).order_by("starts_at")[:limit])
+    past = list(sessions.filter(starts_at__lt=now).order_by("-starts_at")[:limit])
+    return upcoming, past
+
+
+@dataclass(frozen=True)
+class PeriodMismatch:
+    """An activity's dates (sessions and schedules) reaching outside a period it belongs to."""
+
+    kind: str  # "programme" or "venue"
+    name: str
+    starts: dt.date | None
+    ends: dt.date | None
+    first: dt.date
+    last: dt.date | None  # None: a schedule with no end
+
+
+def activity_dates_outside_periods(*, activity: Activity) -> list[PeriodMismatch]:
+    """Whether the activity's sessions and schedules fall outside its programme's period or its venue's active period.
+
+    For the admin's warning: the coordinator decides, nothing is refused (a
+    programme extended later, a venue's dates not yet entered). Two queries.
+    """
+    span = (
+        Session.objects.filter(activity=activity)
+        .exclude(status=SessionStatus.CANCELLED)
+        .aggregate(first=Min("starts_at"), last=Max("starts_at"))
+    )
+    first = timezone.localtime(span["first"]).date() if span["first"] else None
+    last = timezone.localtime(span["last"]).date() if span["last"] else None
+    schedules = Schedule.objects.filter(activity=activity).aggregate(
+        first=Min("starts_on"), open_ended=Count("pk", filter=Q(until__isnull=True)), last=Max("until")
+    )
+    if schedules["first"] is not None:
+        first = min(day for day in (first, schedules["first"]) if day is not None)
+        last = max(day for day in (last, schedules["last"]) if day is not None)
+    if first is None:
+        return []
+    if schedules["open_ended"]:
+        last = None
+    periods: list[tuple[str, str, dt.date | None, dt.date | None]] = [
+        ("programme", activity.programme.name, activity.programme.starts_on, activity.programme.ends_on)
+    ]
+    if activity.venue is not None:
+        periods.append(("venue", activity.venue.name, activity.venue.active_from, activity.venue.active_until))
+    return [
+        PeriodMismatch(kind=kind, name=name, starts=starts, ends=ends, first=first, last=last)
+        for kind, name, starts, ends in periods
+        if (starts is not None and first < starts) or (ends is not None and (last is None or last > ends))
+    ]
+
+
+def schedule_list_in_words(*, activity: Activity, today: dt.date | None = None) -> list[str]:
+    """Each of the activity's schedules as a sentence in the active language (activities.wording). One query."""
+    today = today or timezone.localdate()
+    schedules = Schedule.objects.filter(activity=activity).annotate(
+        excluded=Count("dates", filter=Q(dates__kind=ScheduleDateKind.EXCLUDED)),
+        extra=Count("dates", filter=Q(dates__kind=ScheduleDateKind.EXTRA)),
+    )
+    return [
+        schedule_in_words(
+            frequency=schedule.frequency,
+            interval=schedule.interval,
+            weekdays=schedule.weekday_codes,
+            start_time=schedule.start_time,
+            end_time=schedule.end_time,
+            starts_on=schedule.starts_on,
+            until=schedule.until,
+            holiday_rule=schedule.holiday_rule,
+            excluded=schedule.excluded,
+            extra=schedule.extra,
+            today=today,
+        )
+        for schedule in schedules.order_by("starts_on", "start_time", "pk")
+    ]

@@ -7,6 +7,7 @@ the administering organisation's managers change it.
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -21,6 +22,7 @@ from accounts.models import User
 from accounts.selectors import MANAGING_ROLES, organisation_ids_for_user
 from activities.enums import SessionStatus
 from activities.models import AttendanceRollup, Session
+from core.shortlist import Shortlist, shortlist
 from volunteers.enums import HoursStatus
 from volunteers.models import HoursLog
 
@@ -199,3 +201,19 @@ def agreements_overview(*, user: User, today: dt.date | None = None) -> dict[str
         "behind": [item for item in progress if item.behind],
         "obligations": obligations,
     }
+
+
+# Obligations are shown on the coordinator's week this long before they are due
+# (and for as long as they are overdue): a report to a funder takes weeks.
+OBLIGATIONS_AHEAD = dt.timedelta(days=30)
+
+
+def obligation_list_due(
+    *, organisation_ids: Collection[int] | None, today: dt.date | None = None
+) -> Shortlist[ReportingObligation]:
+    """Reporting obligations of the organisations' agreements not yet done and due within OBLIGATIONS_AHEAD."""
+    today = today or timezone.localdate()
+    obligations = ReportingObligation.objects.filter(done_on__isnull=True, due_on__lte=today + OBLIGATIONS_AHEAD)
+    if organisation_ids is not None:
+        obligations = obligations.filter(agreement__organisation_id__in=organisation_ids)
+    return shortlist(obligations.select_related("agreement").order_by("due_on", "pk"))

@@ -11,6 +11,7 @@ organisation that owns the scope.
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,6 +25,7 @@ from accounts.models import Organisation, User
 from accounts.selectors import MANAGING_ROLES, REPORT_ROLES, organisation_ids_for_user, user_sees_reports
 from activities.enums import SessionStatus
 from activities.models import Activity, Programme, Session
+from core.shortlist import Shortlist, shortlist
 from partnerships.models import Agreement
 from venues.models import District, Venue
 from volunteers.enums import HoursStatus
@@ -336,3 +338,18 @@ def report_recipients(*, request: ReportRequest) -> list[User]:
         if scope_querysets_for_user(user=user)[request.scope_kind].filter(pk=scope.pk).exists():
             recipients.append(user)
     return recipients
+
+
+def report_list_ready(*, organisation_ids: Collection[int] | None, since: dt.datetime) -> Shortlist[Report]:
+    """Reports made since `since` about the organisations' scopes (None: all), newest first.
+
+    The same scopes as `report_list_for_user` gives the organisations'
+    members; the subqueries are part of the one query.
+    """
+    reports = Report.objects.filter(created_at__gte=since)
+    if organisation_ids is not None:
+        condition = Q()
+        for kind, scopes in _scope_querysets(org_ids=set(organisation_ids)).items():
+            condition |= Q(scope_kind=kind, **{f"{SCOPE_FIELDS[ScopeKind(kind)]}__in": scopes.values("pk")})
+        reports = reports.filter(condition)
+    return shortlist(reports.select_related(*SCOPE_FIELDS.values()).order_by("-created_at", "pk"))

@@ -154,7 +154,9 @@ class SessionFactory(factory.django.DjangoModelFactory):
         model = Session
 
     activity = factory.SubFactory(ActivityFactory)
-    starts_at = factory.Sequence(lambda n: timezone.now().replace(microsecond=0) + dt.timedelta(days=n))
+    # On the minute, as sessions are (generated from schedules, typed in the admin,
+    # whose time fields show no seconds: config/formats).
+    starts_at = factory.Sequence(lambda n: timezone.now().replace(second=0, microsecond=0) + dt.timedelta(days=n))
     ends_at = factory.LazyAttribute(lambda o: o.starts_at + dt.timedelta(hours=2))
 
 

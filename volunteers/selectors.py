@@ -18,6 +18,7 @@ score, because a role that requires one cannot start without it.
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,6 +30,7 @@ from django.utils.translation import ngettext
 
 from activities.enums import WEEKDAY_CODES
 from activities.models import Activity, Schedule
+from core.shortlist import Shortlist, shortlist
 
 from .enums import PlacementStatus, VolunteerStatus
 from .models import Availability, HoursLog, Placement, ScreeningCheck, Shift, Vacancy, Volunteer
@@ -204,14 +206,41 @@ def candidates_for_vacancy(*, vacancy: Vacancy, today: dt.date | None = None, li
 
 def screening_due(*, organisation_id: int, today: dt.date | None = None, within_days: int = 60) -> QuerySet[Volunteer]:
     """Active volunteers whose newest check has expired or expires soon: who needs a re-check."""
+    return _screening_due(
+        Volunteer.objects.filter(organisation_id=organisation_id), today=today, within_days=within_days
+    )
+
+
+def _screening_due(volunteers: QuerySet[Volunteer], *, today: dt.date | None, within_days: int) -> QuerySet[Volunteer]:
     today = today or timezone.localdate()
     newest = ScreeningCheck.objects.filter(volunteer=OuterRef("pk")).order_by("-valid_until").values("valid_until")[:1]
     return (
-        Volunteer.objects.filter(organisation_id=organisation_id, status=VolunteerStatus.ACTIVE)
+        volunteers.filter(status=VolunteerStatus.ACTIVE)
         .annotate(valid_until=Subquery(newest))
         .filter(valid_until__lte=today + dt.timedelta(days=within_days))
-        .order_by("valid_until", "first_name")
+        .order_by("valid_until", "first_name", "pk")
     )
+
+
+# --- The coordinator's week (web.admin_site) -------------------------------------
+
+
+def screening_due_shortlist(
+    *, organisation_ids: Collection[int] | None, today: dt.date | None = None, within_days: int = 60
+) -> Shortlist[Volunteer]:
+    """`screening_due` over several organisations (None: all), cut for the admin's home; one query."""
+    volunteers = Volunteer.objects.select_related("organisation")
+    if organisation_ids is not None:
+        volunteers = volunteers.filter(organisation_id__in=organisation_ids)
+    return shortlist(_screening_due(volunteers, today=today, within_days=within_days))
+
+
+def placement_list_awaiting(*, organisation_ids: Collection[int] | None) -> Shortlist[Placement]:
+    """Invitations to vacancies not yet answered, and applications not yet decided, oldest first."""
+    placements = Placement.objects.filter(status__in=[PlacementStatus.INVITED, PlacementStatus.APPLIED])
+    if organisation_ids is not None:
+        placements = placements.filter(vacancy__organisation_id__in=organisation_ids)
+    return shortlist(placements.select_related("volunteer", "vacancy").order_by("created_at", "pk"))
 
 
 def inactive_volunteers(

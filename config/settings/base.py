@@ -264,6 +264,8 @@ LANGUAGES = [
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
+# Kvarter's few changes to Django's formats: times without seconds (config/formats).
+FORMAT_MODULE_PATH = ["config.formats"]
 USE_TZ = True
 # Sweden and the Netherlands share CET/CEST; each schedule still carries its own
 # zone so a deployment elsewhere generates sessions at the right local time.

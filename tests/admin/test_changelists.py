@@ -212,7 +212,7 @@ CHANGELIST_QUERIES: dict[type[Model], int] = {
     Programme: 9,
     Activity: 6,
     Schedule: 6,
-    Session: 5,
+    Session: 6,  # + the visits of the page's sessions (one query, activities.selectors.session_visits)
     AgeBand: 6,
     Tally: 5,
     AttendanceEvent: 5,
@@ -259,7 +259,7 @@ COORDINATOR_CHANGELIST_QUERIES: dict[type[Model], int] = {
     Programme: 14,
     Activity: 11,
     Schedule: 11,
-    Session: 10,
+    Session: 11,  # + the page's visits
     AgeBand: 11,
     Tally: 10,
     AttendanceEvent: 10,
