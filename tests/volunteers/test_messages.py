@@ -294,6 +294,8 @@ def test_every_kind_is_previewed_in_every_language_in_the_same_queries(
     page = response.content.decode()
     assert [preview["code"] for preview in response.context["previews"]] == ["sv", "nl", "en"]
     assert page.count("<iframe") == 3
+    # The HTML sits escaped in srcdoc, whole, not cut at its first quote.
+    assert page.count('srcdoc="&lt;!doctype html&gt;') == 3
     if KINDS[kind].topic:
         assert page.count("/messages/unsubscribe/") >= 3
 
