@@ -29,6 +29,11 @@ REMINDER = {
 }
 
 
+@pytest.fixture(autouse=True)
+def _english(client):
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+
+
 class FlakyBackend:
     """The edge (a mail server) that is away for the first attempt of each message."""
 
