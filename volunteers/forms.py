@@ -101,6 +101,15 @@ class VolunteersMessageForm(forms.Form):
         for field in self.fields.values():
             field.widget.attrs["class"] = "form-control"
 
+    def full_clean(self) -> None:
+        super().full_clean()
+        # Screen readers hear the error with the field (the template gives it this id).
+        for name in self.errors:
+            if name in self.fields:
+                self.fields[name].widget.attrs.update(
+                    {"aria-invalid": "true", "aria-describedby": f"{self[name].auto_id}-error"}
+                )
+
     def clean_subject(self) -> str:
         subject: str = self.cleaned_data["subject"]
         # A header is one line: a pasted line break must not start another header.

@@ -281,7 +281,7 @@ def session_cancelled_notify(*, session_id: int) -> int:
     """
     session = (
         Session.objects.select_related("activity__programme__lead_organisation")
-        .filter(pk=session_id, status=SessionStatus.CANCELLED, starts_at__gt=timezone.now())
+        .filter(pk=session_id, status=SessionStatus.CANCELLED, ends_at__gt=timezone.now())
         .first()
     )
     if session is None:

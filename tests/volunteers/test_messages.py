@@ -324,3 +324,24 @@ def test_a_coordinator_sees_only_their_organisations_messages(client, coordinato
     response = client.get("/admin/core/outgoingmessage/")
 
     assert list(response.context["cl"].result_list) == [mine]
+
+
+def test_a_session_cancelled_from_the_tablet_tells_its_volunteers_once(
+    leader, activity, amina, django_capture_on_commit_callbacks
+):
+    from ..activities.test_sync_api import _client, _event, _post, batch
+
+    activity.leaders.add(leader)
+    start = timezone.now().replace(microsecond=0) - dt.timedelta(minutes=30)
+    session = SessionFactory(activity=activity, starts_at=start, ends_at=start + dt.timedelta(hours=3))
+    ShiftFactory(session=session, volunteer=amina)
+    client = _client(leader)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        _post(client, batch(_event(session, "status", {"status": "cancelled", "reason": "Power cut"})))
+        # Reopened and cancelled again: she already knows.
+        _post(client, batch(_event(session, "status", {"status": "planned", "reason": ""})))
+        _post(client, batch(_event(session, "status", {"status": "cancelled", "reason": "Power cut"})))
+
+    assert [message.to for message in mail.outbox] == [["amina@example.org"]]
+    assert "Power cut" in mail.outbox[0].body
