@@ -4,16 +4,21 @@ from allauth.account.decorators import reauthentication_required
 from allauth.mfa.models import Authenticator
 from allauth.usersessions.adapter import get_adapter as get_usersessions_adapter
 from allauth.usersessions.models import UserSession
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Exists, OuterRef, Q
 from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from core.admin import ReadOnlyAdminMixin
-from core.models import AuditAction, AuditLogEntry
+from core.messages import KINDS, unsubscribe_url
+from core.messages import render as render_message
+from core.models import AuditAction, AuditLogEntry, OutgoingMessage
 from core.paginators import CappedCountPaginator
 from core.services import log_action
 
@@ -278,3 +283,76 @@ class AuditLogEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         # never another tenant's objects, whatever else its actor is a member of.
         org_ids = organisation_ids_for_user(user=signed_in(request))
         return queryset.filter(Q(organisation_id__in=org_ids) | Q(actor_id=request.user.pk))
+
+
+@admin.register(OutgoingMessage)
+class OutgoingMessageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The message log: what was sent to whom, in a coordinator's organisations; and every kind's preview."""
+
+    list_display = ["created_at", "kind", "to", "language", "status", "attempts", "sent_at"]
+    list_filter = ["status", "kind", "channel", ("created_at", admin.DateFieldListFilter)]
+    search_fields = ["to", "subject"]
+    paginator = CappedCountPaginator
+    show_full_result_count = False
+    fields = [
+        "kind",
+        "channel",
+        "to",
+        "language",
+        "subject",
+        "text",
+        "status",
+        "attempts",
+        "last_error",
+        "created_at",
+        "sent_at",
+    ]
+
+    def get_queryset(self, request: HttpRequest):  # type: ignore[no-untyped-def]
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        return queryset.filter(organisation_id__in=organisation_ids_for_user(user=signed_in(request)))
+
+    def get_urls(self) -> list[Any]:
+        return [
+            path(
+                "previews/",
+                self.admin_site.admin_view(self.previews_view),
+                name="core_outgoingmessage_previews",
+            ),
+            *super().get_urls(),
+        ]
+
+    def previews_view(self, request: HttpRequest) -> HttpResponse:
+        """Every kind of message in every language, rendered from its sample: what people will read."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        chosen = request.GET.get("kind", "")
+        kinds = sorted(KINDS.values(), key=lambda kind: str(kind.label))
+        kind = KINDS.get(chosen) or (kinds[0] if kinds else None)
+        previews = []
+        if kind is not None:
+            for code, name in settings.LANGUAGES:
+                context = kind.sample()
+                if kind.topic:
+                    context["unsubscribe_url"] = unsubscribe_url(address="amina@example.org", topic=kind.topic)
+                previews.append(
+                    {
+                        "code": code,
+                        "name": name,
+                        "message": render_message(kind=kind.name, language=code, context=context),
+                    }
+                )
+        return TemplateResponse(
+            request,
+            "admin/core/outgoingmessage/previews.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("Messages people get"),
+                "opts": self.model._meta,
+                "kinds": kinds,
+                "kind": kind,
+                "previews": previews,
+            },
+        )

@@ -8,8 +8,8 @@ from .selectors import user_is_manager
 # this backend only answers "may coordinators work with this kind of object".
 COORDINATOR_APPS = ("venues", "activities", "volunteers", "partnerships", "reporting")
 COORDINATOR_MODELS = (("accounts", "organisation"), ("accounts", "membership"), ("accounts", "user"))
-# Read-only for coordinators: the log is evidence, nobody edits it.
-COORDINATOR_VIEW_ONLY = (("core", "auditlogentry"),)
+# Read-only for coordinators: the logs are evidence (what happened, what we told whom), nobody edits them.
+COORDINATOR_VIEW_ONLY = (("core", "auditlogentry"), ("core", "outgoingmessage"))
 
 
 def _coordinator_permissions() -> frozenset[str]:

@@ -62,6 +62,7 @@ from .services.holidays import (
     holiday_import_preview,
 )
 from .services.schedules import schedule_generate_sessions
+from .signals import session_cancelled
 
 
 def _generate(request: HttpRequest, schedules: QuerySet[Schedule] | list[Schedule]) -> None:
@@ -520,6 +521,9 @@ class SessionAdmin(BigTableAdmin):
             # Moved by hand: later schedule changes must not move it back.
             obj.customised = True
         super().save_model(request, obj, form, change)
+        if "status" in form.changed_data and obj.status == SessionStatus.CANCELLED:
+            # Its volunteers and participants' contacts are told (volunteers.receivers).
+            session_cancelled.send(sender=Session, session_id=obj.pk)
 
     def save_formset(self, request: HttpRequest, form, formset, change: bool) -> None:  # type: ignore[no-untyped-def]
         if formset.model is not Tally:

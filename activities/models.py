@@ -673,6 +673,19 @@ class Participant(TimeStampedModel):
     retain_until = models.DateField(
         _("keep until"), null=True, blank=True, help_text=_("After this date the record is pseudonymised or erased.")
     )
+    # Optional, and only with its own consent: the one way to tell a
+    # participant (or a minor's guardian) that a session is cancelled. Cleared
+    # with the alias when the record is pseudonymised (privacy.services).
+    contact_email = models.EmailField(
+        _("contact e-mail"),
+        blank=True,
+        help_text=_("The guardian's address for a participant under 18. Only used to say a session is cancelled."),
+    )
+    contact_consent = models.BooleanField(
+        _("agreed to messages about cancelled sessions"),
+        default=False,
+        help_text=_("By the guardian for a participant under 18. Without it, nothing is sent."),
+    )
 
     class Meta:
         verbose_name = _("participant")

@@ -37,6 +37,17 @@ app.conf.beat_schedule = {
         "task": "volunteers.send_screening_reminders",
         "schedule": crontab(hour=7, minute=45),
     },
+    # Every afternoon: tomorrow's shifts (manage.py send_shift_reminders); the
+    # afternoon, so a volunteer can still say they cannot come.
+    "send-shift-reminders": {
+        "task": "volunteers.send_shift_reminders",
+        "schedule": crontab(hour=16, minute=0),
+    },
+    # Every five minutes: messages whose task was lost (manage.py sweep_messages).
+    "sweep-messages": {
+        "task": "core.sweep_messages",
+        "schedule": 300.0,
+    },
     # Every minute: report requests whose worker died go to another (manage.py sweep_report_requests).
     "sweep-report-requests": {
         "task": "reporting.sweep_report_requests",

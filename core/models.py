@@ -66,6 +66,9 @@ class AuditAction(models.TextChoices):
     PLACEMENT_APPLIED = "placement.applied", _("volunteer applied")
     PLACEMENT_STARTED = "placement.started", _("placement started")
     PLACEMENT_ENDED = "placement.ended", _("placement ended")
+    PLACEMENT_DECLINED = "placement.declined", _("application declined")
+    # Messages
+    MESSAGE_SENT = "message.sent", _("coordinator's message sent")
     # Partnerships
     AGREEMENT_STATUS_CHANGED = "agreement.status_changed", _("agreement status changed")
     AGREEMENT_DOCUMENT_ADDED = "agreement.document_added", _("agreement document added")
@@ -185,3 +188,92 @@ class AuditLogEntry(models.Model):
         """The action in words, for entries written under an older name too."""
         action = LEGACY_AUDIT_ACTIONS.get(self.action, self.action)
         return str(AuditAction(action).label) if action in AuditAction.values else self.action
+
+
+class MessageChannel(models.TextChoices):
+    """How a message travels. E-mail is built in; an SMS provider plugs in later (KVARTER_MESSAGE_BACKENDS)."""
+
+    EMAIL = "email", _("e-mail")
+    SMS = "sms", _("text message")
+
+
+class MessageStatus(models.TextChoices):
+    QUEUED = "queued", _("queued")
+    SENDING = "sending", _("sending")
+    SENT = "sent", _("sent")
+    FAILED = "failed", _("failed")
+
+
+class OutgoingMessage(models.Model):
+    """One message to one person, rendered when queued, sent by `core.tasks.task_send_message`.
+
+    `key` says what the message is about (`shift_reminder:shift=12`): the
+    same key is never queued twice, so a job that runs again, a retried
+    task or two coordinators clicking at once make one row and one message.
+    A worker claims the row before it sends (`core.services.message_send`);
+    the claim is a lease, so a worker killed mid-send leaves it to be taken
+    again once the lease has run out, and never by two workers at once.
+
+    The rendered text is kept as it was sent (what did we tell them?); the
+    log is personal data and is deleted after `KVARTER_MESSAGE_RETENTION_DAYS`.
+    `organisation_id` is the tenant whose business the message is, a plain
+    number as in the audit log, since `core` builds on no app.
+    """
+
+    key = models.CharField(_("key"), max_length=200, unique=True)
+    kind = models.CharField(_("kind"), max_length=40)
+    channel = models.CharField(
+        _("channel"), max_length=10, choices=MessageChannel.choices, default=MessageChannel.EMAIL
+    )
+    to = models.CharField(_("to"), max_length=254)
+    language = models.CharField(_("language"), max_length=8)
+    subject = models.CharField(_("subject"), max_length=300)
+    text = models.TextField(_("text"))
+    html = models.TextField(_("HTML"), blank=True)
+    unsubscribe_url = models.URLField(_("unsubscribe link"), max_length=500, blank=True)
+    organisation_id = models.BigIntegerField(_("organisation (id)"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=MessageStatus.choices, default=MessageStatus.QUEUED)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    claimed_until = models.DateTimeField(_("claimed until"), null=True, blank=True)
+    last_error = models.CharField(_("last error"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("outgoing message")
+        verbose_name_plural = _("outgoing messages")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            # The admin's log for a coordinator: their organisations' messages, newest first.
+            models.Index(fields=["organisation_id", "-created_at"], name="message_organisation_idx"),
+            # The sweep: messages still waiting (few; the partial index stays small).
+            models.Index(
+                fields=["created_at"],
+                condition=models.Q(status__in=["queued", "sending"]),
+                name="message_waiting_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} → {self.to}"
+
+
+class MessageOptOut(models.Model):
+    """A recipient's "no more of these": an address and a topic (reminders, coordinators' messages).
+
+    Kept by address, not by account: many volunteers and guardians have no
+    account. Set by the signed one-click link in each such message
+    (`core.views.unsubscribe`), with no sign-in, as RFC 8058 asks.
+    """
+
+    address = models.CharField(_("address"), max_length=254)
+    topic = models.CharField(_("topic"), max_length=30)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("message opt-out")
+        verbose_name_plural = _("message opt-outs")
+        constraints = [models.UniqueConstraint(fields=["address", "topic"], name="message_opt_out_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.address}: {self.topic}"

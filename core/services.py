@@ -1,6 +1,9 @@
+import datetime as dt
 import json
 import logging
+import time
 from collections.abc import Iterable
+from functools import partial
 from typing import Any
 
 from allauth.account.adapter import get_adapter
@@ -9,10 +12,22 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
+from django.db.models import F, Q
 from django.http import HttpRequest
+from django.utils import timezone
 
-from .models import AuditAction, AuditLogEntry, AuditResult
+from .messages import KINDS, TRANSIENT_ERRORS, NoBackend, backend_for, render, unsubscribe_read, unsubscribe_url
+from .models import (
+    AuditAction,
+    AuditLogEntry,
+    AuditResult,
+    MessageChannel,
+    MessageOptOut,
+    MessageStatus,
+    OutgoingMessage,
+)
+from .tasks import task_send_message
 
 # Who did it: a user, the anonymous visitor of a refused request, or nobody (a job).
 Actor = AbstractBaseUser | AnonymousUser | None
@@ -153,3 +168,147 @@ def full_clean_and_save(obj: models.Model, **save_kwargs: Any) -> models.Model:
     obj.full_clean()
     obj.save(**save_kwargs)
     return obj
+
+
+# Messages (core.messages): queued in the sender's transaction, sent by a task after commit.
+
+
+def message_queue(
+    *,
+    key: str,
+    kind: str,
+    to: str,
+    language: str,
+    context: dict[str, Any],
+    organisation_id: int | None = None,
+    channel: str = MessageChannel.EMAIL,
+    time_zone: str | None = None,
+) -> OutgoingMessage | None:
+    """Render a message and queue it once: the same `key` again is the same message, not a second one.
+
+    Returns the new message, or None when nothing is queued: the key was
+    queued before, there is no address, or the recipient has opted out of the
+    kind's topic. A kind with a topic gets its signed one-click unsubscribe
+    link. Sent by `task_send_message` after the caller's transaction commits.
+    """
+    address = to.strip()
+    kind_ = KINDS[kind]
+    if not address or (
+        kind_.topic and MessageOptOut.objects.filter(address=address.lower(), topic=kind_.topic).exists()
+    ):
+        return None
+    if OutgoingMessage.objects.filter(key=key).exists():
+        return None
+    link = unsubscribe_url(address=address, topic=kind_.topic) if kind_.topic else ""
+    rendered = render(kind=kind, language=language, context={**context, "unsubscribe_url": link}, time_zone=time_zone)
+    try:
+        # A savepoint: two senders racing on one key end with one row, and the
+        # loser's transaction goes on.
+        with transaction.atomic():
+            message = OutgoingMessage.objects.create(
+                key=key,
+                kind=kind,
+                channel=channel,
+                to=address,
+                language=language,
+                subject=rendered.subject,
+                text=rendered.text,
+                html=rendered.html,
+                unsubscribe_url=link,
+                organisation_id=organisation_id,
+            )
+    except IntegrityError:
+        return None
+    transaction.on_commit(partial(task_send_message.delay, message_id=message.pk))
+    return message
+
+
+class MessageBusy(Exception):
+    """Another worker holds the message's claim: try again when its lease is over."""
+
+    def __init__(self, retry_in: float) -> None:
+        super().__init__(f"claimed by another worker for {retry_in:.0f} s more")
+        self.retry_in = retry_in
+
+
+def message_send(*, message_id: int, last_attempt: bool = False) -> bool:
+    """Send one queued message, at most once per claim. Returns whether it was sent now.
+
+    The claim is one conditional UPDATE: it succeeds for a queued message, or
+    for one whose previous claim has run out (its worker was killed), and for
+    exactly one of two workers trying at once. A message already sent is left
+    alone, so a redelivered or retried task sends nothing. A failure puts it
+    back in the queue for the task's retry, or marks it failed on the last.
+    """
+    now = timezone.now()
+    claimed = (
+        OutgoingMessage.objects.filter(pk=message_id)
+        .filter(Q(status=MessageStatus.QUEUED) | Q(status=MessageStatus.SENDING, claimed_until__lt=now))
+        .update(
+            status=MessageStatus.SENDING,
+            claimed_until=now + dt.timedelta(seconds=settings.KVARTER_MESSAGE_LEASE_SECONDS),
+            attempts=F("attempts") + 1,
+        )
+    )
+    if not claimed:
+        until = (
+            OutgoingMessage.objects.filter(pk=message_id, status=MessageStatus.SENDING)
+            .values_list("claimed_until", flat=True)
+            .first()
+        )
+        if until is not None:
+            raise MessageBusy(retry_in=max((until - now).total_seconds(), 0) + 1)
+        return False
+    message = OutgoingMessage.objects.get(pk=message_id)
+    if settings.KVARTER_MESSAGE_SEND_DELAY_SECONDS:
+        time.sleep(settings.KVARTER_MESSAGE_SEND_DELAY_SECONDS)
+    try:
+        backend_for(message.channel).send(message)
+    except NoBackend as error:
+        _message_failed(message_id, error, final=True)
+        return False
+    except Exception as error:
+        _message_failed(message_id, error, final=last_attempt or not isinstance(error, TRANSIENT_ERRORS))
+        raise
+    OutgoingMessage.objects.filter(pk=message_id).update(
+        status=MessageStatus.SENT, sent_at=timezone.now(), claimed_until=None, last_error=""
+    )
+    return True
+
+
+def _message_failed(message_id: int, error: Exception, *, final: bool) -> None:
+    logger.warning("Message %s not sent: %s", message_id, error)
+    OutgoingMessage.objects.filter(pk=message_id, status=MessageStatus.SENDING).update(
+        status=MessageStatus.FAILED if final else MessageStatus.QUEUED,
+        claimed_until=None,
+        last_error=f"{type(error).__name__}: {error}"[:500],
+    )
+
+
+# A message still queued this long after it was written lost its task (the
+# process died between the commit and handing it to the broker).
+MESSAGE_SWEEP_AFTER = dt.timedelta(minutes=10)
+
+
+def messages_sweep(*, now: dt.datetime | None = None) -> int:
+    """Queue again what waits too long, and delete the log past its retention period. Returns how many queued."""
+    now = now or timezone.now()
+    stale = list(
+        OutgoingMessage.objects.filter(
+            Q(status=MessageStatus.QUEUED, created_at__lt=now - MESSAGE_SWEEP_AFTER)
+            | Q(status=MessageStatus.SENDING, claimed_until__lt=now)
+        ).values_list("pk", flat=True)[:1000]
+    )
+    for message_id in stale:
+        task_send_message.delay(message_id=message_id)
+    OutgoingMessage.objects.filter(
+        created_at__lt=now - dt.timedelta(days=settings.KVARTER_MESSAGE_RETENTION_DAYS)
+    ).delete()
+    return len(stale)
+
+
+def message_opt_out(*, token: str) -> tuple[str, str]:
+    """Record the "no more of these" of a signed unsubscribe link; raises signing.BadSignature if forged."""
+    address, topic = unsubscribe_read(token)
+    MessageOptOut.objects.get_or_create(address=address, topic=topic)
+    return address, topic

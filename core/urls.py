@@ -6,4 +6,5 @@ app_name = "core"
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    path("messages/unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
 ]

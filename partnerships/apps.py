@@ -5,3 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class PartnershipsConfig(AppConfig):
     name = "partnerships"
     verbose_name = _("Partnerships")
+
+    def ready(self) -> None:
+        # Its kinds of message, for the admin's previews (core.messages).
+        from . import emails  # noqa: F401, PLC0415 - registered when the app is ready, as Django documents

@@ -1,14 +1,44 @@
 """Reminders that a report to a funder or the municipality is due, in each recipient's language."""
 
+import datetime as dt
+
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 
+from accounts.models import Organisation, User
 from accounts.selectors import manager_list_for_organisation
+from core.messages import Kind, register
 
-from .models import ReportingObligation
+from .models import Agreement, ReportingObligation
+
+# Sent to coordinators directly (the message log covers volunteers' and
+# participants' messages); registered so that the admin previews it too.
+register(
+    Kind(
+        name="obligation_reminder",
+        label=_("Report to a funder due"),
+        templates=(
+            "partnerships/email/obligation_subject.txt",
+            "partnerships/email/obligation_body.txt",
+            "partnerships/email/obligation_body.html",
+        ),
+        sample=lambda: {
+            "obligation": ReportingObligation(
+                title="Lägesrapport IOP Bäckby",
+                due_on=dt.date(2018, 6, 30),
+                recipient=Organisation(name="Västerås stad"),
+                agreement=Agreement(title="IOP Bäckby"),
+            ),
+            "days_left": 7,
+            "user": User(first_name="Alice", email="alice@example.org"),
+            "url": settings.KVARTER_BASE_URL + "/partnerships/",
+        },
+    )
+)
 
 
 def obligation_reminder_send(obligation_id: int, days_left: int) -> int:

@@ -102,6 +102,8 @@ def participant_sections(data: dict[str, Any]) -> list[Section]:
         (_("District"), person["district"]),
         (_("Consent given on"), person["consent_given_on"]),
         (_("Guardian consent"), person["guardian_consent"]),
+        (_("Contact e-mail"), person["contact_email"]),
+        (_("Agreed to messages about cancelled sessions"), person["contact_consent"]),
         (_("Keep until"), person["retain_until"]),
         (_("Registered on a tablet"), person["registered_by_tablet"]),
         (_("Registered"), person["created_at"]),

@@ -216,6 +216,8 @@ def participant_subject_data(*, participant: Participant) -> dict[str, Any]:
             "district": participant.district.name if participant.district else None,
             "consent_given_on": participant.consent_given_on,
             "guardian_consent": participant.guardian_consent,
+            "contact_email": participant.contact_email,
+            "contact_consent": participant.contact_consent,
             "retain_until": participant.retain_until,
             "registered_by_tablet": participant.client_id is not None,
             "created_at": participant.created_at,

@@ -191,7 +191,9 @@ def _pseudonymise_participants(pks: list[int]) -> None:
     people = list(Participant.objects.filter(pk__in=pks).values_list("pk", "code", "alias", "organisation_id"))
     # Bulk updates skip full_clean(): the values written are fixed and valid,
     # and a nightly run over thousands of people must not cost a query each.
-    Participant.objects.filter(pk__in=pks).update(alias=PSEUDONYM, district=None, client_id=None)
+    Participant.objects.filter(pk__in=pks).update(
+        alias=PSEUDONYM, district=None, client_id=None, contact_email="", contact_consent=False
+    )
     codes = {pk: code for pk, code, _alias, _org in people}
     events = list(AttendanceEvent.objects.filter(participant_id__in=pks))
     for event in events:
@@ -296,7 +298,12 @@ def participant_erase(*, participant: Participant, by: User, request: HttpReques
     """
     with transaction.atomic():
         locked = Participant.objects.select_for_update().get(pk=participant.pk)
-        pending = locked.alias != PSEUDONYM or locked.district_id is not None or locked.client_id is not None
+        pending = (
+            locked.alias != PSEUDONYM
+            or locked.district_id is not None
+            or locked.client_id is not None
+            or bool(locked.contact_email)
+        )
         _pseudonymise_participants([locked.pk])
         log_action(
             actor=by,

@@ -10,11 +10,36 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from core.messages import Kind, register
 
-from .models import ReportDelivery, ReportRequest
+from .models import Report, ReportDelivery, ReportRequest
 from .selectors import report_recipients
+
+# Sent directly, once per request and person (ReportDelivery); registered so
+# that the admin previews it with the others.
+register(
+    Kind(
+        name="report_ready",
+        label=_("Report ready"),
+        templates=(
+            "reporting/email/report_ready_subject.txt",
+            "reporting/email/report_ready_body.txt",
+            "reporting/email/report_ready_body.html",
+        ),
+        sample=lambda: {
+            "report": Report(version=2, pages=14),
+            "scope": "Connexion West",
+            "user": User(first_name="Stina", email="stina@example.org"),
+            "period": "2018",
+            "yearly": True,
+            "url": settings.KVARTER_BASE_URL + "/reports/",
+            "page_url": settings.KVARTER_BASE_URL + "/reports/",
+        },
+    )
+)
 
 
 def report_ready_send(*, request_id: int) -> int:

@@ -88,3 +88,29 @@ class HoursForm(forms.Form):
         if date > timezone.localdate():
             raise ValidationError(_("Hours can only be logged for today or earlier."))
         return date
+
+
+class VolunteersMessageForm(forms.Form):
+    """A coordinator's message to the volunteers of a vacancy or an activity."""
+
+    subject = forms.CharField(label=gettext_lazy("Subject"), max_length=150)
+    text = forms.CharField(label=gettext_lazy("Message"), max_length=5000, widget=forms.Textarea(attrs={"rows": 8}))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.widget.attrs["class"] = "form-control"
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        # Screen readers hear the error with the field (the template gives it this id).
+        for name in self.errors:
+            if name in self.fields:
+                self.fields[name].widget.attrs.update(
+                    {"aria-invalid": "true", "aria-describedby": f"{self[name].auto_id}-error"}
+                )
+
+    def clean_subject(self) -> str:
+        subject: str = self.cleaned_data["subject"]
+        # A header is one line: a pasted line break must not start another header.
+        return " ".join(subject.split())

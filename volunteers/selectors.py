@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -259,4 +259,44 @@ def inactive_volunteers(
         .exclude(Exists(HoursLog.objects.filter(volunteer=OuterRef("pk"), date__gte=since)))
         .exclude(Exists(Shift.objects.filter(volunteer=OuterRef("pk"), session__starts_at__date__gte=since)))
         .order_by("first_name", "last_name")
+    )
+
+
+def _reachable(volunteers: QuerySet[Volunteer]) -> QuerySet[Volunteer]:
+    """Active volunteers with an address, ready to be messaged (organisation and account loaded)."""
+    return (
+        volunteers.filter(status=VolunteerStatus.ACTIVE)
+        .exclude(Q(email="") & (Q(user__isnull=True) | Q(user__email="")))
+        .select_related("organisation", "user")
+        .order_by("first_name", "last_name", "pk")
+    )
+
+
+def message_recipients_for_vacancy(*, vacancy: Vacancy) -> QuerySet[Volunteer]:
+    """Whom a coordinator's message to a vacancy reaches: its volunteers placed now."""
+    return _reachable(
+        Volunteer.objects.filter(
+            Exists(Placement.objects.filter(volunteer=OuterRef("pk"), vacancy=vacancy, status=PlacementStatus.ACTIVE))
+        )
+    )
+
+
+def message_recipients_for_activity(*, activity: Activity, today: dt.date | None = None) -> QuerySet[Volunteer]:
+    """Whom a coordinator's message to an activity reaches: placed in one of its vacancies, or rostered from today on."""
+    today = today or timezone.localdate()
+    return _reachable(
+        Volunteer.objects.filter(
+            Exists(
+                Placement.objects.filter(
+                    volunteer=OuterRef("pk"), vacancy__activity=activity, status=PlacementStatus.ACTIVE
+                )
+            )
+            | Exists(
+                Shift.objects.filter(
+                    volunteer=OuterRef("pk"),
+                    session__activity=activity,
+                    session__starts_at__gte=timezone.make_aware(dt.datetime.combine(today, dt.time.min)),
+                )
+            )
+        )
     )

@@ -1,10 +1,11 @@
 """A volunteer's journey: status with history, screening checks, placements behind the screening gate, reminders."""
 
 import datetime as dt
+import uuid
 from functools import partial
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -12,12 +13,25 @@ from django.utils.translation import gettext as _
 from accounts.enums import Role
 from accounts.models import User
 from accounts.services import membership_activate_role, membership_end_role
+from activities.enums import SessionStatus
+from activities.models import Activity, Participant, Session
 from core.models import AuditAction
 from core.services import log_action
 
-from .emails import screening_reminder_send
+from .emails import (
+    cancellation_send,
+    coordinator_message_send,
+    decision_send,
+    invitation_send,
+    organisation_language,
+    screening_reminder_send,
+    shift_reminder_send,
+    volunteer_address,
+    volunteer_language,
+)
 from .enums import PlacementStatus, ScreeningKind, VolunteerStatus
-from .models import Placement, ScreeningCheck, Volunteer, VolunteerStatusChange
+from .models import Placement, ScreeningCheck, Shift, Vacancy, Volunteer, VolunteerStatusChange
+from .selectors import message_recipients_for_activity, message_recipients_for_vacancy
 
 # applicant → active → paused → ended, and back from paused or ended when someone returns.
 TRANSITIONS: dict[str, tuple[str, ...]] = {
@@ -123,6 +137,43 @@ def placement_start(*, placement: Placement, by: User | None, on: dt.date | None
             obj=locked,
             organisation=locked.volunteer.organisation_id,
         )
+        decision_send(placement_id=locked.pk, vacancy=locked.vacancy, volunteer=locked.volunteer, accepted=True)
+    placement.refresh_from_db()
+    return placement
+
+
+def placement_invite(*, vacancy: Vacancy, volunteer: Volunteer, by: User | None) -> Placement | None:
+    """Invite a volunteer to a vacancy and tell them by e-mail; None if they are already invited or placed."""
+    with transaction.atomic():
+        placement = Placement(vacancy=vacancy, volunteer=volunteer, status=PlacementStatus.INVITED)
+        try:
+            with transaction.atomic():
+                placement.save()
+        except IntegrityError:
+            return None
+        log_action(actor=by, action=AuditAction.PLACEMENT_INVITED, obj=placement, organisation=vacancy.organisation_id)
+        invitation_send(placement_id=placement.pk, vacancy=vacancy, volunteer=volunteer)
+    return placement
+
+
+def placement_decline(*, placement: Placement, by: User | None) -> Placement:
+    """Say no to an application (or withdraw an invitation); the volunteer is told."""
+    with transaction.atomic():
+        locked = (
+            Placement.objects.select_for_update(of=("self",))
+            .select_related("vacancy__organisation", "vacancy__activity", "volunteer__organisation", "volunteer__user")
+            .get(pk=placement.pk)
+        )
+        if locked.status not in (PlacementStatus.INVITED, PlacementStatus.APPLIED):
+            raise ValidationError(_("Only an invitation or an application can be declined."))
+        was_applied = locked.status == PlacementStatus.APPLIED
+        locked.status = PlacementStatus.DECLINED
+        locked.save(update_fields=["status", "updated_at"])
+        log_action(
+            actor=by, action=AuditAction.PLACEMENT_DECLINED, obj=locked, organisation=locked.volunteer.organisation_id
+        )
+        if was_applied:
+            decision_send(placement_id=locked.pk, vacancy=locked.vacancy, volunteer=locked.volunteer, accepted=False)
     placement.refresh_from_db()
     return placement
 
@@ -178,3 +229,125 @@ def screening_reminders_send(*, today: dt.date | None = None) -> int:
             transaction.on_commit(partial(screening_reminder_send, check_id))
         sent += 1
     return sent
+
+
+def shift_reminders_send(*, today: dt.date | None = None) -> int:
+    """The day before: remind each volunteer of tomorrow's shifts. Returns how many messages were queued.
+
+    Run every morning (Celery beat, `manage.py send_shift_reminders`); a second
+    run the same day queues nothing new, as each reminder's key names its shift.
+    """
+    today = today or timezone.localdate()
+    start = timezone.make_aware(dt.datetime.combine(today + dt.timedelta(days=1), dt.time.min))
+    shifts = (
+        Shift.objects.filter(
+            session__starts_at__gte=start,
+            session__starts_at__lt=start + dt.timedelta(days=1),
+            session__status=SessionStatus.PLANNED,
+            volunteer__status=VolunteerStatus.ACTIVE,
+        )
+        .select_related(
+            "session__activity__programme__lead_organisation",
+            "session__activity__venue",
+            "session__activity__outreach_organisation",
+            "session__space__venue",
+            "volunteer__organisation",
+            "volunteer__user",
+        )
+        .order_by("session__starts_at", "pk")
+    )
+    queued = 0
+    for shift in shifts:
+        with transaction.atomic():
+            queued += shift_reminder_send(
+                shift_id=shift.pk, session=shift.session, volunteer=shift.volunteer, role=shift.role
+            )
+    return queued
+
+
+# Who counts as a registered participant of an activity, for telling them of a
+# cancelled session: someone checked in at one of its sessions this recently.
+REGISTERED_PARTICIPANT_DAYS = 90
+
+
+def session_cancelled_notify(*, session_id: int) -> int:
+    """Tell a cancelled session's volunteers and its registered participants' contacts. Returns how many queued.
+
+    Volunteers with a shift at the session get it; so does the contact
+    address of each participant who came to the activity in the last 90 days,
+    only if the contact agreed to such messages (for a minor, the guardian's
+    address and consent). Keys name the session and the recipient, so the
+    session cancelled twice (from the tablet and the admin) tells each once.
+    """
+    session = (
+        Session.objects.select_related("activity__programme__lead_organisation")
+        .filter(pk=session_id, status=SessionStatus.CANCELLED, ends_at__gt=timezone.now())
+        .first()
+    )
+    if session is None:
+        return 0
+    organisation = session.activity.programme.lead_organisation
+    queued = 0
+    with transaction.atomic():
+        for shift in session.shifts.select_related("volunteer__organisation", "volunteer__user").order_by("pk"):
+            volunteer = shift.volunteer
+            queued += cancellation_send(
+                session=session,
+                key=f"volunteer={volunteer.pk}",
+                to=volunteer_address(volunteer),
+                language=volunteer_language(volunteer),
+                name=volunteer.first_name,
+                to_volunteer=True,
+            )
+        since = timezone.now() - dt.timedelta(days=REGISTERED_PARTICIPANT_DAYS)
+        participants = (
+            Participant.objects.filter(
+                contact_consent=True,
+                check_ins__session__activity_id=session.activity_id,
+                check_ins__checked_in_at__gte=since,
+            )
+            .exclude(contact_email="")
+            .distinct()
+            .order_by("pk")
+        )
+        for participant in participants:
+            queued += cancellation_send(
+                session=session,
+                key=f"participant={participant.pk}",
+                to=participant.contact_email,
+                language=organisation_language(organisation),
+                # The contact may be a guardian: no name, the participant's alias stays with us.
+                name="",
+                to_volunteer=False,
+            )
+    return queued
+
+
+def volunteers_message(
+    *, by: User, subject: str, text: str, vacancy: Vacancy | None = None, activity: Activity | None = None
+) -> int:
+    """A coordinator's message to the volunteers of a vacancy or an activity: logged and queued. Returns how many."""
+    if (vacancy is None) == (activity is None):
+        raise ValueError("Give a vacancy or an activity.")
+    recipients = (
+        message_recipients_for_vacancy(vacancy=vacancy)
+        if vacancy is not None
+        else message_recipients_for_activity(activity=activity)  # type: ignore[arg-type]
+    )
+    about = vacancy.title if vacancy is not None else activity.name  # type: ignore[union-attr]
+    target = vacancy if vacancy is not None else activity
+    organisation_id = vacancy.organisation_id if vacancy is not None else activity.programme.lead_organisation_id  # type: ignore[union-attr]
+    batch = uuid.uuid4().hex
+    with transaction.atomic():
+        queued = sum(
+            coordinator_message_send(batch=batch, volunteer=volunteer, subject=subject, text=text, about=about, by=by)
+            for volunteer in recipients
+        )
+        log_action(
+            actor=by,
+            action=AuditAction.MESSAGE_SENT,
+            obj=target,
+            organisation=organisation_id,
+            changes={"subject": subject[:200], "recipients": queued, "batch": batch},
+        )
+    return queued

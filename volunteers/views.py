@@ -5,32 +5,48 @@ volunteers; anything else is a 404, and people without a managing role get
 403. Every change goes through `volunteers.services`.
 """
 
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from accounts.decorators import managers_only as _managers_only
 from accounts.http import AuthenticatedHttpRequest
 from accounts.selectors import organisation_ids_for_user
+from activities.models import Activity
 from core.decorators import post_only
 from core.forms import form_errors_text
 from core.models import AuditAction
 from core.services import log_action, log_listed
 
 from .enums import PlacementStatus, VacancyStatus, VolunteerStatus
-from .forms import ScreeningForm
+from .forms import ScreeningForm, VolunteersMessageForm
 from .models import Placement, ScreeningCheck, Vacancy, Volunteer
-from .selectors import candidates_for_vacancy, inactive_volunteers, screening_due
-from .services import TRANSITIONS, placement_end, placement_start, screening_record, volunteer_set_status
+from .selectors import (
+    candidates_for_vacancy,
+    inactive_volunteers,
+    message_recipients_for_activity,
+    message_recipients_for_vacancy,
+    screening_due,
+)
+from .services import (
+    TRANSITIONS,
+    placement_decline,
+    placement_end,
+    placement_invite,
+    placement_start,
+    screening_record,
+    volunteer_set_status,
+    volunteers_message,
+)
 
 managers_only = _managers_only(gettext_lazy("Volunteer management is for coordinators."))
 
@@ -132,26 +148,19 @@ def vacancy_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @managers_only
 @post_only("volunteering:vacancy", keep=("pk",))
 def vacancy_invite(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    vacancy = _one(_scoped(Vacancy.objects.all(), request, "organisation"), pk)
+    vacancy = _one(_scoped(Vacancy.objects.select_related("organisation", "activity"), request, "organisation"), pk)
     choice = request.POST.get("volunteer", "")
     volunteer = (
-        Volunteer.objects.filter(organisation=vacancy.organisation_id, pk=int(choice)).first()
+        Volunteer.objects.select_related("organisation", "user")
+        .filter(organisation=vacancy.organisation_id, pk=int(choice))
+        .first()
         if choice.isdigit()
         else None
     )
     if volunteer is None:
         messages.error(request, _("Choose a volunteer of this organisation from the list."))
         return redirect("volunteering:vacancy", pk=vacancy.pk)
-    try:
-        with transaction.atomic():
-            placement = Placement.objects.create(vacancy=vacancy, volunteer=volunteer, status=PlacementStatus.INVITED)
-            log_action(
-                actor=request.user,
-                action=AuditAction.PLACEMENT_INVITED,
-                obj=placement,
-                organisation=vacancy.organisation_id,
-            )
-    except IntegrityError:
+    if placement_invite(vacancy=vacancy, volunteer=volunteer, by=request.user) is None:
         messages.info(request, _("%(name)s is already invited or placed here.") % {"name": volunteer})
     else:
         messages.success(request, _("%(name)s is invited.") % {"name": volunteer})
@@ -168,6 +177,9 @@ def placement_action(request: AuthenticatedHttpRequest, pk: int, action: str) ->
         if action == "start":
             placement_start(placement=placement, by=request.user)
             messages.success(request, _("%(name)s has started.") % {"name": placement.volunteer})
+        elif action == "decline":
+            placement_decline(placement=placement, by=request.user)
+            messages.success(request, _("%(name)s has been told no.") % {"name": placement.volunteer})
         elif action == "end":
             placement_end(placement=placement, by=request.user, reason=request.POST.get("reason", ""))
             messages.success(request, _("The placement of %(name)s has ended.") % {"name": placement.volunteer})
@@ -245,3 +257,47 @@ def volunteer_screening(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
     except ValidationError as error:
         messages.error(request, _errors(error))
     return redirect("volunteering:volunteer", pk=volunteer.pk)
+
+
+@managers_only
+def vacancy_message(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    vacancy = _one(_scoped(Vacancy.objects.select_related("organisation"), request, "organisation"), pk)
+    return _message_page(
+        request,
+        about=vacancy.title,
+        recipients=message_recipients_for_vacancy(vacancy=vacancy),
+        send=lambda form: volunteers_message(by=request.user, vacancy=vacancy, **form.cleaned_data),
+    )
+
+
+@managers_only
+def activity_message(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    activity = _one(_scoped(Activity.objects.select_related("programme"), request, "programme__lead_organisation"), pk)
+    return _message_page(
+        request,
+        about=activity.name,
+        recipients=message_recipients_for_activity(activity=activity),
+        send=lambda form: volunteers_message(by=request.user, activity=activity, **form.cleaned_data),
+    )
+
+
+def _message_page(
+    request: AuthenticatedHttpRequest, *, about: str, recipients: Any, send: Callable[[VolunteersMessageForm], int]
+) -> HttpResponse:
+    """Write, see how many it reaches, send: the same page for a vacancy and an activity."""
+    form = VolunteersMessageForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        sent = send(form)
+        messages.success(
+            request,
+            ngettext(
+                "Your message is on its way to %(count)d volunteer.",
+                "Your message is on its way to %(count)d volunteers.",
+                sent,
+            )
+            % {"count": sent},
+        )
+        return redirect(request.path)
+    return render(
+        request, "volunteers/message.html", {"form": form, "about": about, "recipient_count": recipients.count()}
+    )

@@ -23,6 +23,7 @@ from .. import rollup
 from ..enums import AttendanceEventKind, Gender, SessionStatus
 from ..models import Activity, AgeBand, AttendanceEvent, CheckIn, Participant, Session, Tally
 from ..selectors import LEADING_ROLES, session_is_locked_for, session_queryset_for_recording
+from ..signals import session_cancelled
 
 # The sync's limits, one set of numbers: the API's schema publishes them
 # (activities.api) and the tablet batches under them (activities.views.sessions).
@@ -429,6 +430,9 @@ def _recompute_projections(rows: Sequence[AttendanceEvent], *, sessions: dict[in
     flipped: set[int] = set()
     if AttendanceEventKind.STATUS in by_kind:
         flipped = _recompute_status(by_kind[AttendanceEventKind.STATUS], sessions=sessions)
+        for session_id in sorted(flipped):
+            if sessions[session_id].status == SessionStatus.CANCELLED:
+                session_cancelled.send(sender=Session, session_id=session_id)
     if AttendanceEventKind.LEADER in by_kind:
         _recompute_leaders(by_kind[AttendanceEventKind.LEADER])
 

@@ -151,6 +151,10 @@ CELERY_TASK_ROUTES = {
     "reporting.send_report_ready": {"queue": "mail"},
     "partnerships.send_obligation_reminders": {"queue": "mail"},
     "volunteers.send_screening_reminders": {"queue": "mail"},
+    "volunteers.send_shift_reminders": {"queue": "mail"},
+    "volunteers.notify_session_cancelled": {"queue": "mail"},
+    "core.send_message": {"queue": "mail"},
+    "core.sweep_messages": {"queue": "mail"},
 }
 # Acks and timeouts chosen together (docs/operations.md, "Killed workers"): Redis
 # gives an unacknowledged task to another worker after the visibility timeout,
@@ -363,6 +367,14 @@ KVARTER_DEVICE_COOKIE_NAME = "kvarter_device"
 
 # Where people reach this site, for links in e-mails sent by workers (no request there).
 KVARTER_BASE_URL = env("KVARTER_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Messages (core.messages, docs/operations.md "Messages"): which backend sends each
+# channel (an SMS provider is one dotted path more), how long a worker's claim on a
+# message lasts before another may take it, and how long the message log is kept.
+KVARTER_MESSAGE_BACKENDS = {"email": "core.messages.EmailBackend"}
+KVARTER_MESSAGE_LEASE_SECONDS = env.int("KVARTER_MESSAGE_LEASE_SECONDS", default=5 * 60)
+KVARTER_MESSAGE_RETENTION_DAYS = env.int("KVARTER_MESSAGE_RETENTION_DAYS", default=180)
+# A pause before each send: only for the killed-worker test.
+KVARTER_MESSAGE_SEND_DELAY_SECONDS = env.float("KVARTER_MESSAGE_SEND_DELAY_SECONDS", default=0)
 # A PDF (annual report, volunteer statement) must render within this many seconds (core.pdf).
 KVARTER_REPORT_RENDER_SECONDS = env.int("KVARTER_REPORT_RENDER_SECONDS", default=120)
 # A pause before rendering: only for the killed-worker test and for demonstrating the progress bar.

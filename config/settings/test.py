@@ -10,6 +10,14 @@ SECRET_KEY = "kvarter-test-key"  # noqa: S105 - test only
 # Fast hashing: the suite creates many users; security of these hashes is moot.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+# A real worker (tests/core/test_message_worker.py) writes its mail to files the test reads.
+if env("KVARTER_TEST_MAIL_DIR", default=""):
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "OPTIONS": {"file_path": env("KVARTER_TEST_MAIL_DIR")},
+        }
+    }
 MEDIA_ROOT = env.path("MEDIA_ROOT", default="/tmp/kvarter-test-media")  # noqa: S108
 # Our own templates must not reference variables that do not exist.
 TEMPLATES[0]["OPTIONS"]["string_if_invalid"] = InvalidTemplateVariable

@@ -181,6 +181,8 @@ def test_the_json_export_holds_everything_about_them(client, coordinator, amira)
         "district": "Bäckby",
         "consent_given_on": "2018-03-01",
         "guardian_consent": True,
+        "contact_email": "",
+        "contact_consent": False,
         "retain_until": None,
         "registered_by_tablet": False,
         "created_at": None,

@@ -14,6 +14,8 @@ from django.core.signals import request_finished
 from django.db import close_old_connections
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from core.messages import unsubscribe_token
+
 PERSONAS = ["anonymous", "leader", "coordinator", "strategist", "volunteer_user", "outsider", "administrator"]
 
 
@@ -65,6 +67,9 @@ def _kwargs(name: str, w: dict) -> dict:
         "calendar:district": {"slug": w["district"].slug},
         "volunteering:vacancy": {"pk": w["vacancy"].pk},
         "volunteering:invite": {"pk": w["vacancy"].pk},
+        "volunteering:vacancy-message": {"pk": w["vacancy"].pk},
+        "volunteering:activity-message": {"pk": w["activity"].pk},
+        "core:unsubscribe": {"token": unsubscribe_token(address="someone@example.org", topic="reminders")},
         "volunteering:placement": {"pk": w["placement"].pk, "action": "start"},
         "volunteering:volunteer": {"pk": w["volunteer"].pk},
         "volunteering:status": {"pk": w["volunteer"].pk},
@@ -147,6 +152,7 @@ MATRIX: dict[str, tuple[int, ...]] = {
     "calendar:district": (302, 403, 200, 403, 403, 404, 200),
     "calendar:venue": (302, 403, 200, 403, 403, 404, 200),
     "core:healthz": (200, 200, 200, 200, 200, 200, 200),
+    "core:unsubscribe": (200, 200, 200, 200, 200, 200, 200),
     "web:home": (200, 200, 200, 200, 200, 200, 200),
     "partnerships:agreement": (302, 403, 200, 200, 403, 404, 200),
     "partnerships:document": (302, 403, 200, 200, 403, 404, 200),
@@ -194,6 +200,8 @@ MATRIX: dict[str, tuple[int, ...]] = {
     "volunteering:screening": (302, 403, FORM, 403, 403, FORM, FORM),
     "volunteering:status": (302, 403, FORM, 403, 403, FORM, FORM),
     "volunteering:vacancy": (302, 403, 200, 403, 403, 404, 200),
+    "volunteering:vacancy-message": (302, 403, 200, 403, 403, 404, 200),
+    "volunteering:activity-message": (302, 403, 200, 403, 403, 404, 200),
     "volunteering:volunteer": (302, 403, 200, 403, 403, 404, 200),
 }
 
@@ -221,6 +229,7 @@ EDGE_MATRIX: dict[str, tuple[int, ...]] = {
     "calendar:district": (403, 404, 200, 403),
     "calendar:venue": (403, 404, 200, 403),
     "core:healthz": (200, 200, 200, 200),
+    "core:unsubscribe": (200, 200, 200, 200),
     "web:home": (200, 200, 200, 200),
     "partnerships:agreement": (403, 404, 200, 403),
     "partnerships:document": (403, 404, 200, 403),
@@ -268,6 +277,8 @@ EDGE_MATRIX: dict[str, tuple[int, ...]] = {
     "volunteering:screening": (403, FORM, FORM, 403),
     "volunteering:status": (403, FORM, FORM, 403),
     "volunteering:vacancy": (403, 404, 200, 403),
+    "volunteering:vacancy-message": (403, 404, 200, 403),
+    "volunteering:activity-message": (403, 404, 200, 403),
     "volunteering:volunteer": (403, 404, 200, 403),
 }
 

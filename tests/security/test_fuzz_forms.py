@@ -499,6 +499,15 @@ FORMS: dict[str, FormSpec] = {
             models=("volunteers.ScreeningCheck", "volunteers.Volunteer"),
         ),
     ),
+    "volunteers.forms.VolunteersMessageForm": FormSpec(
+        build=_simple("volunteers.forms.VolunteersMessageForm"),
+        view=ViewSpec(
+            url="volunteering:vacancy-message",
+            persona="coordinator",
+            kwargs=lambda w: {"pk": w["vacancy"].pk},
+            models=("core.OutgoingMessage",),
+        ),
+    ),
 }
 
 VIEWS = sorted(name for name, spec in FORMS.items() if spec.view is not None)
