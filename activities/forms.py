@@ -247,3 +247,34 @@ class ActivityAdminForm(forms.ModelForm):
                 % {"names": ", ".join(str(user) for user in refused), "organisation": programme.lead_organisation},
             )
         return cleaned
+
+
+class SharedSpaceBookingForm(forms.Form):
+    """A partner's booking of a space shared with it: one evening, in the local time of the site."""
+
+    organisation = forms.TypedChoiceField(label=_("Booked for"), coerce=int)
+    title = forms.CharField(label=_("What for"), max_length=200, help_text=_("For example “parents' course”."))
+    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    start_time = forms.TimeField(label=_("From"), widget=forms.TimeInput(attrs={"type": "time"}))
+    end_time = forms.TimeField(label=_("Until"), widget=forms.TimeInput(attrs={"type": "time"}))
+
+    def __init__(self, *args: Any, shares: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].choices = [(share.organisation_id, share.organisation.name) for share in shares]
+        if len(shares) == 1:
+            self.fields["organisation"].initial = shares[0].organisation_id
+            self.fields["organisation"].widget = forms.HiddenInput()
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        day, start, end = cleaned.get("date"), cleaned.get("start_time"), cleaned.get("end_time")
+        if day and day < timezone.localdate():
+            self.add_error("date", _("Choose today or a later date."))
+        elif day and start and end:
+            if end <= start:
+                self.add_error("end_time", _("The end time must be after the start time."))
+            else:
+                zone = timezone.get_current_timezone()
+                cleaned["starts_at"] = dt.datetime.combine(day, start, tzinfo=zone)
+                cleaned["ends_at"] = dt.datetime.combine(day, end, tzinfo=zone)
+        return cleaned

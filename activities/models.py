@@ -15,13 +15,14 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation
 from core.models import TimeStampedModel
-from venues.models import District, Space, Venue
+from venues.models import District, Space, Venue, space_usable_by, venue_usable_by
 
 from .enums import (
     WEEKDAY_CODES,
     ActivityCategory,
     AttendanceEventKind,
     AttendanceMode,
+    BookingRequestStatus,
     Frequency,
     Gender,
     HolidayKind,
@@ -149,6 +150,15 @@ class Activity(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        # Another organisation's building only where it shares a space with the lead organisation.
+        if self.venue_id and self.programme_id:
+            lead = self.programme.lead_organisation_id
+            if not venue_usable_by(venue=self.venue, organisation_id=lead):  # type: ignore[arg-type]
+                raise ValidationError(
+                    {"venue": _("This venue belongs to another organisation and shares no space with yours.")}
+                )
 
     @property
     def effective_capacity(self) -> int | None:
@@ -289,8 +299,10 @@ class Schedule(TimeStampedModel):
             raise ValidationError({"weekdays": _("Choose at least one weekday for a weekly schedule.")})
         if self.holiday_rule != HolidayRule.IGNORE and not self.holiday_calendar_id:
             raise ValidationError({"holiday_calendar": _("Choose the holiday calendar this schedule follows.")})
-        if self.space is not None and self.activity_id and self.space.venue_id != self.activity.venue_id:
-            raise ValidationError({"space": _("The space must be in the activity's venue.")})
+        if self.space is not None and self.activity_id:
+            if self.space.venue_id != self.activity.venue_id:
+                raise ValidationError({"space": _("The space must be in the activity's venue.")})
+            _check_space_usable(space=self.space, activity=self.activity)
 
     @property
     def weekday_codes(self) -> list[str]:
@@ -411,6 +423,8 @@ class Session(TimeStampedModel):
         return f"{self.activity} {local:%Y-%m-%d %H:%M}"
 
     def clean(self) -> None:
+        if self.space is not None and self.activity_id:
+            _check_space_usable(space=self.space, activity=self.activity)
         # The database refuses the overlap too (migration 0003); this names the clash.
         if self.space_id and self.starts_at and self.ends_at and self.status != SessionStatus.CANCELLED:
             other = space_conflict(
@@ -469,6 +483,85 @@ class SpaceBooking(TimeStampedModel):
             )
             if other is not None:
                 raise ValidationError({"space": space_conflict_message(other)})
+
+
+class SpaceBookingRequest(TimeStampedModel):
+    """A partner's request to book a space shared with it; the venue's owner approves or declines it.
+
+    A request holds no room: only its approval makes a `SpaceBooking`, checked
+    for clashes then (`activities.services.spaces.space_booking_request_decide`),
+    so a forgotten request never blocks the building.
+    """
+
+    space = models.ForeignKey(Space, verbose_name=_("space"), on_delete=models.CASCADE, related_name="booking_requests")
+    organisation = models.ForeignKey(
+        "accounts.Organisation",
+        verbose_name=_("booked for"),
+        on_delete=models.CASCADE,
+        related_name="space_booking_requests",
+    )
+    title = models.CharField(_("what for"), max_length=200)
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=BookingRequestStatus.choices, default=BookingRequestStatus.PENDING
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    booking = models.OneToOneField(
+        SpaceBooking,
+        verbose_name=_("booking"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="request",
+    )
+
+    class Meta:
+        verbose_name = _("booking request")
+        verbose_name_plural = _("booking requests")
+        ordering = ["starts_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=F("starts_at")),
+                name="space_booking_request_ends_after_start",
+                violation_error_message=_("A booking cannot end before it starts."),
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_at__lte=F("starts_at") + MAX_SESSION_LENGTH),
+                name="space_booking_request_at_most_a_day",
+                violation_error_message=_("A booking lasts at most 24 hours; make one booking a day."),
+            ),
+        ]
+        indexes = [
+            # The owner's list of requests waiting: by status, newest times first.
+            models.Index(fields=["status", "starts_at"], name="space_booking_request_status"),
+        ]
+
+    def __str__(self) -> str:
+        local = self.starts_at.astimezone(zoneinfo.ZoneInfo(settings.TIME_ZONE))
+        return f"{self.space} {local:%Y-%m-%d %H:%M}: {self.title}"
+
+
+def _check_space_usable(*, space: Space, activity: Activity) -> None:
+    """A session or schedule of `activity` may use `space` only if its organisation owns or shares it."""
+    if not space_usable_by(space=space, organisation_id=activity.programme.lead_organisation_id):
+        raise ValidationError({"space": _("This space belongs to another organisation and is not shared with yours.")})
 
 
 # --- Who occupies a space ---------------------------------------------------
