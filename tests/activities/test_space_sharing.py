@@ -17,7 +17,7 @@ from accounts.enums import Role
 from activities.enums import BookingRequestStatus
 from activities.models import SpaceBooking, SpaceBookingRequest
 from activities.services.attendance import AttendanceEventIn, attendance_sync
-from activities.services.spaces import NotShared, SpaceTaken, space_booking_request, space_booking_request_decide
+from activities.services.spaces import NotShared, space_booking_request, space_booking_request_decide
 from core.models import AuditAction, AuditLogEntry
 from partnerships.services import space_share_with_agreement
 from reporting.document import document_for_language, report_document
