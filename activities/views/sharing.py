@@ -9,6 +9,9 @@ Another organisation's space, request or venue is a 404, as everywhere.
 """
 
 import datetime as dt
+import functools
+from collections.abc import Callable
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -17,10 +20,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from accounts.http import signed_in
 from accounts.selectors import organisation_ids_for_user, user_is_manager
+from core.decorators import post_only
 from venues.models import Venue
 
 from ..forms import SharedSpaceBookingForm
@@ -36,14 +39,21 @@ from ..selectors import (
 from ..services.spaces import NotShared, SpaceTaken, space_booking_request, space_booking_request_decide
 
 
-def _manager_required(request: HttpRequest) -> None:
-    if not user_is_manager(user=signed_in(request)):
-        raise PermissionDenied(_("Shared spaces are for coordinators."))
+def _managers_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Coordinators and administrators; anybody else signed in gets 403 (before post_only's redirect)."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not user_is_manager(user=signed_in(request)):
+            raise PermissionDenied(_("Shared spaces are for coordinators."))
+        return view(request, *args, **kwargs)
+
+    return wrapper
 
 
 @login_required
+@_managers_only
 def shared_spaces(request: HttpRequest) -> HttpResponse:
-    _manager_required(request)
     user = signed_in(request)
     return render(
         request,
@@ -58,8 +68,8 @@ def shared_spaces(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@_managers_only
 def space_book(request: HttpRequest, pk: int) -> HttpResponse:
-    _manager_required(request)
     user = signed_in(request)
     shares = space_share_for_user(user=user, space_id=pk)
     if not shares:
@@ -99,9 +109,9 @@ def space_book(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@_managers_only
+@post_only("spaces:list")
 def booking_request_decide(request: HttpRequest, pk: int, decision: str) -> HttpResponse:
-    _manager_required(request)
     user = signed_in(request)
     if decision not in {"approve", "decline"}:
         raise Http404
@@ -121,9 +131,9 @@ def booking_request_decide(request: HttpRequest, pk: int, decision: str) -> Http
 
 
 @login_required
+@_managers_only
 def venue_use(request: HttpRequest, slug: str) -> HttpResponse:
     """The owner's view of the building's use by every organisation, for a year."""
-    _manager_required(request)
     user = signed_in(request)
     venue = get_object_or_404(Venue.objects.select_related("organisation"), slug=slug)
     if not user.is_superuser and venue.organisation_id not in organisation_ids_for_user(user=user):

@@ -544,3 +544,45 @@ def test_the_shared_spaces_page_queries_do_not_grow(
         response = client.get("/spaces/")
 
     assert len(response.context["shares"]) == partners
+
+
+def test_the_owner_shares_a_room_in_the_admin_and_each_change_is_audited(client, coordinator, other_organisation, room):
+    client.force_login(coordinator)
+    url = f"/admin/venues/space/{room.pk}/change/"
+    form = {
+        "venue": room.venue_id,
+        "name": room.name,
+        "kind": room.kind,
+        "capacity": "",
+        "bookable": "on",
+        "shared": "on",
+        "shares-TOTAL_FORMS": "1",
+        "shares-INITIAL_FORMS": "0",
+        "shares-MIN_NUM_FORMS": "0",
+        "shares-MAX_NUM_FORMS": "1000",
+        "shares-0-organisation": other_organisation.pk,
+        "shares-0-direct_booking": "on",
+    }
+
+    added = client.post(url, form)
+    share = SpaceShare.objects.get()
+    removed = client.post(
+        url,
+        {
+            **form,
+            "shares-INITIAL_FORMS": "1",
+            "shares-0-id": share.pk,
+            "shares-0-space": room.pk,
+            "shares-0-DELETE": "on",
+        },
+    )
+
+    assert (added.status_code, removed.status_code) == (302, 302)
+    assert (share.organisation, share.direct_booking) == (other_organisation, True)
+    assert not SpaceShare.objects.exists()
+    assert list(
+        AuditLogEntry.objects.filter(action__startswith="space.").order_by("pk").values_list("action", "changes")
+    ) == [
+        (AuditAction.SPACE_SHARED, {"organisation": other_organisation.pk, "direct_booking": True}),
+        (AuditAction.SPACE_SHARING_ENDED, {"organisation": other_organisation.pk}),
+    ]
