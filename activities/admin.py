@@ -13,7 +13,7 @@ from core.admin import AuditedReadsMixin, ReadOnlyAdminMixin
 from core.models import AuditAction
 from core.paginators import CappedCountPaginator
 
-from .forms import ActivityAdminForm, ScheduleForm
+from .forms import ActivityAdminForm, ActivityInlineForm, ScheduleForm, SessionAdminForm
 from .models import (
     Activity,
     AgeBand,
@@ -118,6 +118,7 @@ class BigTableAdmin(OrganisationScopedAdmin):
 
 class ActivityInline(ScopedInline):
     model = Activity
+    form = ActivityInlineForm
     fields = ["name", "slug", "category", "venue", "attendance_mode", "is_public"]
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["venue"]
@@ -290,6 +291,7 @@ class SpaceBookingAdmin(OrganisationScopedAdmin):
 
 @admin.register(Session)
 class SessionAdmin(BigTableAdmin):
+    form = SessionAdminForm
     scope_path = "activity__programme__lead_organisation"
     list_display = ["activity", "starts_at", "ends_at", "status", "space"]
     list_filter = [

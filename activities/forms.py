@@ -18,6 +18,7 @@ from .models import (
     Schedule,
     Session,
     SpaceBooking,
+    shared_use_errors,
     space_conflict_message,
     space_occupant_at,
     space_occupants,
@@ -46,7 +47,17 @@ class WeekdaysField(forms.MultipleChoiceField):
         return ",".join(code for code in WEEKDAY_CODES if code in codes)
 
 
-class ScheduleForm(forms.ModelForm):
+class SharedUseMixin:
+    """Refuses another organisation's venue or room unless it is shared with this one (`shared_use_errors`)."""
+
+    def _post_clean(self) -> None:
+        super()._post_clean()  # type: ignore[misc]
+        if not self.errors:  # type: ignore[attr-defined]
+            for field, message in shared_use_errors(self.instance).items():  # type: ignore[attr-defined]
+                self.add_error(field, message)  # type: ignore[attr-defined]
+
+
+class ScheduleForm(SharedUseMixin, forms.ModelForm):
     weekdays = WeekdaysField(label=_("weekdays"), required=False)
 
     class Meta:
@@ -200,7 +211,31 @@ class TabletVenueForm(forms.Form):
         field.choices = [(venue.pk, venue.name) for venue in venues]  # type: ignore[attr-defined]
 
 
-class ActivityAdminForm(forms.ModelForm):
+class ActivityInlineForm(SharedUseMixin, forms.ModelForm):
+    """An activity within its programme's page."""
+
+    class Meta:
+        model = Activity
+        fields = ["name", "slug", "category", "venue", "attendance_mode", "is_public"]
+
+
+class SessionAdminForm(SharedUseMixin, forms.ModelForm):
+    class Meta:
+        model = Session
+        fields = [
+            "activity",
+            "schedule",
+            "starts_at",
+            "ends_at",
+            "status",
+            "cancellation_reason",
+            "space",
+            "notes",
+            "leaders_present",
+        ]
+
+
+class ActivityAdminForm(SharedUseMixin, forms.ModelForm):
     """The activity in the admin: a new leader must be able to lead it.
 
     Leaders who lost access since (their membership ended) may stay on the

@@ -151,15 +151,6 @@ class Activity(TimeStampedModel):
     def __str__(self) -> str:
         return self.name
 
-    def clean(self) -> None:
-        # Another organisation's building only where it shares a space with the lead organisation.
-        if self.venue_id and self.programme_id:
-            lead = self.programme.lead_organisation_id
-            if not venue_usable_by(venue=self.venue, organisation_id=lead):  # type: ignore[arg-type]
-                raise ValidationError(
-                    {"venue": _("This venue belongs to another organisation and shares no space with yours.")}
-                )
-
     @property
     def effective_capacity(self) -> int | None:
         if self.capacity:
@@ -299,10 +290,8 @@ class Schedule(TimeStampedModel):
             raise ValidationError({"weekdays": _("Choose at least one weekday for a weekly schedule.")})
         if self.holiday_rule != HolidayRule.IGNORE and not self.holiday_calendar_id:
             raise ValidationError({"holiday_calendar": _("Choose the holiday calendar this schedule follows.")})
-        if self.space is not None and self.activity_id:
-            if self.space.venue_id != self.activity.venue_id:
-                raise ValidationError({"space": _("The space must be in the activity's venue.")})
-            _check_space_usable(space=self.space, activity=self.activity)
+        if self.space is not None and self.activity_id and self.space.venue_id != self.activity.venue_id:
+            raise ValidationError({"space": _("The space must be in the activity's venue.")})
 
     @property
     def weekday_codes(self) -> list[str]:
@@ -423,8 +412,6 @@ class Session(TimeStampedModel):
         return f"{self.activity} {local:%Y-%m-%d %H:%M}"
 
     def clean(self) -> None:
-        if self.space is not None and self.activity_id:
-            _check_space_usable(space=self.space, activity=self.activity)
         # The database refuses the overlap too (migration 0003); this names the clash.
         if self.space_id and self.starts_at and self.ends_at and self.status != SessionStatus.CANCELLED:
             other = space_conflict(
@@ -558,10 +545,27 @@ class SpaceBookingRequest(TimeStampedModel):
         return f"{self.space} {local:%Y-%m-%d %H:%M}: {self.title}"
 
 
-def _check_space_usable(*, space: Space, activity: Activity) -> None:
-    """A session or schedule of `activity` may use `space` only if its organisation owns or shares it."""
-    if not space_usable_by(space=space, organisation_id=activity.programme.lead_organisation_id):
-        raise ValidationError({"space": _("This space belongs to another organisation and is not shared with yours.")})
+def shared_use_errors(obj: "Activity | Schedule | Session") -> dict[str, str]:
+    """Where `obj` uses another organisation's building without it being shared with its organisation.
+
+    An activity may name another organisation's venue only if a space of it is
+    shared with the activity's lead organisation; a schedule or session may use
+    another organisation's room only if that room is shared with it. Checked
+    where coordinators set these (the admin's forms, `activities.forms`), not
+    in `clean()`: the demo and other trusted builders set up a world whose
+    sharing they record separately.
+    """
+    if isinstance(obj, Activity):
+        if obj.venue is None or not obj.programme_id:
+            return {}
+        if venue_usable_by(venue=obj.venue, organisation_id=obj.programme.lead_organisation_id):
+            return {}
+        return {"venue": gettext("This venue belongs to another organisation and shares no space with yours.")}
+    if obj.space is None or not obj.activity_id:
+        return {}
+    if space_usable_by(space=obj.space, organisation_id=obj.activity.programme.lead_organisation_id):
+        return {}
+    return {"space": gettext("This space belongs to another organisation and is not shared with yours.")}
 
 
 # --- Who occupies a space ---------------------------------------------------

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from accounts.enums import Role
 from activities.enums import BookingRequestStatus
-from activities.models import SpaceBooking, SpaceBookingRequest
+from activities.models import SpaceBooking, SpaceBookingRequest, shared_use_errors
 from activities.services.attendance import AttendanceEventIn, attendance_sync
 from activities.services.spaces import NotShared, space_booking_request, space_booking_request_decide
 from core.models import AuditAction, AuditLogEntry
@@ -347,24 +347,59 @@ def test_the_owner_cannot_share_with_itself(room, organisation):
 # --- Running activities in a shared room ---------------------------------------
 
 
-def test_a_partners_schedule_may_use_a_room_only_if_it_is_shared(other_organisation, room, unrelated):
+def test_a_partners_activity_may_use_a_building_only_if_it_is_shared(other_organisation, room):
     cafe = ActivityFactory(programme=ProgrammeFactory(lead_organisation=other_organisation), venue=room.venue)
     schedule = ScheduleFactory.build(activity=cafe, space=room, starts_on=dt.date(2030, 1, 1), until=None)
+    session = SessionFactory.build(activity=cafe, space=room)
 
-    with pytest.raises(ValidationError) as venue_error:
-        cafe.full_clean()
-    with pytest.raises(ValidationError) as space_error:
-        schedule.full_clean()
+    refused = [shared_use_errors(cafe), shared_use_errors(schedule), shared_use_errors(session)]
     space_share(space=room, organisation_id=other_organisation.pk)
-    cafe.full_clean()
-    schedule.full_clean()
+    allowed = [shared_use_errors(cafe), shared_use_errors(schedule), shared_use_errors(session)]
+    room.shared = False  # the owner's switch: sharing stops, the partners stay listed
+    room.save()
+    switched_off = shared_use_errors(session)
 
-    assert venue_error.value.message_dict["venue"] == [
-        "This venue belongs to another organisation and shares no space with yours."
+    room_refused = {"space": "This space belongs to another organisation and is not shared with yours."}
+    assert refused == [
+        {"venue": "This venue belongs to another organisation and shares no space with yours."},
+        room_refused,
+        room_refused,
     ]
-    assert space_error.value.message_dict["space"] == [
-        "This space belongs to another organisation and is not shared with yours."
-    ]
+    assert allowed == [{}, {}, {}]
+    assert switched_off == room_refused
+
+
+def test_the_admin_refuses_a_room_that_is_not_shared(client, outsider, other_organisation, room):
+    """Olga may not put Raster's café in here 4U's room before here 4U shares it (the form says why)."""
+    cafe = ActivityFactory(programme=ProgrammeFactory(lead_organisation=other_organisation), name="Language café")
+    session = SessionFactory(activity=cafe)
+    client.force_login(outsider)
+    local = timezone.localtime(session.starts_at)
+    end = timezone.localtime(session.ends_at)
+    form = {
+        "activity": cafe.pk,
+        "starts_at_0": local.date().isoformat(),
+        "starts_at_1": f"{local:%H:%M:%S}",
+        "ends_at_0": end.date().isoformat(),
+        "ends_at_1": f"{end:%H:%M:%S}",
+        "status": "planned",
+        "space": room.pk,
+        "notes": "",
+        "tallies-TOTAL_FORMS": "0",
+        "tallies-INITIAL_FORMS": "0",
+        "check_ins-TOTAL_FORMS": "0",
+        "check_ins-INITIAL_FORMS": "0",
+    }
+
+    refused = client.post(f"/admin/activities/session/{session.pk}/change/", form)
+    space_share(space=room, organisation_id=other_organisation.pk)
+    accepted = client.post(f"/admin/activities/session/{session.pk}/change/", form)
+
+    assert refused.status_code == 200
+    assert "space" in refused.context["adminform"].form.errors
+    assert accepted.status_code == 302
+    session.refresh_from_db()
+    assert session.space == room
 
 
 def test_the_admin_offers_a_shared_room_to_the_partner_only(client, outsider, unrelated, shared, room):
@@ -417,6 +452,7 @@ def test_a_partners_counted_session_is_in_its_report_and_the_buildings_not_the_u
     start = timezone.now().replace(microsecond=0) - dt.timedelta(hours=1)
     session = SessionFactory.build(activity=cafe, space=room, starts_at=start, ends_at=start + dt.timedelta(hours=2))
     session.full_clean()
+    assert shared_use_errors(session) == {}
     session.save()
     _count(session, partner_leader, AgeBandFactory(organisation=other_organisation), visits=12)
     year = timezone.localtime(start).year
