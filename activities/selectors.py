@@ -420,6 +420,16 @@ def booking_requests_made_by(*, user: User, limit: int = 20) -> list[SpaceBookin
     )
 
 
+def space_bookings_of(*, user: User, limit: int = 20) -> list[SpaceBooking]:
+    """The coming bookings of the user's organisations in other organisations' spaces."""
+    return list(
+        SpaceBooking.objects.filter(organisation__in=organisation_ids_for_user(user=user), ends_at__gt=timezone.now())
+        .exclude(space__venue__organisation=F("organisation"))
+        .select_related("space__venue", "organisation")
+        .order_by("starts_at")[:limit]
+    )
+
+
 def booking_requests_waiting_for(*, user: User) -> QuerySet[SpaceBookingRequest]:
     """Requests waiting for an answer from the owner: for spaces of the venues of the user's organisations."""
     requests = SpaceBookingRequest.objects.filter(status=BookingRequestStatus.PENDING)

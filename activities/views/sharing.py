@@ -32,6 +32,7 @@ from ..selectors import (
     booking_requests_made_by,
     booking_requests_waiting_for,
     shared_venues_owned_by,
+    space_bookings_of,
     space_share_for_user,
     space_shares_for_user,
     venue_use_by_organisation,
@@ -60,6 +61,7 @@ def shared_spaces(request: HttpRequest) -> HttpResponse:
         "activities/sharing/spaces.html",
         {
             "shares": list(space_shares_for_user(user=user)),
+            "bookings": space_bookings_of(user=user),
             "requests_made": booking_requests_made_by(user=user),
             "requests_waiting": list(booking_requests_waiting_for(user=user)),
             "venues": list(shared_venues_owned_by(user=user)),

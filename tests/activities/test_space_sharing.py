@@ -239,6 +239,7 @@ def test_where_the_owner_allows_it_the_partner_books_directly(client, coordinato
     booking = SpaceBooking.objects.get()
     assert (booking.organisation, booking.booked_by) == (other_organisation, outsider)
     assert not SpaceBookingRequest.objects.exists()
+    assert client.get("/spaces/").context["bookings"] == [booking]
 
 
 def test_a_clash_is_refused_with_the_session_named(client, organisation, outsider, other_organisation, shared, room):
@@ -575,8 +576,8 @@ def test_the_shared_spaces_page_queries_do_not_grow(
         )
     client.force_login(outsider)
 
-    # Session, user, roles, organisation ids, shares, requests made, requests waiting, venues shared.
-    with django_assert_num_queries(8):
+    # Session, user, roles, organisation ids, shares, bookings, requests made, requests waiting, venues shared.
+    with django_assert_num_queries(9):
         response = client.get("/spaces/")
 
     assert len(response.context["shares"]) == partners
