@@ -71,6 +71,14 @@ class OrganisationScopedAdmin(ScopedChoicesMixin, admin.ModelAdmin):
             return queryset
         return self.scope_queryset(request, queryset)
 
+    def choices_queryset(self, request: HttpRequest, field: models.Field) -> models.QuerySet:
+        """What the user may pick for `field`, which refers to this model (not as its owner).
+
+        The changelist's rows by default; an admin widens it where others' rows may be used
+        (a space another organisation shares, `venues.admin.UsableChoicesMixin`).
+        """
+        return self.get_queryset(request)
+
     def _in_scope(self, request: HttpRequest, obj: models.Model | None) -> bool:
         if obj is None or request.user.is_superuser or not self.shared_reference:
             return True
@@ -91,7 +99,7 @@ class OrganisationScopedAdmin(ScopedChoicesMixin, admin.ModelAdmin):
         queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
         # The autocomplete widget asks the related admin for its rows; for an
         # owner field that must be the narrowed choices, not all of them.
-        source = _autocomplete_source_field(request)
+        source = autocomplete_source_field(request)
         if source is not None and _is_owner_field(source, self.admin_site):
             queryset = queryset & self.scope_queryset(request, self.model._default_manager.all())
         return queryset, may_have_duplicates
@@ -139,7 +147,7 @@ def _is_owner_field(field: models.Field, site: admin.AdminSite) -> bool:
     return isinstance(model_admin, OrganisationScopedAdmin) and field.name in model_admin.owner_fields()
 
 
-def _autocomplete_source_field(request: HttpRequest) -> models.Field | None:
+def autocomplete_source_field(request: HttpRequest) -> models.Field | None:
     """The form field an admin autocomplete request fills in, if this is one."""
     match = getattr(request, "resolver_match", None)
     if match is None or match.url_name != "autocomplete":
@@ -160,5 +168,7 @@ def scoped_choices(field: models.Field, request: HttpRequest, site: admin.AdminS
     if model_admin is not None:
         # What that model's admin shows this user: scoped rows, or all rows of
         # shared reference data. The user admin shows a coordinator's colleagues.
+        if isinstance(model_admin, OrganisationScopedAdmin):
+            return model_admin.choices_queryset(request, field)
         return model_admin.get_queryset(request)
     return model._default_manager.all()  # type: ignore[union-attr]

@@ -24,7 +24,7 @@ from core.models import AuditAction
 from core.paginators import CappedCountPaginator
 
 from .enums import HolidayKind, SessionStatus
-from .forms import ActivityAdminForm, HolidayImportForm, ScheduleForm
+from .forms import ActivityAdminForm, ActivityInlineForm, HolidayImportForm, ScheduleForm, SessionAdminForm
 from .models import (
     Activity,
     AgeBand,
@@ -201,6 +201,7 @@ class BigTableAdmin(OrganisationScopedAdmin):
 
 class ActivityInline(ScopedInline):
     model = Activity
+    form = ActivityInlineForm
     fields = ["name", "slug", "category", "venue", "attendance_mode", "is_public"]
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["venue"]
@@ -481,6 +482,7 @@ class SessionChangeList(ChangeList):
 
 @admin.register(Session)
 class SessionAdmin(BigTableAdmin):
+    form = SessionAdminForm
     scope_path = "activity__programme__lead_organisation"
     list_display = ["activity", "starts_at", "ends_at", "status", "space", "visits"]
     list_filter = [

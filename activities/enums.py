@@ -84,3 +84,9 @@ class AttendanceEventKind(models.TextChoices):
     NOTE = "note", _("note")
     STATUS = "status", _("held or cancelled")
     LEADER = "leader", _("leader present")
+
+
+class BookingRequestStatus(models.TextChoices):
+    PENDING = "pending", _("waiting for the owner")
+    APPROVED = "approved", _("approved")
+    DECLINED = "declined", _("declined")

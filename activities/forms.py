@@ -18,6 +18,7 @@ from .models import (
     Schedule,
     Session,
     SpaceBooking,
+    shared_use_errors,
     space_conflict_message,
     space_occupant_at,
     space_occupants,
@@ -46,7 +47,17 @@ class WeekdaysField(forms.MultipleChoiceField):
         return ",".join(code for code in WEEKDAY_CODES if code in codes)
 
 
-class ScheduleForm(forms.ModelForm):
+class SharedUseMixin:
+    """Refuses another organisation's venue or room unless it is shared with this one (`shared_use_errors`)."""
+
+    def _post_clean(self) -> None:
+        super()._post_clean()  # type: ignore[misc]
+        if not self.errors:  # type: ignore[attr-defined]
+            for field, message in shared_use_errors(self.instance).items():  # type: ignore[attr-defined]
+                self.add_error(field, message)  # type: ignore[attr-defined]
+
+
+class ScheduleForm(SharedUseMixin, forms.ModelForm):
     weekdays = WeekdaysField(label=_("weekdays"), required=False)
 
     class Meta:
@@ -200,7 +211,31 @@ class TabletVenueForm(forms.Form):
         field.choices = [(venue.pk, venue.name) for venue in venues]  # type: ignore[attr-defined]
 
 
-class ActivityAdminForm(forms.ModelForm):
+class ActivityInlineForm(SharedUseMixin, forms.ModelForm):
+    """An activity within its programme's page."""
+
+    class Meta:
+        model = Activity
+        fields = ["name", "slug", "category", "venue", "attendance_mode", "is_public"]
+
+
+class SessionAdminForm(SharedUseMixin, forms.ModelForm):
+    class Meta:
+        model = Session
+        fields = [
+            "activity",
+            "schedule",
+            "starts_at",
+            "ends_at",
+            "status",
+            "cancellation_reason",
+            "space",
+            "notes",
+            "leaders_present",
+        ]
+
+
+class ActivityAdminForm(SharedUseMixin, forms.ModelForm):
     """The activity in the admin: a new leader must be able to lead it.
 
     Leaders who lost access since (their membership ended) may stay on the
@@ -261,3 +296,34 @@ class HolidayImportForm(forms.Form):
         ),
         widget=forms.ClearableFileInput(attrs={"accept": ".ics,.csv,.xlsx,text/calendar,text/csv"}),
     )
+
+
+class SharedSpaceBookingForm(forms.Form):
+    """A partner's booking of a space shared with it: one evening, in the local time of the site."""
+
+    organisation = forms.TypedChoiceField(label=_("Booked for"), coerce=int)
+    title = forms.CharField(label=_("What for"), max_length=200, help_text=_("For example “parents' course”."))
+    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    start_time = forms.TimeField(label=_("From"), widget=forms.TimeInput(attrs={"type": "time"}))
+    end_time = forms.TimeField(label=_("Until"), widget=forms.TimeInput(attrs={"type": "time"}))
+
+    def __init__(self, *args: Any, shares: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].choices = [(share.organisation_id, share.organisation.name) for share in shares]
+        if len(shares) == 1:
+            self.fields["organisation"].initial = shares[0].organisation_id
+            self.fields["organisation"].widget = forms.HiddenInput()
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        day, start, end = cleaned.get("date"), cleaned.get("start_time"), cleaned.get("end_time")
+        if day and day < timezone.localdate():
+            self.add_error("date", _("Choose today or a later date."))
+        elif day and start and end:
+            if end <= start:
+                self.add_error("end_time", _("The end time must be after the start time."))
+            else:
+                zone = timezone.get_current_timezone()
+                cleaned["starts_at"] = dt.datetime.combine(day, start, tzinfo=zone)
+                cleaned["ends_at"] = dt.datetime.combine(day, end, tzinfo=zone)
+        return cleaned

@@ -15,13 +15,14 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation
 from core.models import TimeStampedModel
-from venues.models import District, Space, Venue
+from venues.models import District, Space, Venue, space_usable_by, venue_usable_by
 
 from .enums import (
     WEEKDAY_CODES,
     ActivityCategory,
     AttendanceEventKind,
     AttendanceMode,
+    BookingRequestStatus,
     Frequency,
     Gender,
     HolidayKind,
@@ -486,6 +487,102 @@ class SpaceBooking(TimeStampedModel):
             )
             if other is not None:
                 raise ValidationError({"space": space_conflict_message(other)})
+
+
+class SpaceBookingRequest(TimeStampedModel):
+    """A partner's request to book a space shared with it; the venue's owner approves or declines it.
+
+    A request holds no room: only its approval makes a `SpaceBooking`, checked
+    for clashes then (`activities.services.spaces.space_booking_request_decide`),
+    so a forgotten request never blocks the building.
+    """
+
+    space = models.ForeignKey(Space, verbose_name=_("space"), on_delete=models.CASCADE, related_name="booking_requests")
+    organisation = models.ForeignKey(
+        "accounts.Organisation",
+        verbose_name=_("booked for"),
+        on_delete=models.CASCADE,
+        related_name="space_booking_requests",
+    )
+    title = models.CharField(_("what for"), max_length=200)
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=BookingRequestStatus.choices, default=BookingRequestStatus.PENDING
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    booking = models.OneToOneField(
+        SpaceBooking,
+        verbose_name=_("booking"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="request",
+    )
+
+    class Meta:
+        verbose_name = _("booking request")
+        verbose_name_plural = _("booking requests")
+        ordering = ["starts_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=F("starts_at")),
+                name="space_booking_request_ends_after_start",
+                violation_error_message=_("A booking cannot end before it starts."),
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_at__lte=F("starts_at") + MAX_SESSION_LENGTH),
+                name="space_booking_request_at_most_a_day",
+                violation_error_message=_("A booking lasts at most 24 hours; make one booking a day."),
+            ),
+        ]
+        indexes = [
+            # The owner's list of requests waiting: by status, newest times first.
+            models.Index(fields=["status", "starts_at"], name="space_booking_request_status"),
+        ]
+
+    def __str__(self) -> str:
+        local = self.starts_at.astimezone(zoneinfo.ZoneInfo(settings.TIME_ZONE))
+        return f"{self.space} {local:%Y-%m-%d %H:%M}: {self.title}"
+
+
+def shared_use_errors(obj: "Activity | Schedule | Session") -> dict[str, str]:
+    """Where `obj` uses another organisation's building without it being shared with its organisation.
+
+    An activity may name another organisation's venue only if a space of it is
+    shared with the activity's lead organisation; a schedule or session may use
+    another organisation's room only if that room is shared with it. Checked
+    where coordinators set these (the admin's forms, `activities.forms`), not
+    in `clean()`: the demo and other trusted builders set up a world whose
+    sharing they record separately.
+    """
+    if isinstance(obj, Activity):
+        if obj.venue is None or not obj.programme_id:
+            return {}
+        if venue_usable_by(venue=obj.venue, organisation_id=obj.programme.lead_organisation_id):
+            return {}
+        return {"venue": gettext("This venue belongs to another organisation and shares no space with yours.")}
+    if obj.space is None or not obj.activity_id:
+        return {}
+    if space_usable_by(space=obj.space, organisation_id=obj.activity.programme.lead_organisation_id):
+        return {}
+    return {"space": gettext("This space belongs to another organisation and is not shared with yours.")}
 
 
 # --- Who occupies a space ---------------------------------------------------

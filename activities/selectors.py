@@ -5,8 +5,22 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Exists, F, IntegerField, Max, Min, OuterRef, Q, QuerySet, Subquery, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import (
+    Count,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
+from django.db.models.functions import Coalesce, TruncMonth
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -14,14 +28,15 @@ from accounts.enums import Role
 from accounts.models import Membership, User
 from accounts.selectors import organisation_ids_for_user
 from core.shortlist import DEFAULT_LIMIT, Shortlist, shortlist
-from venues.models import District, Venue
+from venues.models import District, SpaceShare, Venue
 
-from .enums import AttendanceEventKind, ScheduleDateKind, SessionStatus
+from .enums import AttendanceEventKind, BookingRequestStatus, ScheduleDateKind, SessionStatus
 from .models import (
     MAX_SESSION_LENGTH,
     Activity,
     AgeBand,
     AttendanceEvent,
+    AttendanceRollup,
     CheckIn,
     HolidayCalendar,
     Participant,
@@ -30,6 +45,7 @@ from .models import (
     SchoolHoliday,
     Session,
     SpaceBooking,
+    SpaceBookingRequest,
     Tally,
 )
 from .wording import schedule_in_words
@@ -664,3 +680,127 @@ def schedule_list_in_words(*, activity: Activity, today: dt.date | None = None) 
         )
         for schedule in schedules.order_by("starts_on", "start_time", "pk")
     ]
+
+
+# --- Spaces shared with partners ----------------------------------------------
+
+
+def space_shares_for_user(*, user: User) -> QuerySet[SpaceShare]:
+    """The spaces other organisations share with the organisations `user` coordinates, in force now."""
+    return (
+        SpaceShare.objects.in_force()
+        .filter(organisation__in=organisation_ids_for_user(user=user))
+        .select_related("space__venue__organisation", "organisation")
+        .order_by("space__venue__name", "space__name", "organisation__name")
+    )
+
+
+def space_share_for_user(*, user: User, space_id: int) -> list[SpaceShare]:
+    """The shares of one space with the user's organisations (empty: the space is not shared with them)."""
+    return list(space_shares_for_user(user=user).filter(space_id=space_id))
+
+
+def booking_requests_made_by(*, user: User, limit: int = 20) -> list[SpaceBookingRequest]:
+    """The latest booking requests of the user's organisations, answered or not."""
+    return list(
+        SpaceBookingRequest.objects.filter(organisation__in=organisation_ids_for_user(user=user))
+        .select_related("space__venue", "organisation")
+        .order_by("-created_at")[:limit]
+    )
+
+
+def space_bookings_of(*, user: User, limit: int = 20) -> list[SpaceBooking]:
+    """The coming bookings of the user's organisations in other organisations' spaces."""
+    return list(
+        SpaceBooking.objects.filter(organisation__in=organisation_ids_for_user(user=user), ends_at__gt=timezone.now())
+        .exclude(space__venue__organisation=F("organisation"))
+        .select_related("space__venue", "organisation")
+        .order_by("starts_at")[:limit]
+    )
+
+
+def booking_requests_waiting_for(*, user: User) -> QuerySet[SpaceBookingRequest]:
+    """Requests waiting for an answer from the owner: for spaces of the venues of the user's organisations."""
+    requests = SpaceBookingRequest.objects.filter(status=BookingRequestStatus.PENDING)
+    if not user.is_superuser:
+        requests = requests.filter(space__venue__organisation__in=organisation_ids_for_user(user=user))
+    return requests.select_related("space__venue", "organisation", "requested_by").order_by("starts_at")
+
+
+def shared_venues_owned_by(*, user: User) -> QuerySet[Venue]:
+    """The venues of the user's organisations that share a space with a partner."""
+    return Venue.objects.filter(
+        organisation__in=organisation_ids_for_user(user=user),
+        pk__in=SpaceShare.objects.in_force().values("space__venue"),
+    ).order_by("name")
+
+
+@dataclass
+class PartnerUse:
+    """One organisation's use of a building in one month."""
+
+    month: dt.date
+    hours: float = 0.0
+    visits: int = 0
+
+
+def venue_use_by_organisation(*, venue: Venue, year: int) -> list[tuple[str, list[PartnerUse], PartnerUse]]:
+    """Who used the building in `year`: hours booked (sessions in its rooms and bookings) and visits, per month.
+
+    One row list per organisation (the owner included, so the partners' share
+    is seen against it), named and sorted by name, with the year's total.
+    Three grouped queries whatever the number of sessions: sessions, bookings
+    and the attendance rollup (visits are the reports' visits, of the
+    activities held at this venue; cancelled sessions count for neither).
+    """
+    zone = timezone.get_current_timezone()
+    start = dt.datetime(year, 1, 1, tzinfo=zone)
+    end = dt.datetime(year + 1, 1, 1, tzinfo=zone)
+    length = ExpressionWrapper(F("ends_at") - F("starts_at"), output_field=DurationField())
+    # Keyed by (name, id): sorted by name, and two organisations of one name stay apart.
+    cells: dict[tuple[str, int], dict[dt.date, PartnerUse]] = defaultdict(dict)
+
+    def cell(name: str, pk: int, month: dt.date | dt.datetime) -> PartnerUse:
+        day = month.date() if isinstance(month, dt.datetime) else month
+        return cells[name, pk].setdefault(day, PartnerUse(month=day))
+
+    sessions = (
+        Session.objects.filter(space__venue=venue, starts_at__gte=start, starts_at__lt=end)
+        .exclude(status=SessionStatus.CANCELLED)
+        .annotate(month=TruncMonth("starts_at", tzinfo=zone))
+        .values_list("activity__programme__lead_organisation__name", "activity__programme__lead_organisation", "month")
+        .annotate(length=Sum(length))
+        .order_by()
+    )
+    bookings = (
+        SpaceBooking.objects.filter(space__venue=venue, starts_at__gte=start, starts_at__lt=end)
+        .annotate(month=TruncMonth("starts_at", tzinfo=zone))
+        .values_list("organisation__name", "organisation", "month")
+        .annotate(length=Sum(length))
+        .order_by()
+    )
+    for name, pk, month, duration in [*sessions, *bookings]:
+        cell(name, pk, month).hours += duration.total_seconds() / 3600
+    visits = (
+        AttendanceRollup.objects.filter(
+            activity__in=Activity.objects.filter(venue=venue).values("pk"),
+            month__gte=dt.date(year, 1, 1),
+            month__lt=dt.date(year + 1, 1, 1),
+        )
+        .values_list("activity__programme__lead_organisation__name", "activity__programme__lead_organisation", "month")
+        .annotate(count=Sum(F("visits") + F("check_ins")))
+        .order_by()
+    )
+    for name, pk, month, count in visits:
+        cell(name, pk, month).visits += count
+    result = []
+    for key in sorted(cells):
+        name = key[0]
+        months = sorted(cells[key].values(), key=lambda use: use.month)
+        total = PartnerUse(
+            month=dt.date(year, 1, 1),
+            hours=sum(use.hours for use in months),
+            visits=sum(use.visits for use in months),
+        )
+        result.append((name, months, total))
+    return result

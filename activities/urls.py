@@ -1,15 +1,16 @@
-"""Every URL of activities, in three namespaces that config.urls mounts.
+"""Every URL of activities, in four namespaces that config.urls mounts.
 
 - `attendance:` under /attendance/: the tablet's pages.
 - `programme:` under /programme/: the public programme and its iCal feeds.
 - `calendar:` under /calendar/: the coordinators' calendar of a venue or a district.
+- `spaces:` under /spaces/: spaces shared between organisations, their bookings and use.
 
 Each is a (patterns, app name) pair for `include()`.
 """
 
 from django.urls import path
 
-from .views import calendar, public, sessions, tablet
+from .views import calendar, public, sessions, sharing, tablet
 
 attendance_urls = (
     [
@@ -38,4 +39,14 @@ calendar_urls = (
         path("districts/<slug:slug>/", calendar.district_calendar, name="district"),
     ],
     "calendar",
+)
+
+spaces_urls = (
+    [
+        path("", sharing.shared_spaces, name="list"),
+        path("<int:pk>/book/", sharing.space_book, name="book"),
+        path("requests/<int:pk>/<slug:decision>/", sharing.booking_request_decide, name="decide"),
+        path("venues/<slug:slug>/use/", sharing.venue_use, name="venue-use"),
+    ],
+    "spaces",
 )

@@ -19,6 +19,7 @@ urlpatterns = [
     path("programme/", include(activities_urls.programme_urls)),
     path("partnerships/", include("partnerships.urls")),
     path("calendar/", include(activities_urls.calendar_urls)),
+    path("spaces/", include(activities_urls.spaces_urls)),
     path("volunteers/", include("volunteers.urls")),
     path("privacy/", include("privacy.urls")),
     path("", include("core.urls")),

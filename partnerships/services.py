@@ -15,6 +15,8 @@ from accounts.models import User
 from core.models import AuditAction
 from core.services import log_action
 from core.uploads import checked_upload
+from venues.models import Space, SpaceShare
+from venues.services import space_share
 
 from .emails import obligation_reminder_send
 from .enums import AgreementStatus
@@ -137,3 +139,28 @@ def obligation_reminders_send(*, today: dt.date | None = None) -> int:
             transaction.on_commit(partial(obligation_reminder_send, obligation.pk, days_left))
         sent += 1
     return sent
+
+
+def space_share_with_agreement(
+    *, space: Space, agreement: Agreement, direct_booking: bool = False, by: User | None = None
+) -> list[SpaceShare]:
+    """Share `space` with every party of `agreement` (and its holder), except the venue's owner.
+
+    The sharing is stored per organisation (venues sit below partnerships), so
+    this expands the agreement once: an organisation that joins the agreement
+    later is shared with by calling it again (it is idempotent). Each share's
+    audit entry names the agreement.
+    """
+    owner = space.venue.organisation_id
+    organisation_ids = {agreement.organisation_id, *agreement.parties.values_list("organisation_id", flat=True)}
+    with transaction.atomic():
+        return [
+            space_share(
+                space=space,
+                organisation_id=organisation_id,
+                direct_booking=direct_booking,
+                by=by,
+                via=f"agreement:{agreement.pk}",
+            )
+            for organisation_id in sorted(organisation_ids - {owner})
+        ]

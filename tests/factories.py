@@ -39,7 +39,7 @@ from partnerships.models import (
 from reporting.enums import ReportLanguage, ScopeKind
 from reporting.models import Narrative, Report, ReportRequest
 from venues.enums import Weekday
-from venues.models import District, OpeningHours, Space, Venue
+from venues.models import District, OpeningHours, Space, SpaceShare, Venue
 from volunteers.enums import ScreeningKind, VolunteerStatus
 from volunteers.models import (
     Availability,
@@ -114,6 +114,14 @@ class SpaceFactory(factory.django.DjangoModelFactory):
 
     venue = factory.SubFactory(VenueFactory)
     name = factory.Sequence(lambda n: f"Room {n}")
+
+
+class SpaceShareFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SpaceShare
+
+    space = factory.SubFactory(SpaceFactory, shared=True)
+    organisation = factory.SubFactory(OrganisationFactory)
 
 
 class ProgrammeFactory(factory.django.DjangoModelFactory):

@@ -107,8 +107,16 @@ class Space(TimeStampedModel):
     kind = models.CharField(_("kind"), max_length=20, choices=SpaceKind.choices, default=SpaceKind.ROOM)
     capacity = models.PositiveIntegerField(_("capacity"), null=True, blank=True)
     bookable = models.BooleanField(_("bookable"), default=True)
+    # The owner's switch over the sharing: a space is shared with an
+    # organisation while this is on *and* a SpaceShare names it. Turning it
+    # off stops all sharing at once and keeps the list of partners for later.
     shared = models.BooleanField(
-        _("shared"), default=False, help_text=_("Other organisations may book this space too.")
+        _("shared"),
+        default=False,
+        help_text=_(
+            "The partner organisations named under sharing may use and book this space. Clear it to stop all "
+            "sharing at once; the list of partners is kept."
+        ),
     )
 
     class Meta:
@@ -125,3 +133,61 @@ class Space(TimeStampedModel):
     def clean(self) -> None:
         if self.capacity and self.venue_id and self.venue.capacity and self.capacity > self.venue.capacity:
             raise ValidationError({"capacity": _("A space cannot hold more people than its venue.")})
+
+
+class SpaceShareQuerySet(models.QuerySet["SpaceShare"]):
+    def in_force(self) -> "SpaceShareQuerySet":
+        """Shares that count now: the owner has not switched the space's sharing off."""
+        return self.filter(space__shared=True)
+
+
+class SpaceShare(TimeStampedModel):
+    """A space of one organisation's venue shared with a partner organisation, for its own use.
+
+    The partner's coordinators see the space, book it (a request the owner
+    approves, or directly where `direct_booking` says so) and run their own
+    activities there. Sharing with every party of an agreement is expanded
+    into one row per organisation by `partnerships.services.space_share_with_agreement`:
+    venues sit below partnerships and cannot name an agreement.
+    """
+
+    space = models.ForeignKey(Space, verbose_name=_("space"), on_delete=models.CASCADE, related_name="shares")
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("shared with"), on_delete=models.CASCADE, related_name="shared_spaces"
+    )
+    direct_booking = models.BooleanField(
+        _("may book directly"),
+        default=False,
+        help_text=_("Otherwise each booking is a request that the owner approves."),
+    )
+
+    objects = SpaceShareQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("space sharing")
+        verbose_name_plural = _("space sharing")
+        ordering = ["space", "organisation__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["space", "organisation"], name="space_share_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.space} → {self.organisation}"
+
+    def clean(self) -> None:
+        if self.space_id and self.organisation_id and self.space.venue.organisation_id == self.organisation_id:
+            raise ValidationError({"organisation": _("The venue's owner uses its spaces without sharing them.")})
+
+
+def space_usable_by(*, space: Space, organisation_id: int) -> bool:
+    """Whether `organisation_id` may run activities in and book `space`: it owns the venue, or it is shared with it."""
+    if space.venue.organisation_id == organisation_id:
+        return True
+    return SpaceShare.objects.in_force().filter(space=space, organisation_id=organisation_id).exists()
+
+
+def venue_usable_by(*, venue: Venue, organisation_id: int) -> bool:
+    """Whether `organisation_id` may hold activities at `venue`: it owns it, or one of its spaces is shared with it."""
+    if venue.organisation_id == organisation_id:
+        return True
+    return SpaceShare.objects.in_force().filter(space__venue=venue, organisation_id=organisation_id).exists()

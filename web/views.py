@@ -19,6 +19,7 @@ def home(request: HttpRequest) -> HttpResponse:
             managed = organisation_ids_for_user(user=user)
             context["calendar_venues"] = list(Venue.objects.filter(organisation__in=managed).order_by("name"))
             context["calendar_districts"] = list(District.objects.filter(municipality__in=managed).order_by("name"))
+            context["shared_spaces"] = True
     return render(request, "web/home.html", context)
 
 

@@ -3,17 +3,21 @@
 import datetime as dt
 from collections.abc import Collection
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core.models import AuditAction
 from core.services import log_action
-from venues.models import Space
+from venues.models import Space, SpaceShare
 
-from ..enums import SessionStatus
+from ..enums import BookingRequestStatus, SessionStatus
 from ..models import (
     Session,
     SpaceBooking,
+    SpaceBookingRequest,
     space_conflict,
     space_conflict_message,
     space_occupant_at,
@@ -136,3 +140,89 @@ def space_booking_create(
         owner = Space.objects.filter(pk=space_id).values_list("venue__organisation_id", flat=True).first()
         log_action(actor=by, action=AuditAction.SPACE_BOOKING_CREATED, obj=booking, organisation=owner)
     return booking
+
+
+# --- Booking a space shared with a partner ------------------------------------
+
+
+class NotShared(Exception):
+    """The space is not shared with the organisation (or sharing is switched off)."""
+
+
+def space_booking_request(
+    *,
+    space: Space,
+    organisation_id: int,
+    title: str,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    by: User | None = None,
+) -> SpaceBooking | SpaceBookingRequest:
+    """A partner books a space shared with it: directly where the sharing allows it, else as a request.
+
+    Returns the booking made, or the request waiting for the owner. A clash is
+    refused either way (`SpaceTaken`, naming what holds the room): a request
+    for a taken slot would only be declined later.
+    """
+    share = SpaceShare.objects.in_force().filter(space=space, organisation_id=organisation_id).first()
+    if share is None:
+        raise NotShared
+    if share.direct_booking:
+        return space_booking_create(
+            space_id=space.pk, organisation_id=organisation_id, title=title, starts_at=starts_at, ends_at=ends_at, by=by
+        )
+    request = SpaceBookingRequest(
+        space=space,
+        organisation_id=organisation_id,
+        title=title,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        requested_by=by,
+    )
+    request.full_clean()
+    with transaction.atomic():
+        other = space_conflict(space_id=space.pk, starts_at=starts_at, ends_at=ends_at)
+        if other is not None:
+            raise SpaceTaken(other)
+        request.save()
+        log_action(
+            actor=by,
+            action=AuditAction.SPACE_BOOKING_REQUESTED,
+            obj=request,
+            changes={"organisation": organisation_id},
+            organisation=space.venue.organisation_id,
+        )
+    return request
+
+
+def space_booking_request_decide(
+    *, booking_request: SpaceBookingRequest, approve: bool, by: User | None = None
+) -> SpaceBookingRequest:
+    """The owner approves (a booking is made, refused with the clash named if the room was taken since) or declines."""
+    with transaction.atomic():
+        locked = (
+            SpaceBookingRequest.objects.select_for_update().select_related("space__venue").get(pk=booking_request.pk)
+        )
+        if locked.status != BookingRequestStatus.PENDING:
+            raise ValidationError(_("This request was already answered."))
+        if approve:
+            locked.booking = space_booking_create(
+                space_id=locked.space_id,
+                organisation_id=locked.organisation_id,
+                title=locked.title,
+                starts_at=locked.starts_at,
+                ends_at=locked.ends_at,
+                by=by,
+            )
+        locked.status = BookingRequestStatus.APPROVED if approve else BookingRequestStatus.DECLINED
+        locked.decided_by = by
+        locked.decided_at = timezone.now()
+        locked.save(update_fields=["status", "booking", "decided_by", "decided_at", "updated_at"])
+        log_action(
+            actor=by,
+            action=AuditAction.SPACE_BOOKING_APPROVED if approve else AuditAction.SPACE_BOOKING_DECLINED,
+            obj=locked,
+            changes={"organisation": locked.organisation_id},
+            organisation=locked.space.venue.organisation_id,
+        )
+    return locked

@@ -19,7 +19,15 @@ from activities.models import Session
 from activities.services.schedules import schedule_generate_sessions
 from activities.services.spaces import SpaceTaken, session_book_space
 
-from ..factories import ActivityFactory, ProgrammeFactory, ScheduleFactory, SessionFactory, SpaceFactory, VenueFactory
+from ..factories import (
+    ActivityFactory,
+    ProgrammeFactory,
+    ScheduleFactory,
+    SessionFactory,
+    SpaceFactory,
+    SpaceShareFactory,
+    VenueFactory,
+)
 
 STOCKHOLM = zoneinfo.ZoneInfo("Europe/Stockholm")
 
@@ -29,9 +37,11 @@ def at(day, hour, minute=0):
 
 
 @pytest.fixture
-def room(organisation):
+def room(organisation, other_organisation):
     venue = VenueFactory(organisation=organisation, name="Bäckbyhuset")
-    return SpaceFactory(venue=venue, name="Studierum", shared=True)
+    space = SpaceFactory(venue=venue, name="Studierum", shared=True)
+    SpaceShareFactory(space=space, organisation=other_organisation)
+    return space
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from accounts.enums import MembershipStatus, Role
 from activities.enums import AttendanceMode, SessionStatus
+from activities.models import SpaceBookingRequest
 from reporting.services import report_produce
 from volunteers.enums import PlacementStatus, VacancyStatus, VolunteerStatus
 
@@ -23,6 +24,8 @@ from ..factories import (
     ReportRequestFactory,
     SessionFactory,
     ShiftFactory,
+    SpaceFactory,
+    SpaceShareFactory,
     TallyFactory,
     UserFactory,
     VacancyFactory,
@@ -32,7 +35,9 @@ from ..factories import (
 
 
 @pytest.fixture
-def world(settings, tmp_path, organisation, municipality, leader, strategist, volunteer_user, coordinator):
+def world(
+    settings, tmp_path, organisation, other_organisation, municipality, leader, strategist, volunteer_user, coordinator
+):
     """One of everything, owned by here 4U (with Västerås stad as partner), for the access matrix."""
     settings.MEDIA_ROOT = tmp_path
     district = DistrictFactory(name="Bäckby", slug="backby", municipality=municipality)
@@ -64,7 +69,19 @@ def world(settings, tmp_path, organisation, municipality, leader, strategist, vo
     placement = PlacementFactory(vacancy=vacancy, volunteer=vera, status=PlacementStatus.APPLIED)
     past = SessionFactory(activity=activity, starts_at=now - dt.timedelta(days=2))
     ShiftFactory(session=past, volunteer=vera)
+    # Bäckbyhuset's study room, shared with Raster (Olga's), with a request waiting.
+    room = SpaceFactory(venue=venue, name="Studierum", shared=True)
+    SpaceShareFactory(space=room, organisation=other_organisation)
+    booking_request = SpaceBookingRequest.objects.create(
+        space=room,
+        organisation=other_organisation,
+        title="Parents' evening",
+        starts_at=now + dt.timedelta(days=7),
+        ends_at=now + dt.timedelta(days=7, hours=2),
+    )
     return {
+        "room": room,
+        "booking_request": booking_request,
         "district": district,
         "venue": venue,
         "programme": programme,

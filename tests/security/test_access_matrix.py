@@ -65,6 +65,9 @@ def _kwargs(name: str, w: dict) -> dict:
         "partnerships:obligation-done": {"slug": w["agreement"].slug, "pk": w["obligation"].pk},
         "calendar:venue": {"slug": w["venue"].slug},
         "calendar:district": {"slug": w["district"].slug},
+        "spaces:book": {"pk": w["room"].pk},
+        "spaces:decide": {"pk": w["booking_request"].pk, "decision": "approve"},
+        "spaces:venue-use": {"slug": w["venue"].slug},
         "volunteering:vacancy": {"pk": w["vacancy"].pk},
         "volunteering:invite": {"pk": w["vacancy"].pk},
         "volunteering:vacancy-message": {"pk": w["vacancy"].pk},
@@ -184,6 +187,11 @@ MATRIX: dict[str, tuple[int, ...]] = {
     "reports:scope": (302, 403, 200, 200, 403, 404, 200),
     "reports:xlsx": (302, 403, 200, 200, 403, 404, 200),
     "set_language": (302, 302, 302, 302, 302, 302, 302),
+    # Raster (the outsider) is the partner the room is shared with; the owner books its own rooms in the admin.
+    "spaces:book": (302, 403, 404, 403, 403, 200, 404),
+    "spaces:decide": (302, 403, FORM, 403, 403, FORM, FORM),
+    "spaces:list": (302, 403, 200, 403, 403, 200, 200),
+    "spaces:venue-use": (302, 403, 200, 403, 403, 404, 200),
     "volunteering:invite": (302, 403, FORM, 403, 403, FORM, FORM),
     "volunteering:join": (302, 200, 200, 200, 302, 200, 200),
     "volunteering:me": (302, 200, 200, 200, 200, 200, 200),
@@ -261,6 +269,10 @@ EDGE_MATRIX: dict[str, tuple[int, ...]] = {
     "reports:scope": (403, 404, 200, 403),
     "reports:xlsx": (403, 404, 200, 403),
     "set_language": (302, 302, 302, 302),
+    "spaces:book": (403, 200, 404, 403),
+    "spaces:decide": (403, FORM, FORM, 403),
+    "spaces:list": (403, 200, 200, 403),
+    "spaces:venue-use": (403, 404, 200, 403),
     "volunteering:invite": (403, FORM, FORM, 403),
     "volunteering:join": (200, 200, 200, 302),
     "volunteering:me": (200, 200, 200, 200),
@@ -301,7 +313,7 @@ def test_the_access_matrix_at_the_edges(client, request, world, persona):
 # Addresses that take a POST: the POST-only ones (FORM to a permitted GET) and the forms that post to themselves.
 POSTS = sorted(
     {name for name, statuses in MATRIX.items() if FORM in statuses}
-    | {"api:sync", "reports:narrative", "reports:narrative-period", "volunteering:join", "set_language"}
+    | {"api:sync", "reports:narrative", "reports:narrative-period", "spaces:book", "volunteering:join", "set_language"}
 )
 
 
@@ -322,7 +334,7 @@ def test_every_post_needs_the_csrf_token(request, world):
         _close(response)
         statuses[name] = response.status_code
 
-    assert len(POSTS) == 22
+    assert len(POSTS) == 24
     assert {name: status for name, status in statuses.items() if status != 403} == {}
     # Nothing changed; each refusal is on the record, with where it came from.
     refusals = AuditLogEntry.objects.filter(action="request.denied")
@@ -361,4 +373,4 @@ def test_every_page_sends_the_security_headers(client, request, world, persona):
         if problems:
             missing.append(f"{name}: {', '.join(problems)}")
     assert missing == []
-    assert checked == (3 if persona == "anonymous" else 22)  # the HTML pages each can open
+    assert checked == (3 if persona == "anonymous" else 24)  # the HTML pages each can open

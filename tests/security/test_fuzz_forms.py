@@ -54,6 +54,7 @@ from ..factories import (
     SessionFactory,
     SkillFactory,
     SpaceFactory,
+    SpaceShareFactory,
     TallyFactory,
     VenueFactory,
     VolunteerFactory,
@@ -304,6 +305,12 @@ def _narrative_form(w, data, files):
     return NarrativeForm(data, instance=Narrative.objects.filter(**key).first() or Narrative(**key))
 
 
+def _shared_space_form(w, data, files):
+    from activities.forms import SharedSpaceBookingForm
+
+    return SharedSpaceBookingForm(data, shares=[w["share"]])
+
+
 def _transition_form(w, data, files):
     from partnerships.forms import TransitionForm
 
@@ -386,6 +393,16 @@ FORMS: dict[str, FormSpec] = {
             kwargs=lambda w: {"pk": w["held"].pk},
             models=("activities.Tally", "activities.AttendanceEvent"),
         ),
+    ),
+    "activities.forms.SharedSpaceBookingForm": FormSpec(
+        build=_shared_space_form,
+        view=ViewSpec(
+            url="spaces:book",
+            persona="outsider",
+            kwargs=lambda w: {"pk": w["share"].space_id},
+            models=("activities.SpaceBooking", "activities.SpaceBookingRequest"),
+        ),
+        extra=lambda w: {"organisation": {"strategies": [st.just(str(w["share"].organisation_id))]}},
     ),
     "activities.forms.TabletVenueForm": FormSpec(
         build=lambda w, data, files: importlib.import_module("activities.forms").TabletVenueForm(
@@ -514,11 +531,11 @@ VIEWS = sorted(name for name, spec in FORMS.items() if spec.view is not None)
 
 
 @pytest.fixture
-def fuzz_world(organisation, municipality, leader, coordinator, strategist, volunteer_user):
+def fuzz_world(organisation, other_organisation, municipality, leader, coordinator, strategist, volunteer_user):
     """What the forms choose from: a programme with two age bands, a held session in 2018, an agreement, Vera's profile."""
     district = DistrictFactory(municipality=municipality)
     venue = VenueFactory(organisation=organisation, district=district)
-    SpaceFactory(venue=venue)
+    share = SpaceShareFactory(space=SpaceFactory(venue=venue, shared=True), organisation=other_organisation)
     programme = ProgrammeFactory(lead_organisation=organisation, starts_on=dt.date(2016, 1, 1))
     programme.partner_organisations.add(municipality)
     activity = ActivityFactory(programme=programme, venue=venue, attendance_mode=AttendanceMode.OPEN_DOOR)
@@ -536,6 +553,7 @@ def fuzz_world(organisation, municipality, leader, coordinator, strategist, volu
     volunteer = VolunteerFactory(organisation=organisation, user=volunteer_user)
     participant = ParticipantFactory(organisation=organisation)
     return {
+        "share": share,
         "programme": programme,
         "activity": activity,
         "venue": venue,
