@@ -218,6 +218,8 @@ class ActivityAdminForm(forms.ModelForm):
             "venue",
             "outreach_organisation",
             "location_note",
+            "district",
+            "target_group",
             "min_age",
             "max_age",
             "attendance_mode",

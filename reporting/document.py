@@ -114,7 +114,13 @@ def report_document(
     return publish(
         figures,
         previous,
-        scope={"kind": str(scope_kind), "name": str(scope), "organisation": organisation.name if organisation else ""},
+        scope={
+            "kind": str(scope_kind),
+            "name": str(scope),
+            "organisation": organisation.name if organisation else "",
+            # Made-up figures (a demonstration, a training) say so on the report's page about its figures.
+            "illustrative": bool(organisation and organisation.illustrative_figures),
+        },
         period=_period(scope_kind=scope_kind, scope=scope, covers=covers),
     )
 
