@@ -4,43 +4,93 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+# SQLite adds a foreign key by rebuilding the table, which the triggers naming
+# activities_session (space clashes) do not survive: set aside and put back, as in 0006.
+_SET_ASIDE: list[str] = []
+
+
+def set_triggers_aside(apps, schema_editor):
+    if schema_editor.connection.vendor != "sqlite":
+        return
+    with schema_editor.connection.cursor() as cursor:
+        cursor.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND sql LIKE '%activities_session%'")
+        triggers = cursor.fetchall()
+    _SET_ASIDE[:] = [sql for _, sql in triggers]
+    for name, _ in triggers:
+        schema_editor.execute(f'DROP TRIGGER "{name}"')
+
+
+def put_triggers_back(apps, schema_editor):
+    for sql in _SET_ASIDE:
+        schema_editor.execute(sql)
+    _SET_ASIDE.clear()
+
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('activities', '0008_rooms_on_schedules_only'),
-        ('venues', '0002_planned_venues_h22d'),
+        ("activities", "0008_rooms_on_schedules_only"),
+        ("venues", "0002_planned_venues_h22d"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
+        migrations.RunPython(set_triggers_aside, put_triggers_back),
         migrations.AddField(
-            model_name='activity',
-            name='district',
-            field=models.ForeignKey(blank=True, help_text='For work without a venue: the district it happens in. Reports count it there, rather than in every district of the programme.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='outreach_activities', to='venues.district', verbose_name='works in district'),
+            model_name="activity",
+            name="district",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="For work without a venue: the district it happens in. Reports count it there, rather than in every district of the programme.",
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="outreach_activities",
+                to="venues.district",
+                verbose_name="works in district",
+            ),
         ),
         migrations.AddField(
-            model_name='activity',
-            name='target_group',
-            field=models.CharField(blank=True, help_text='Whom the activity is for, beyond the ages: e.g. children and their parents in De Nude.', max_length=200, verbose_name='target group'),
+            model_name="activity",
+            name="target_group",
+            field=models.CharField(
+                blank=True,
+                help_text="Whom the activity is for, beyond the ages: e.g. children and their parents in De Nude.",
+                max_length=200,
+                verbose_name="target group",
+            ),
         ),
         migrations.AddField(
-            model_name='session',
-            name='followed_up_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='followed up at'),
+            model_name="session",
+            name="followed_up_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="followed up at"),
         ),
         migrations.AddField(
-            model_name='session',
-            name='followed_up_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='followed up by'),
+            model_name="session",
+            name="followed_up_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="followed up by",
+            ),
         ),
         migrations.AddField(
-            model_name='session',
-            name='needs_follow_up',
-            field=models.BooleanField(default=False, help_text='The notes describe something a coordinator should follow up; it goes on the follow-up list.', verbose_name='needs follow-up'),
+            model_name="session",
+            name="needs_follow_up",
+            field=models.BooleanField(
+                default=False,
+                help_text="The notes describe something a coordinator should follow up; it goes on the follow-up list.",
+                verbose_name="needs follow-up",
+            ),
         ),
         migrations.AddIndex(
-            model_name='session',
-            index=models.Index(condition=models.Q(('followed_up_at__isnull', True), ('needs_follow_up', True)), fields=['starts_at'], name='session_follow_up_open_idx'),
+            model_name="session",
+            index=models.Index(
+                condition=models.Q(("followed_up_at__isnull", True), ("needs_follow_up", True)),
+                fields=["starts_at"],
+                name="session_follow_up_open_idx",
+            ),
         ),
+        migrations.RunPython(put_triggers_back, set_triggers_aside),
     ]

@@ -34,6 +34,8 @@ CROWD_SCHOOL = Crowd({0: 25, 13: 75}, {"F": 46, "M": 51, "X": 3})
 CROWD_MVP = Crowd({13: 100}, {"F": 48, "M": 50, "X": 2})
 CROWD_HOLIDAY = Crowd({0: 55, 13: 35, 18: 5, 26: 5}, {"F": 45, "M": 53, "X": 2})
 CROWD_STREET = Crowd({13: 50, 18: 35, 26: 15}, {"F": 30, "M": 68, "X": 2})
+# Who the mobile teams meet out on a round: few cells, as a street count is rough.
+CROWD_ROUND = Crowd({13: 60, 18: 40}, {"F": 32, "M": 68})
 CROWD_PARENTS = Crowd({26: 90, 65: 10}, {"F": 70, "M": 30})
 CROWD_ELDERLY = Crowd({26: 30, 65: 70}, {"F": 65, "M": 35})
 CROWD_NEIGHBOURS = Crowd({0: 8, 18: 10, 26: 47, 65: 35}, {"F": 60, "M": 38, "X": 2})
