@@ -54,7 +54,7 @@ def demo_seed(*, today: dt.date | None = None) -> DemoSummary:
     seed_vasteras(orgs=orgs, users=users, today=today)
     seed_deventer(orgs=orgs, today=today)
     seed_wageningen(orgs=orgs, users=users, today=today)
-    seed_welzin(orgs=orgs, today=today)
+    seed_welzin(orgs=orgs, users=users, today=today)
     # Some attendance above goes in with bulk writes, past the rollup's hooks.
     rollup_rebuild()
     return DemoSummary(

@@ -5,7 +5,7 @@ All numbers come from random generators with fixed seeds, so every run tells the
 
 import datetime as dt
 import random
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef
@@ -89,13 +89,24 @@ def tally_rows(
     return rows
 
 
-def count_heads(*, activity: Activity, crowd: Crowd, size: tuple[int, int], bands: dict[int, AgeBand]) -> None:
-    """Headcounts for the activity's held sessions that have none, one seeded generator per session."""
+def count_heads(
+    *,
+    activity: Activity,
+    crowd: Crowd,
+    size: tuple[int, int],
+    bands: dict[int, AgeBand],
+    scale: Callable[[dt.date], float] | None = None,
+) -> None:
+    """Headcounts for the activity's held sessions that have none, one seeded generator per session.
+
+    `scale` shrinks or grows a day's crowd (fewer people came in the corona years).
+    """
     rows: list[Tally] = []
     for session in _held_sessions_without_tallies(activities=[activity]):
         rng = random.Random(f"{activity.slug}:{session.occurrence_date}")
-        month = timezone.localtime(session.starts_at).month
-        visits = max(1, round(rng.randint(*size) * MONTH_FACTOR[month]))
+        local = timezone.localtime(session.starts_at)
+        factor = MONTH_FACTOR[local.month] * (scale(local.date()) if scale else 1.0)
+        visits = max(1, round(rng.randint(*size) * factor))
         rows += tally_rows(rng=rng, session=session, visits=visits, crowd=crowd, bands=bands)
     tallies_import(tallies=rows, source="seed_demo")
 

@@ -168,8 +168,16 @@ def seed_users(*, orgs: Orgs) -> dict[str, User]:
     return users
 
 
-def staff_member_upsert(*, email: str, first_name: str, last_name: str, organisation: Organisation, title: str) -> User:
-    """A coordinator in the story who is not a demo login: no usable password."""
+def staff_member_upsert(
+    *,
+    email: str,
+    first_name: str,
+    last_name: str,
+    organisation: Organisation,
+    title: str,
+    role: Role = Role.COORDINATOR,
+) -> User:
+    """A member of staff in the story who is not a demo login: no usable password."""
     user = upsert(
         User,
         lookup={"email": email},
@@ -178,7 +186,7 @@ def staff_member_upsert(*, email: str, first_name: str, last_name: str, organisa
     )
     upsert(
         Membership,
-        lookup={"user": user, "organisation": organisation, "role": Role.COORDINATOR},
+        lookup={"user": user, "organisation": organisation, "role": role},
         values={"title": title},
     )
     return user
