@@ -126,7 +126,7 @@ def report_document(
 
 
 def publish(
-    figures: YearFigures, previous: dict[str, Any], *, scope: dict[str, str], period: dict[str, Any] | None
+    figures: YearFigures, previous: dict[str, Any], *, scope: dict[str, Any], period: dict[str, Any] | None
 ) -> dict[str, Any]:
     """The figures as published: rounded headline, no count from 1 to 4 printed or derivable.
 

@@ -9,7 +9,7 @@ from typing import Any
 from accounts.enums import Role
 from accounts.models import Organisation, User
 from activities.enums import ActivityCategory, SessionStatus
-from activities.models import Activity, Programme
+from activities.models import Activity, Programme, Session
 from activities.services.follow_up import session_follow_up_done, session_follow_up_flag
 from demo.world.attendance import CROWD_CHILDREN, CROWD_ELDERLY, CROWD_NEIGHBOURS, CROWD_YOUTH, age_bands, count_heads
 from demo.world.builders import (
@@ -534,11 +534,12 @@ SIGNALS = (
 
 def _signals(*, activity: Activity, by: User, coordinator: User, today: dt.date) -> None:
     """The youth workers' signalling role: notes flagged for follow-up, two open, one done."""
-    held = {
+    held: dict[dt.date, Session] = {
         session.occurrence_date: session
         for session in activity.sessions.filter(status=SessionStatus.HELD, occurrence_date__lt=today).order_by(
             "-starts_at"
         )[:40]
+        if session.occurrence_date is not None
     }
     for days_ago, note, done in SIGNALS:
         session = next(
@@ -563,7 +564,7 @@ BUURTTEAM_DISTRICTS = (
 FIRST_NAMES = ("Anna", "Bas", "Chantal", "Dirk", "Eva", "Farid", "Greet", "Hans", "Iris", "Jan", "Karim", "Linda",
                "Mehmet", "Nina", "Otto", "Petra", "Rachid", "Sanne", "Tom", "Wendy")  # fmt: skip
 LAST_NAMES = ("de Jong", "Peters", "Bulut", "van Beek", "Hoekstra", "Ouali", "Smits", "Vermeulen", "Kramer", "Prins")
-GENERATED_VOLUNTEERS = 180
+GENERATED_VOLUNTEERS = 195
 
 
 def _buurtteams(
