@@ -125,8 +125,8 @@ class UserAdmin(RecentSignInRequiredMixin, DjangoUserAdmin):
 class OrganisationAdmin(RecentSignInRequiredMixin, OrganisationScopedAdmin):
     scope_path = "pk"
     shared_reference = True
-    list_display = ["name", "kind", "country", "city", "parent"]
-    list_filter = ["kind", "country"]
+    list_display = ["name", "kind", "country", "city", "parent", "illustrative_figures"]
+    list_filter = ["kind", "country", "illustrative_figures"]
     search_fields = ["name", "city"]
     list_select_related = ["parent"]
     prepopulated_fields = {"slug": ["name"]}

@@ -101,6 +101,14 @@ class Organisation(TimeStampedModel):
             "a coordinator accepts it."
         ),
     )
+    illustrative_figures = models.BooleanField(
+        _("illustrative figures"),
+        default=False,
+        help_text=_(
+            "The attendance and amounts recorded here are made up, for a demonstration or training: "
+            "reports say so in their notes on the figures."
+        ),
+    )
     leaders_require_mfa = models.BooleanField(
         _("leaders sign in with a second step"),
         default=False,

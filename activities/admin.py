@@ -54,6 +54,7 @@ from .selectors import (
     session_visits,
 )
 from .services.attendance import attendance_correct
+from .services.follow_up import session_follow_up_done
 from .services.holidays import (
     MAX_FILE_BYTES,
     HolidayRow,
@@ -247,7 +248,7 @@ class ActivityAdmin(OrganisationScopedAdmin):
     search_fields = ["name", "programme__name", "venue__name"]
     list_select_related = ["programme", "venue"]
     prepopulated_fields = {"slug": ["name"]}
-    autocomplete_fields = ["programme", "venue", "outreach_organisation", "leaders"]
+    autocomplete_fields = ["programme", "venue", "outreach_organisation", "district", "leaders"]
     inlines = [ScheduleInline]
     actions = ["generate_sessions"]
     form = ActivityAdminForm
@@ -480,14 +481,34 @@ class SessionChangeList(ChangeList):
             session.visit_total = visits[session.pk].total if session.pk in visits else 0
 
 
+class FollowUpFilter(admin.SimpleListFilter):
+    """The follow-up list: sessions whose notes a leader flagged, open ones first to work through."""
+
+    title = _("follow-up")
+    parameter_name = "follow_up"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [("open", _("to follow up")), ("done", _("followed up"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Session]) -> QuerySet[Session]:
+        # "open" reads the partial index session_follow_up_open_idx.
+        if self.value() == "open":
+            return queryset.filter(needs_follow_up=True, followed_up_at__isnull=True)
+        if self.value() == "done":
+            return queryset.filter(needs_follow_up=True, followed_up_at__isnull=False)
+        return queryset
+
+
 @admin.register(Session)
 class SessionAdmin(BigTableAdmin):
     form = SessionAdminForm
     scope_path = "activity__programme__lead_organisation"
-    list_display = ["activity", "starts_at", "ends_at", "status", "space", "visits"]
+    list_display = ["activity", "starts_at", "ends_at", "status", "space", "visits", "needs_follow_up"]
+    actions = ["mark_followed_up"]
     list_filter = [
         UpcomingFilter,
         RecordedFilter,
+        FollowUpFilter,
         ("starts_at", admin.DateFieldListFilter),
         "status",
         "activity__category",
@@ -497,7 +518,21 @@ class SessionAdmin(BigTableAdmin):
     list_select_related = ["activity", "space__venue"]
     autocomplete_fields = ["activity", "schedule", "space"]
     inlines = [TallyInline, CheckInInline]
-    readonly_fields = ["occurrence_date", "customised"]
+    readonly_fields = ["occurrence_date", "customised", "followed_up_at", "followed_up_by"]
+
+    @admin.action(description=_("Mark the signals as followed up"))
+    def mark_followed_up(self, request: HttpRequest, queryset: QuerySet[Session]) -> None:
+        done = session_follow_up_done(
+            sessions=queryset.filter(needs_follow_up=True, followed_up_at__isnull=True).select_related(
+                "activity__programme"
+            ),
+            by=signed_in(request),
+        )
+        messages.success(
+            request,
+            ngettext("%(count)d session followed up.", "%(count)d sessions followed up.", done) % {"count": done},
+        )
+
     # Latest first along session_starts_at_idx (the changelist adds -pk to make
     # the order total; PostgreSQL sorts only within equal starts).
     ordering = ["-starts_at"]

@@ -253,6 +253,8 @@ class ActivityAdminForm(SharedUseMixin, forms.ModelForm):
             "venue",
             "outreach_organisation",
             "location_note",
+            "district",
+            "target_group",
             "min_age",
             "max_age",
             "attendance_mode",

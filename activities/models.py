@@ -114,6 +114,24 @@ class Activity(TimeStampedModel):
         help_text=_("For work at another organisation's premises, such as a school."),
     )
     location_note = models.CharField(_("location note"), max_length=200, blank=True)
+    district = models.ForeignKey(
+        District,
+        verbose_name=_("works in district"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="outreach_activities",
+        help_text=_(
+            "For work without a venue: the district it happens in. Reports count it there, "
+            "rather than in every district of the programme."
+        ),
+    )
+    target_group = models.CharField(
+        _("target group"),
+        max_length=200,
+        blank=True,
+        help_text=_("Whom the activity is for, beyond the ages: e.g. children and their parents in De Nude."),
+    )
     min_age = models.PositiveSmallIntegerField(
         _("minimum age"), null=True, blank=True, validators=[MaxValueValidator(120)]
     )
@@ -377,6 +395,21 @@ class Session(TimeStampedModel):
         Space, verbose_name=_("space"), null=True, blank=True, on_delete=models.SET_NULL, related_name="sessions"
     )
     notes = models.TextField(_("notes"), blank=True)
+    # A youth worker's signal: something in the notes that a coordinator should act on.
+    needs_follow_up = models.BooleanField(
+        _("needs follow-up"),
+        default=False,
+        help_text=_("The notes describe something a coordinator should follow up; it goes on the follow-up list."),
+    )
+    followed_up_at = models.DateTimeField(_("followed up at"), null=True, blank=True)
+    followed_up_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("followed up by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     customised = models.BooleanField(
         _("changed by hand"),
         default=False,
@@ -422,6 +455,12 @@ class Session(TimeStampedModel):
         indexes = [
             # The tablet's "today" and the calendars filter on a time window across activities.
             models.Index(fields=["starts_at"], name="session_starts_at_idx"),
+            # The follow-up list: few open signals among millions of sessions.
+            models.Index(
+                fields=["starts_at"],
+                condition=Q(needs_follow_up=True, followed_up_at__isnull=True),
+                name="session_follow_up_open_idx",
+            ),
         ]
 
     def __str__(self) -> str:

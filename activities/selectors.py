@@ -110,12 +110,23 @@ def session_list_with_attendance_flag(*, schedule: Schedule) -> QuerySet[Session
 
 
 def in_district(district: District | int, *, via: str = "activity__") -> Q:
-    """What happens in a district: at its venues, and outreach (no venue) of programmes working there.
+    """What happens in a district: at its venues, and outreach (no venue) there.
 
-    `via` is the path to the activity: "activity__" from a session, "" from an activity.
+    Outreach names its district when it has one (a city-wide team's round in
+    Råby counts in Råby only); otherwise it counts in every district of its
+    programme. `via` is the path to the activity: "activity__" from a
+    session, "" from an activity.
     """
-    return Q(**{f"{via}venue__district": district}) | Q(
-        **{f"{via}venue__isnull": True, f"{via}programme__in": Programme.objects.filter(districts=district)}
+    return (
+        Q(**{f"{via}venue__district": district})
+        | Q(**{f"{via}venue__isnull": True, f"{via}district": district})
+        | Q(
+            **{
+                f"{via}venue__isnull": True,
+                f"{via}district__isnull": True,
+                f"{via}programme__in": Programme.objects.filter(districts=district),
+            }
+        )
     )
 
 

@@ -18,6 +18,7 @@ attendance_urls = (
         path("tablet/", tablet.tablet, name="tablet"),
         path("sessions/<int:pk>/", sessions.session_detail, name="session"),
         path("sessions/<int:pk>/correct/", sessions.session_correct, name="correct"),
+        path("sessions/<int:pk>/follow-up/", sessions.session_follow_up, name="follow-up"),
         path("sw.js", sessions.service_worker, name="service-worker"),
     ],
     "attendance",

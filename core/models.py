@@ -55,6 +55,8 @@ class AuditAction(models.TextChoices):
     ATTENDANCE_SYNCED = "attendance.synced", _("attendance synchronised")
     ATTENDANCE_REFUSED = "attendance.refused", _("attendance refused")
     ATTENDANCE_CORRECTED = "attendance.corrected", _("attendance corrected")
+    SESSION_FLAGGED = "session.flagged", _("session flagged for follow-up")
+    SESSION_FOLLOWED_UP = "session.followed_up", _("session followed up")
     PARTICIPANT_VIEWED = "participant.viewed", _("participant viewed")
     PARTICIPANT_LISTED = "participant.listed", _("participants listed")
     PARTICIPANT_FOUND_BY_CODE = "participant.found_by_code", _("participant found by code")

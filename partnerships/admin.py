@@ -18,6 +18,7 @@ from .models import (
     AgreementStatusChange,
     Funding,
     Indicator,
+    Initiative,
     ReportingObligation,
 )
 from .services import agreement_document_add
@@ -179,3 +180,15 @@ def document_link(document: AgreementDocument) -> str:
         return ""
     url = reverse("partnerships:document", kwargs={"slug": document.agreement.slug, "pk": document.pk})
     return format_html('<a href="{}">{}</a>', url, gettext("Download"))
+
+
+@admin.register(Initiative)
+class InitiativeAdmin(OrganisationScopedAdmin):
+    """Residents' initiatives and networks an organisation supports, by district."""
+
+    scope_path = "organisation"
+    list_display = ["name", "kind", "organisation", "district", "contact_role"]
+    list_filter = ["kind", "organisation", "district"]
+    search_fields = ["name", "description", "district__name"]
+    list_select_related = ["organisation", "district"]
+    autocomplete_fields = ["organisation", "district"]

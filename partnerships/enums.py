@@ -36,3 +36,8 @@ class IndicatorMetric(models.TextChoices):
     VOLUNTEERS_ACTIVE = "volunteers_active", _("active volunteers")
     VOLUNTEER_HOURS = "volunteer_hours", _("volunteer hours")
     MANUAL = "manual", _("entered by hand")
+
+
+class InitiativeKind(models.TextChoices):
+    INITIATIVE = "initiative", _("residents' initiative")
+    NETWORK = "network", _("residents' network")

@@ -12,8 +12,9 @@ from accounts.models import Organisation
 from activities.models import Programme
 from core.models import TimeStampedModel
 from core.uploads import MAX_DOCUMENT_BYTES, stored_name
+from venues.models import District
 
-from .enums import AgreementKind, AgreementStatus, Currency, IndicatorMetric, PartyRole
+from .enums import AgreementKind, AgreementStatus, Currency, IndicatorMetric, InitiativeKind, PartyRole
 
 
 def validate_document_size(file: object) -> None:
@@ -220,3 +221,39 @@ class AgreementDocument(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.title
+
+
+class Initiative(TimeStampedModel):
+    """A residents' initiative or network an organisation supports: a neighbourhood meal, a street's app group."""
+
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("supported by"), on_delete=models.PROTECT, related_name="initiatives"
+    )
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=12, choices=InitiativeKind.choices, default=InitiativeKind.INITIATIVE)
+    district = models.ForeignKey(
+        District,
+        verbose_name=_("district"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="initiatives",
+    )
+    description = models.TextField(_("description"), blank=True)
+    contact_role = models.CharField(
+        _("contact"),
+        max_length=100,
+        blank=True,
+        help_text=_("Who to ask, by role rather than by name: e.g. the community worker of the district."),
+    )
+
+    class Meta:
+        verbose_name = _("residents' initiative")
+        verbose_name_plural = _("residents' initiatives")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "name"], name="initiative_unique_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -114,13 +114,19 @@ def report_document(
     return publish(
         figures,
         previous,
-        scope={"kind": str(scope_kind), "name": str(scope), "organisation": organisation.name if organisation else ""},
+        scope={
+            "kind": str(scope_kind),
+            "name": str(scope),
+            "organisation": organisation.name if organisation else "",
+            # Made-up figures (a demonstration, a training) say so on the report's page about its figures.
+            "illustrative": bool(organisation and organisation.illustrative_figures),
+        },
         period=_period(scope_kind=scope_kind, scope=scope, covers=covers),
     )
 
 
 def publish(
-    figures: YearFigures, previous: dict[str, Any], *, scope: dict[str, str], period: dict[str, Any] | None
+    figures: YearFigures, previous: dict[str, Any], *, scope: dict[str, Any], period: dict[str, Any] | None
 ) -> dict[str, Any]:
     """The figures as published: rounded headline, no count from 1 to 4 printed or derivable.
 

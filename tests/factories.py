@@ -34,6 +34,7 @@ from partnerships.models import (
     AgreementStatusChange,
     Funding,
     Indicator,
+    Initiative,
     ReportingObligation,
 )
 from reporting.enums import ReportLanguage, ScopeKind
@@ -49,6 +50,7 @@ from volunteers.models import (
     ScreeningCheck,
     Shift,
     Skill,
+    Team,
     Vacancy,
     Volunteer,
     VolunteerStatusChange,
@@ -477,3 +479,19 @@ class SpaceBookingFactory(factory.django.DjangoModelFactory):
     title = factory.Sequence(lambda n: f"Course evening {n}")
     starts_at = factory.Sequence(lambda n: dt.datetime(2018, 3, 1, 18, tzinfo=dt.UTC) + dt.timedelta(days=n))
     ends_at = factory.LazyAttribute(lambda o: o.starts_at + dt.timedelta(hours=2))
+
+
+class TeamFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Team
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    name = factory.Sequence(lambda n: f"Buurtteam {n}")
+
+
+class InitiativeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Initiative
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    name = factory.Sequence(lambda n: f"Initiative {n}")

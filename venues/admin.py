@@ -82,8 +82,8 @@ class OpeningHoursInline(ScopedInline):
 @admin.register(Venue)
 class VenueAdmin(UsableChoicesMixin, OrganisationScopedAdmin):
     scope_path = "organisation"
-    list_display = ["name", "organisation", "district", "city", "capacity", "active_from", "active_until"]
-    list_filter = ["district", "organisation", "step_free_access"]
+    list_display = ["name", "organisation", "district", "city", "capacity", "planned", "active_from", "active_until"]
+    list_filter = ["planned", "district", "organisation", "step_free_access"]
     search_fields = ["name", "street_address", "city"]
     list_select_related = ["organisation", "district"]
     prepopulated_fields = {"slug": ["name"]}

@@ -58,6 +58,11 @@ class Venue(TimeStampedModel):
     accessibility_notes = models.TextField(_("accessibility notes"), blank=True)
     active_from = models.DateField(_("active from"), null=True, blank=True)
     active_until = models.DateField(_("active until"), null=True, blank=True)
+    # A building on the drawing board (Raster's next two living rooms): known and
+    # planned for, but nothing can happen there yet.
+    planned = models.BooleanField(
+        _("planned"), default=False, help_text=_("Not open yet: plans are made, but no activity takes place here.")
+    )
 
     class Meta:
         verbose_name = _("venue")

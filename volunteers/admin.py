@@ -21,6 +21,7 @@ from .models import (
     ScreeningCheck,
     Shift,
     Skill,
+    Team,
     Vacancy,
     Volunteer,
     VolunteerStatusChange,
@@ -244,3 +245,15 @@ class HoursLogAdmin(AuditedReadsMixin, OrganisationScopedAdmin):
         return self._download(
             xlsx_bytes([sheet]), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"
         )
+
+
+@admin.register(Team)
+class TeamAdmin(OrganisationScopedAdmin):
+    """Buurtteams: a neighbourhood's volunteers and the social worker who coordinates them."""
+
+    scope_path = "organisation"
+    list_display = ["name", "organisation", "district", "coordinator"]
+    list_filter = ["organisation", "district"]
+    search_fields = ["name", "district__name"]
+    list_select_related = ["organisation", "district", "coordinator"]
+    autocomplete_fields = ["organisation", "district", "coordinator", "members"]

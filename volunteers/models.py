@@ -302,3 +302,35 @@ class HoursLog(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.volunteer} {self.date:%Y-%m-%d}: {self.hours}"
+
+
+class Team(TimeStampedModel):
+    """A buurtteam: volunteers in one neighbourhood, with the social worker who coordinates them."""
+
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="volunteer_teams"
+    )
+    name = models.CharField(_("name"), max_length=200)
+    district = models.ForeignKey(
+        District, verbose_name=_("district"), null=True, blank=True, on_delete=models.PROTECT, related_name="teams"
+    )
+    coordinator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("coordinator"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="coordinated_teams",
+    )
+    members = models.ManyToManyField(Volunteer, verbose_name=_("members"), blank=True, related_name="teams")
+
+    class Meta:
+        verbose_name = _("team")
+        verbose_name_plural = _("teams")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "name"], name="team_unique_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

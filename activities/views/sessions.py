@@ -22,6 +22,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 
 from accounts.http import signed_in
+from core.decorators import post_only
 from venues.models import District
 
 from ..enums import AttendanceMode, Gender, SessionStatus
@@ -47,6 +48,7 @@ from ..services.attendance import (
     MAX_REASON_LENGTH,
     attendance_correct,
 )
+from ..services.follow_up import session_follow_up_done, session_follow_up_flag
 from .tablet import remembered_venue_id
 
 # Bump when the service worker's strategy changes; a change in the static
@@ -347,3 +349,33 @@ def session_correct(request: HttpRequest, pk: int) -> HttpResponse:
         },
         status=400 if request.method == "POST" else 200,
     )
+
+
+FOLLOW_UP_NOTE_LENGTH = 1000
+
+
+@login_required
+@post_only("attendance:correct", keep=("pk",))
+def session_follow_up(request: HttpRequest, pk: int) -> HttpResponse:
+    """Put a session on the follow-up list with what was noticed, or mark it followed up.
+
+    The organisation's coordinators and administrators only, like the
+    correction page that holds the form; 404 for everybody else.
+    """
+    session = session_for_correction(user=signed_in(request), session_id=pk)
+    action = request.POST.get("action", "")
+    note = request.POST.get("note", "").strip()
+    if action == "flag" and len(note) <= FOLLOW_UP_NOTE_LENGTH:
+        session_follow_up_flag(session=session, by=signed_in(request), note=note)
+        messages.success(request, _("The session is on the follow-up list."))
+    elif action == "done":
+        done = session_follow_up_done(sessions=[session], by=signed_in(request))
+        messages.success(request, _("Followed up.") if done else _("Nothing to follow up."))
+    elif action == "flag":
+        messages.error(
+            request,
+            _("The note is too long: at most %(count)d characters.") % {"count": FOLLOW_UP_NOTE_LENGTH},
+        )
+    else:
+        messages.error(request, _("Choose what to do: flag the session, or mark it followed up."))
+    return redirect("attendance:correct", pk=session.pk)

@@ -17,13 +17,20 @@ from django.utils import timezone
 from activities.models import Session, Tally
 from activities.rollup import rollup_rebuild
 from demo.world.deventer import seed_deventer
-from demo.world.organisations import DEMO_LOGINS, DEMO_PASSWORD, DemoLogin, seed_organisations, seed_users
+from demo.world.organisations import (
+    DEMO_LOGINS,
+    DEMO_PASSWORD,
+    ORGANISATION_COORDINATORS,
+    DemoLogin,
+    seed_organisations,
+    seed_users,
+)
 from demo.world.vasteras import seed_vasteras
 from demo.world.volunteering import seed_reference_lists
 from demo.world.wageningen import seed_wageningen
 from demo.world.welzin import seed_welzin
 
-__all__ = ["DEMO_LOGINS", "DEMO_PASSWORD", "DemoLogin", "DemoSummary", "demo_seed"]
+__all__ = ["DEMO_LOGINS", "DEMO_PASSWORD", "ORGANISATION_COORDINATORS", "DemoLogin", "DemoSummary", "demo_seed"]
 
 
 @dataclass(frozen=True)
@@ -47,11 +54,11 @@ def demo_seed(*, today: dt.date | None = None) -> DemoSummary:
     seed_vasteras(orgs=orgs, users=users, today=today)
     seed_deventer(orgs=orgs, today=today)
     seed_wageningen(orgs=orgs, users=users, today=today)
-    seed_welzin(orgs=orgs, today=today)
+    seed_welzin(orgs=orgs, users=users, today=today)
     # Some attendance above goes in with bulk writes, past the rollup's hooks.
     rollup_rebuild()
     return DemoSummary(
-        logins=DEMO_LOGINS,
+        logins=(*DEMO_LOGINS, *ORGANISATION_COORDINATORS),
         sessions=Session.objects.count(),
         tallies=Tally.objects.count(),
     )

@@ -5,7 +5,7 @@ All numbers come from random generators with fixed seeds, so every run tells the
 
 import datetime as dt
 import random
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef
@@ -34,6 +34,8 @@ CROWD_SCHOOL = Crowd({0: 25, 13: 75}, {"F": 46, "M": 51, "X": 3})
 CROWD_MVP = Crowd({13: 100}, {"F": 48, "M": 50, "X": 2})
 CROWD_HOLIDAY = Crowd({0: 55, 13: 35, 18: 5, 26: 5}, {"F": 45, "M": 53, "X": 2})
 CROWD_STREET = Crowd({13: 50, 18: 35, 26: 15}, {"F": 30, "M": 68, "X": 2})
+# Who the mobile teams meet out on a round: few cells, as a street count is rough.
+CROWD_ROUND = Crowd({13: 60, 18: 40}, {"F": 32, "M": 68})
 CROWD_PARENTS = Crowd({26: 90, 65: 10}, {"F": 70, "M": 30})
 CROWD_ELDERLY = Crowd({26: 30, 65: 70}, {"F": 65, "M": 35})
 CROWD_NEIGHBOURS = Crowd({0: 8, 18: 10, 26: 47, 65: 35}, {"F": 60, "M": 38, "X": 2})
@@ -87,13 +89,24 @@ def tally_rows(
     return rows
 
 
-def count_heads(*, activity: Activity, crowd: Crowd, size: tuple[int, int], bands: dict[int, AgeBand]) -> None:
-    """Headcounts for the activity's held sessions that have none, one seeded generator per session."""
+def count_heads(
+    *,
+    activity: Activity,
+    crowd: Crowd,
+    size: tuple[int, int],
+    bands: dict[int, AgeBand],
+    scale: Callable[[dt.date], float] | None = None,
+) -> None:
+    """Headcounts for the activity's held sessions that have none, one seeded generator per session.
+
+    `scale` shrinks or grows a day's crowd (fewer people came in the corona years).
+    """
     rows: list[Tally] = []
     for session in _held_sessions_without_tallies(activities=[activity]):
         rng = random.Random(f"{activity.slug}:{session.occurrence_date}")
-        month = timezone.localtime(session.starts_at).month
-        visits = max(1, round(rng.randint(*size) * MONTH_FACTOR[month]))
+        local = timezone.localtime(session.starts_at)
+        factor = MONTH_FACTOR[local.month] * (scale(local.date()) if scale else 1.0)
+        visits = max(1, round(rng.randint(*size) * factor))
         rows += tally_rows(rng=rng, session=session, visits=visits, crowd=crowd, bands=bands)
     tallies_import(tallies=rows, source="seed_demo")
 

@@ -43,11 +43,25 @@ VASTERAS_HOLIDAYS: tuple[tuple[HolidayKind, str, str], ...] = (
 )
 
 
+# Västerås's districts where the mobile teams go round ("runt om i alla stadens stadsdelar"); Bäckby first.
+VASTERAS_DISTRICTS = (
+    ("backby", "Bäckby"),
+    ("raby", "Råby"),
+    ("skiljebo", "Skiljebo"),
+    ("vallby", "Vallby"),
+    ("pettersberg", "Pettersberg"),
+    ("vasteras-centrum", "Centrum"),
+    ("viksang", "Viksäng"),
+)
+
+
 @dataclass(frozen=True)
 class Backby:
     """The places both Västerås programmes use."""
 
     district: District
+    # Every district of the city, Bäckby first.
+    city_districts: list[District]
     calendar: HolidayCalendar
     backbyhuset: Venue
     backbyhuset_spaces: dict[str, Space]
@@ -58,7 +72,11 @@ class Backby:
 
 def seed_backby(*, orgs: Orgs) -> Backby:
     city, here4u = orgs["vasteras-stad"], orgs["here-4u"]
-    district = upsert(District, lookup={"slug": "backby"}, values={"name": "Bäckby", "municipality": city})
+    city_districts = [
+        upsert(District, lookup={"slug": slug}, values={"name": name, "municipality": city})
+        for slug, name in VASTERAS_DISTRICTS
+    ]
+    district = city_districts[0]
     calendar = _school_holidays(municipality=city)
     backbyhuset, backbyhuset_spaces = venue_with_spaces(
         slug="backbyhuset",
@@ -91,6 +109,7 @@ def seed_backby(*, orgs: Orgs) -> Backby:
     )
     return Backby(
         district=district,
+        city_districts=city_districts,
         calendar=calendar,
         backbyhuset=backbyhuset,
         backbyhuset_spaces=backbyhuset_spaces,

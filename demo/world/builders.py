@@ -154,6 +154,7 @@ def schedule_upsert(
     tz: str = STOCKHOLM,
     public_holidays: Callable[[int], dict[dt.date, str]] | None = None,
     excluded: Iterable[tuple[dt.date, str]] = (),
+    extra: Iterable[tuple[dt.date, str]] = (),
     window: bool = False,
 ) -> Schedule:
     """One schedule per activity, its excluded dates, and its sessions from the real generator.
@@ -193,7 +194,8 @@ def schedule_upsert(
         rows=[
             ScheduleDate(schedule=schedule, date=day, kind=ScheduleDateKind.EXCLUDED, note=note)
             for day, note in sorted(exclusions.items())
-        ],
+        ]
+        + [ScheduleDate(schedule=schedule, date=day, kind=ScheduleDateKind.EXTRA, note=note) for day, note in extra],
         key=["date"],
         scope={"schedule": schedule},
     )

@@ -15,24 +15,39 @@ from django.utils import timezone
 
 from accounts.models import Organisation, User
 from activities.enums import ActivityCategory, AttendanceMode, HolidayRule, SessionStatus
-from activities.models import Activity, AgeBand, CheckIn, Programme, Session, Tally
+from activities.models import Activity, AgeBand, CheckIn, Programme, Session, SpaceBooking, Tally
 from activities.services.attendance import tallies_import
 from demo.world.attendance import (
     CROWD_ALL_AGES,
     CROWD_HOLIDAY,
     CROWD_MVP,
     CROWD_SCHOOL,
+    CROWD_YOUTH,
     MONTH_FACTOR,
     allocate,
     register_participants,
     tally_rows,
 )
 from demo.world.backby import Backby
-from demo.world.builders import activity_upsert, programme_upsert, schedule_upsert, session_cancel, upsert
+from demo.world.builders import (
+    activity_upsert,
+    create_missing,
+    programme_upsert,
+    schedule_upsert,
+    session_cancel,
+    upsert,
+)
 from demo.world.calendars import swedish_public_holidays
 from demo.world.organisations import Orgs
 from partnerships.enums import AgreementKind, AgreementStatus, Currency, IndicatorMetric, PartyRole
-from partnerships.models import Agreement, AgreementParty, Funding, Indicator, ReportingObligation
+from partnerships.models import (
+    Agreement,
+    AgreementParty,
+    AgreementStatusChange,
+    Funding,
+    Indicator,
+    ReportingObligation,
+)
 from reporting.enums import ReportLanguage, ScopeKind
 from reporting.models import Narrative
 from venues.models import District
@@ -48,7 +63,11 @@ CW_SESSION_WEIGHT = {
     ActivityCategory.OUTREACH: 4.0,
     ActivityCategory.VIOLENCE_PREVENTION: 12.0,
     ActivityCategory.HOLIDAY: 11.0,
+    ActivityCategory.COACHING: 6.0,
 }
+# Before the weekly activities of autumn 2017 the café opened on some afternoons, not every week.
+CAFE_PREMISES_DAYS = ("2017-04-20", "2017-05-04", "2017-05-18", "2017-06-01")
+WEEKLY_FROM = dt.date(2017, 8, 22)
 
 
 @dataclass(frozen=True)
@@ -61,6 +80,8 @@ class ConnexionWest:
     outreach: list[Activity]
     violence_prevention: list[Activity]
     holiday: Activity
+    coaching: Activity
+    civic_information: Activity
 
     @property
     def all(self) -> list[Activity]:
@@ -71,6 +92,8 @@ class ConnexionWest:
             *self.outreach,
             *self.violence_prevention,
             self.holiday,
+            self.coaching,
+            self.civic_information,
         ]
 
 
@@ -129,10 +152,26 @@ def connexion_west_programmes(*, orgs: Orgs, backby: Backby) -> list[Programme]:
                 districts=[backby.district],
             )
         )
+    # The press release counts five sub-initiatives but describes four: the fifth stands here, named as unknown.
+    sub_initiatives.append(
+        programme_upsert(
+            slug="iop-backby-femte-delinsatsen",
+            name="Femte delinsatsen (ej beskriven)",
+            lead_organisation=city,
+            description=(
+                "Pressmeddelandet den 3 oktober 2016 säger att den sociala insatsen på Bäckby innehåller fem "
+                "delinsatser men beskriver bara fyra. Den femte står här som platshållare tills den är känd."
+            ),
+            starts_on=dt.date(2017, 1, 1),
+            ends_on=dt.date(2018, 12, 31),
+            districts=[backby.district],
+            is_public=False,
+        )
+    )
     return sub_initiatives
 
 
-def iop_agreement(*, orgs: Orgs, programmes: Sequence[Programme]) -> None:
+def iop_agreement(*, orgs: Orgs, programmes: Sequence[Programme], by: User) -> None:
     """The IOP Bäckby with its parties, funding, indicators (on Connexion West) and reports."""
     city, here4u = orgs["vasteras-stad"], orgs["here-4u"]
     schools = (orgs["backbyskolan"], orgs["tallbacksskolan"])
@@ -146,8 +185,11 @@ def iop_agreement(*, orgs: Orgs, programmes: Sequence[Programme]) -> None:
             "status": AgreementStatus.ENDED,
             "organisation": city,
             "description": (
-                "Idéburet offentligt partnerskap för en socialt hållbar stadsdel: delinsatserna Connexion West, "
-                "Culture together, Grow green och Move and stay."
+                "Idéburet offentligt partnerskap för en socialt hållbar stadsdel, med fem delinsatser: Connexion "
+                "West, Culture together, Grow green, Move and stay och en femte som pressmeddelandet inte beskriver. "
+                "Drivs effektivt genom god samordning och öppenhet för att pröva nya lösningar.\n\n"
+                "För mer information (enligt pressmeddelandet): kommunstyrelsens ordförande; Värna Västerås; "
+                "strateg vid Stadsledningskontoret.\n\nBeloppen och målen är illustrativa."
             ),
             "starts_on": dt.date(2016, 10, 3),
             "ends_on": dt.date(2018, 12, 31),
@@ -156,14 +198,20 @@ def iop_agreement(*, orgs: Orgs, programmes: Sequence[Programme]) -> None:
         },
     )
     iop.programmes.set(programmes)
-    for organisation, role in (
-        (city, PartyRole.MUNICIPALITY),
-        (orgs["varna-vasteras"], PartyRole.MUNICIPALITY),
-        (here4u, PartyRole.LEAD),
-        (schools[0], PartyRole.NETWORK),
-        (schools[1], PartyRole.NETWORK),
+    # Contacts by role, as the press release gives them (names left out on purpose).
+    for organisation, role, contact in (
+        (city, PartyRole.MUNICIPALITY, "Strateg, Stadsledningskontoret"),
+        (orgs["varna-vasteras"], PartyRole.MUNICIPALITY, "Värna Västerås"),
+        (here4u, PartyRole.LEAD, ""),
+        (schools[0], PartyRole.NETWORK, ""),
+        (schools[1], PartyRole.NETWORK, ""),
     ):
-        upsert(AgreementParty, lookup={"agreement": iop, "organisation": organisation, "role": role})
+        upsert(
+            AgreementParty,
+            lookup={"agreement": iop, "organisation": organisation, "role": role},
+            values={"contact_name": contact},
+        )
+    _iop_status_history(iop=iop, by=by)
     for year, amount in ((2016, "600000"), (2017, "1750000"), (2018, "1800000")):
         upsert(
             Funding,
@@ -192,6 +240,28 @@ def iop_agreement(*, orgs: Orgs, programmes: Sequence[Programme]) -> None:
         )
 
 
+IOP_STATUS_HISTORY = (
+    # from, to, when, note
+    ("", AgreementStatus.PROPOSAL, dt.date(2016, 10, 3), "Kommunstyrelsen beslutar att gå vidare med förslaget"),
+    (AgreementStatus.PROPOSAL, AgreementStatus.DECIDED, dt.date(2016, 11, 2), "Partnerskapet överenskommet"),
+    (AgreementStatus.DECIDED, AgreementStatus.ACTIVE, dt.date(2017, 1, 1), "Delinsatserna startar"),
+    (AgreementStatus.ACTIVE, AgreementStatus.ENDED, dt.date(2018, 12, 31), "Connexion West avslutas"),
+)
+
+
+def _iop_status_history(*, iop: Agreement, by: User) -> None:
+    """From proposal (the press release's date) to the end; the dates between are illustrative."""
+    for from_status, to_status, day, note in IOP_STATUS_HISTORY:
+        change = upsert(
+            AgreementStatusChange,
+            lookup={"agreement": iop, "to_status": to_status},
+            values={"from_status": from_status, "note": note, "changed_by": by},
+        )
+        when = timezone.make_aware(dt.datetime.combine(day, dt.time(12)))
+        if change.changed_at != when:
+            AgreementStatusChange.objects.filter(pk=change.pk).update(changed_at=when)
+
+
 # --- the activities ---------------------------------------------------------------------------
 
 
@@ -202,6 +272,7 @@ def connexion_west_activities(
     homework = _homework_help(programme=programme, backby=backby, leader=leader)
     outreach, violence_prevention = _school_visits(programme=programme, schools=schools, backby=backby, leader=leader)
     holiday = _holiday_activities(programme=programme, backby=backby, leader=leader)
+    coaching, civic_information = _coaching_and_civic_information(programme=programme, backby=backby, leader=leader)
     return ConnexionWest(
         cafe_first=cafe_first,
         cafe=cafe,
@@ -209,7 +280,13 @@ def connexion_west_activities(
         outreach=outreach,
         violence_prevention=violence_prevention,
         holiday=holiday,
+        coaching=coaching,
+        civic_information=civic_information,
     )
+
+
+def _days(days: Sequence[str], note: str) -> list[tuple[dt.date, str]]:
+    return [(dt.date.fromisoformat(day), note) for day in days]
 
 
 def _cafes(*, programme: Programme, backby: Backby, leader: User) -> tuple[Activity, Activity]:
@@ -223,14 +300,16 @@ def _cafes(*, programme: Programme, backby: Backby, leader: User) -> tuple[Activ
         venue=backby.backbyhuset,
         leaders=[leader],
     )
+    # "Connexion West startade hösten år 2016": some afternoons on the open area, not yet every week.
     schedule_upsert(
         activity=cafe_first,
-        starts_on=dt.date(2016, 9, 1),
+        starts_on=dt.date(2016, 9, 15),
         until=dt.date(2017, 3, 31),
         generate_until=dt.date(2017, 3, 31),
         start="15:00",
         end="20:00",
-        weekdays="TU,TH",
+        weekdays="TH",
+        interval=2,
         holiday_rule=HolidayRule.SKIP,
         space=backby.backbyhuset_spaces["Öppna ytan"],
         calendar=backby.calendar,
@@ -245,9 +324,11 @@ def _cafes(*, programme: Programme, backby: Backby, leader: User) -> tuple[Activ
         venue=backby.premises,
         leaders=[leader],
     )
+    # In the own premises from April 2017; "kontinuerliga aktiviteter varje vecka" from the autumn.
     schedule_upsert(
         activity=cafe,
-        starts_on=dt.date(2017, 4, 1),
+        starts_on=WEEKLY_FROM,
+        extra=_days(CAFE_PREMISES_DAYS, "Café i den nya lokalen"),
         until=dt.date(2018, 12, 31),
         generate_until=dt.date(2018, 12, 31),
         start="15:00",
@@ -370,7 +451,8 @@ def _holiday_activities(*, programme: Programme, backby: Backby, leader: User) -
     ]
     schedule_upsert(
         activity=holiday,
-        starts_on=dt.date(2017, 2, 27),
+        # The first holiday in the own premises (April 2017) is the Easter holiday.
+        starts_on=dt.date(2017, 4, 10),
         until=dt.date(2018, 12, 31),
         generate_until=dt.date(2018, 12, 31),
         start="12:00",
@@ -382,6 +464,118 @@ def _holiday_activities(*, programme: Programme, backby: Backby, leader: User) -
         public_holidays=swedish_public_holidays,
     )
     return holiday
+
+
+def _coaching_and_civic_information(*, programme: Programme, backby: Backby, leader: User) -> tuple[Activity, Activity]:
+    """Coaching and civic information: "I miljön har det givits möjlighet till samhällsinformation, coachning"."""
+    coaching = activity_upsert(
+        programme=programme,
+        slug="coachning",
+        name="Coachning",
+        category=ActivityCategory.COACHING,
+        description="Samtal om skola, jobb och framtid med unga vuxna here 4U-ledare som förebilder.",
+        venue=backby.premises,
+        min_age=13,
+        leaders=[leader],
+    )
+    schedule_upsert(
+        activity=coaching,
+        starts_on=WEEKLY_FROM,
+        until=dt.date(2018, 12, 17),
+        generate_until=dt.date(2018, 12, 17),
+        start="16:00",
+        end="18:00",
+        weekdays="MO",
+        holiday_rule=HolidayRule.SKIP,
+        space=backby.premises_spaces["Studierum"],
+        calendar=backby.calendar,
+        public_holidays=swedish_public_holidays,
+    )
+    civic_information = activity_upsert(
+        programme=programme,
+        slug="samhallsinformation",
+        name="Samhällsinformation",
+        category=ActivityCategory.COACHING,
+        description="Information om hur samhället fungerar: myndigheter, föreningsliv, fritid och var man får hjälp.",
+        venue=backby.premises,
+        leaders=[leader],
+    )
+    schedule_upsert(
+        activity=civic_information,
+        starts_on=dt.date(2017, 9, 7),
+        until=dt.date(2018, 12, 6),
+        generate_until=dt.date(2018, 12, 6),
+        start="18:00",
+        end="19:30",
+        weekdays="TH",
+        interval=4,
+        holiday_rule=HolidayRule.SKIP,
+        space=backby.premises_spaces["Studierum"],
+        calendar=backby.calendar,
+        public_holidays=swedish_public_holidays,
+    )
+    return coaching, civic_information
+
+
+# "Verksamheten har även varit en plattform för föreningar": associations book the premises' café.
+ASSOCIATION_BOOKINGS = (
+    # association slug, what for, weekday (0 = Monday), start, end, every n weeks
+    ("kvinnogruppen-backby", "Kvinnogruppens träff", 0, "18:00", "20:00", 2),
+    ("backby-schackklubb", "Schackklubbens kväll", 4, "16:00", "19:00", 1),
+)
+
+
+def connexion_west_bookings(*, orgs: Orgs, backby: Backby, coordinator: User) -> None:
+    """Associations' own evenings in the café of the premises, autumn 2017 to the end (no session there then)."""
+    space = backby.premises_spaces["Café"]
+    rows = []
+    for slug, title, weekday, start, end, interval in ASSOCIATION_BOOKINGS:
+        day = WEEKLY_FROM + dt.timedelta(days=(weekday - WEEKLY_FROM.weekday()) % 7)
+        while day <= dt.date(2018, 12, 14):
+            if not any(h.starts_on <= day <= h.ends_on for h in backby.calendar.holidays.all()):
+                rows.append(
+                    SpaceBooking(
+                        space=space,
+                        organisation=orgs[slug],
+                        title=title,
+                        starts_at=timezone.make_aware(dt.datetime.combine(day, dt.time.fromisoformat(start))),
+                        ends_at=timezone.make_aware(dt.datetime.combine(day, dt.time.fromisoformat(end))),
+                        booked_by=coordinator,
+                    )
+                )
+            day += dt.timedelta(weeks=interval)
+    create_missing(SpaceBooking, rows=rows, key=["organisation_id", "starts_at"], scope={"space": space})
+
+
+def premises_agreement(*, orgs: Orgs, programme: Programme) -> None:
+    """The city pays the premises: "en egen lokal på Bäckby som finansierades av Västerås stad"."""
+    city, here4u = orgs["vasteras-stad"], orgs["here-4u"]
+    premises = upsert(
+        Agreement,
+        lookup={"slug": "lokal-connexion-west"},
+        values={
+            "title": "Lokal för Connexion West",
+            "kind": AgreementKind.GRANT,
+            "status": AgreementStatus.ENDED,
+            "organisation": city,
+            "description": (
+                "Västerås stad finansierar Connexion Wests egna lokal på Bäckby från april 2017. "
+                "Beloppen är illustrativa: källtexten anger inga belopp."
+            ),
+            "starts_on": dt.date(2017, 4, 1),
+            "ends_on": dt.date(2018, 12, 31),
+            "decided_by": "Västerås stad",
+        },
+    )
+    premises.programmes.set([programme])
+    for organisation, role in ((city, PartyRole.FUNDER), (here4u, PartyRole.LEAD)):
+        upsert(AgreementParty, lookup={"agreement": premises, "organisation": organisation, "role": role})
+    for year, amount in ((2017, "180000"), (2018, "240000")):
+        upsert(
+            Funding,
+            lookup={"agreement": premises, "funder": city, "year": year},
+            values={"amount": Decimal(amount), "currency": Currency.SEK},
+        )
 
 
 def connexion_west_cancellations(*, activities: ConnexionWest) -> None:
@@ -428,6 +622,7 @@ def _tally_connexion_west(*, activities: Sequence[Activity], bands: dict[int, Ag
         ActivityCategory.OUTREACH: CROWD_SCHOOL,
         ActivityCategory.VIOLENCE_PREVENTION: CROWD_MVP,
         ActivityCategory.HOLIDAY: CROWD_HOLIDAY,
+        ActivityCategory.COACHING: CROWD_YOUTH,
     }
     counted = {held.pk for held in sessions if held.counted}
     by_year: dict[int, list[Session]] = defaultdict(list)

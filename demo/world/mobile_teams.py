@@ -1,4 +1,4 @@
-"""here 4U's mobile teams in Västerås (2017 and ongoing): the evening round, the parents' meeting, the youth club.
+"""here 4U's mobile teams in Västerås (2017 and ongoing): evening rounds in every district, the parents' meeting, the youth club.
 
 They go on today, so the tablet always has sessions of the day to count; here 4U's
 volunteers walk and host with them.
@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from accounts.models import Organisation, User
 from activities.enums import ActivityCategory, AttendanceMode, Frequency, HolidayRule, SessionStatus
 from activities.models import Activity, AgeBand, CheckIn, Programme, Session
-from demo.world.attendance import CROWD_PARENTS, CROWD_STREET, count_heads, register_participants
+from demo.world.attendance import CROWD_PARENTS, CROWD_ROUND, CROWD_STREET, count_heads, register_participants
 from demo.world.backby import Backby
 from demo.world.builders import (
     WINDOW_BEFORE,
@@ -56,16 +56,28 @@ HERE4U_VOLUNTEERS = (
 
 @dataclass(frozen=True)
 class MobileTeams:
-    evening_round: Activity
+    # One evening round per district, a weekday each, every other week.
+    rounds: list[Activity]
     parents: Activity
     youth_club: Activity
 
     @property
+    def evening_round(self) -> Activity:
+        """Bäckby's round, where the night walkers join."""
+        return self.rounds[0]
+
+    @property
     def all(self) -> list[Activity]:
-        return [self.evening_round, self.parents, self.youth_club]
+        return [*self.rounds, self.parents, self.youth_club]
+
+
+# The mobile teams started in 2017 (the press release of October 2016 proposed them).
+MOBILE_TEAMS_FROM = dt.date(2017, 1, 2)
+ROUND_DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 
 
 def mobile_teams_programme(*, orgs: Orgs, backby: Backby) -> Programme:
+    """City-wide: its rounds count in the district they go round, its meetings where they are held."""
     city, here4u = orgs["vasteras-stad"], orgs["here-4u"]
     return programme_upsert(
         slug="mobila-team",
@@ -73,33 +85,39 @@ def mobile_teams_programme(*, orgs: Orgs, backby: Backby) -> Programme:
         lead_organisation=here4u,
         description=(
             "Uppsökande verksamhet för ungdomar och deras familjer som i mindre utsträckning nås av förebyggande "
-            "verksamheter. Teamen rör sig i ungdomsmiljöer i alla stadens stadsdelar, på uppdrag av Västerås stad."
+            "verksamheter. Teamen rör sig i ungdomsmiljöer i alla stadens stadsdelar, på uppdrag av Västerås stad, "
+            "motiverar till sysselsättning och hjälper unga och föräldrar rätt bland verksamheterna i Västerås. "
+            "Besökssiffrorna är illustrativa."
         ),
-        target_groups="Ungdomar 13–25 år och deras föräldrar",
-        starts_on=dt.date(2017, 1, 1),
+        target_groups="Ungdomar 13–25 år i utsatt livssituation eller utanförskap, och deras föräldrar",
+        starts_on=MOBILE_TEAMS_FROM,
         ends_on=None,
         partners=[city, orgs["varna-vasteras"]],
-        districts=[backby.district],
+        districts=backby.city_districts,
     )
 
 
 def mobile_teams_activities(*, programme: Programme, backby: Backby, leader: User, today: dt.date) -> MobileTeams:
     return MobileTeams(
-        evening_round=_evening_round(programme=programme, leader=leader, today=today),
+        rounds=[
+            _evening_round(programme=programme, district=district, weekday=weekday, leader=leader, today=today)
+            for district, weekday in zip(backby.city_districts, ROUND_DAYS, strict=True)
+        ],
         parents=_parents_meeting(programme=programme, backby=backby, leader=leader, today=today),
         youth_club=_youth_club(programme=programme, backby=backby, leader=leader, today=today),
     )
 
 
-def _evening_round(*, programme: Programme, leader: User, today: dt.date) -> Activity:
-    # The mobile teams go on today: the tablet always has an evening round to count.
+def _evening_round(*, programme: Programme, district: District, weekday: str, leader: User, today: dt.date) -> Activity:
     evening_round = activity_upsert(
         programme=programme,
-        slug="kvallsrunda",
-        name="Mobila team – kvällsrunda",
+        slug=f"kvallsrunda-{district.slug}",
+        name=f"Mobila team – kvällsrunda {district.name}",
         category=ActivityCategory.OUTREACH,
-        description="Uppsökande kvällsrunda i ungdomsmiljöer; samling vid Bäckbyhuset.",
-        location_note="Ute i stadsdelarna, samling vid Bäckbyhuset",
+        description=f"Uppsökande kvällsrunda i ungdomsmiljöer i {district.name}.",
+        location_note=f"Ute i {district.name}",
+        district=district,
+        target_group="Unga som lever i en utsatt livssituation eller utanförskap",
         min_age=13,
         max_age=25,
         is_public=False,
@@ -107,13 +125,14 @@ def _evening_round(*, programme: Programme, leader: User, today: dt.date) -> Act
     )
     schedule_upsert(
         activity=evening_round,
-        starts_on=today - WINDOW_BEFORE,
+        starts_on=MOBILE_TEAMS_FROM,
         until=None,
         generate_until=today + window_after(),
         start="18:00",
         end="21:00",
-        frequency=Frequency.DAILY,
-        window=True,
+        weekdays=weekday,
+        # Every other week in each district: the team goes where it is needed.
+        interval=2,
     )
     return evening_round
 
@@ -131,7 +150,7 @@ def _parents_meeting(*, programme: Programme, backby: Backby, leader: User, toda
     )
     schedule_upsert(
         activity=parents,
-        starts_on=today - WINDOW_BEFORE,
+        starts_on=MOBILE_TEAMS_FROM,
         until=None,
         generate_until=today + window_after(),
         start="17:30",
@@ -139,7 +158,6 @@ def _parents_meeting(*, programme: Programme, backby: Backby, leader: User, toda
         weekdays="WE",
         holiday_rule=HolidayRule.SKIP,
         space=backby.backbyhuset_spaces["Café"],
-        window=True,
         calendar=backby.calendar,
         public_holidays=swedish_public_holidays,
     )
@@ -177,14 +195,16 @@ def _youth_club(*, programme: Programme, backby: Backby, leader: User, today: dt
 
 def mobile_teams_cancellations(*, teams: MobileTeams, today: dt.date) -> None:
     training_day = today - dt.timedelta(days=11)
-    if Session.objects.filter(activity=teams.evening_round, occurrence_date=training_day).exists():
-        session_cancel(activity=teams.evening_round, day=training_day, reason="Teamet på utbildningsdag")
+    for evening_round in teams.rounds:
+        if Session.objects.filter(activity=evening_round, occurrence_date=training_day).exists():
+            session_cancel(activity=evening_round, day=training_day, reason="Teamet på utbildningsdag")
 
 
 def mobile_teams_attendance(
     *, teams: MobileTeams, bands: dict[int, AgeBand], organisation: Organisation, district: District, today: dt.date
 ) -> None:
-    count_heads(activity=teams.evening_round, crowd=CROWD_STREET, size=(6, 24), bands=bands)
+    for evening_round in teams.rounds:
+        count_heads(activity=evening_round, crowd=CROWD_ROUND, size=(6, 24), bands=bands)
     count_heads(activity=teams.parents, crowd=CROWD_PARENTS, size=(4, 12), bands=bands)
     count_heads(activity=teams.youth_club, crowd=CROWD_STREET, size=(10, 30), bands=bands)
     _seed_youth_club_members(activity=teams.youth_club, organisation=organisation, district=district, today=today)
@@ -269,5 +289,6 @@ def here4u_volunteers(
     place_volunteers(vacancy=night_walkers, volunteers=volunteers[3:4], status=PlacementStatus.INVITED, today=today)
     hosting = place_volunteers(vacancy=hosts, volunteers=volunteers[4:6], status=PlacementStatus.ACTIVE, today=today)
     place_volunteers(vacancy=hosts, volunteers=volunteers[6:7], status=PlacementStatus.APPLIED, today=today)
-    roster_shifts(activity=evening_round, volunteers=walkers, today=today, per_session=1)
+    for each_round in teams.rounds:
+        roster_shifts(activity=each_round, volunteers=walkers, today=today, per_session=1)
     roster_shifts(activity=parents, volunteers=hosting, today=today, per_session=1)

@@ -21,6 +21,8 @@ class DemoLogin:
     email: str
     first_name: str
     last_name: str
+    # For the coordinators of one organisation beside the five role logins: its name, for the printout.
+    organisation: str = ""
 
 
 DEMO_LOGINS = (
@@ -30,6 +32,21 @@ DEMO_LOGINS = (
     DemoLogin(Role.VOLUNTEER, f"volunteer@{DEMO_DOMAIN}", "Lotte", "de Vries"),
     DemoLogin(Role.ADMINISTRATOR, f"administrator@{DEMO_DOMAIN}", "Johan", "Berg"),
 )
+
+# A coordinator per organisation that runs a programme, so each can be seen from its own side
+# (here 4U's is the coordinator above). Same password; not one of the five role logins.
+ORGANISATION_COORDINATORS = (
+    DemoLogin(Role.COORDINATOR, f"coordinator.vasteras-stad@{DEMO_DOMAIN}", "Maria", "Holm", "Västerås stad"),
+    DemoLogin(Role.COORDINATOR, f"coordinator.raster@{DEMO_DOMAIN}", "Sanne", "Mulder", "Raster"),
+    DemoLogin(Role.COORDINATOR, f"coordinator.welsaam@{DEMO_DOMAIN}", "Marloes", "Jansen", "Welsaam"),
+    DemoLogin(Role.COORDINATOR, f"coordinator.welzin@{DEMO_DOMAIN}", "Ilse", "de Groot", "WELZIN"),
+)
+ORGANISATION_COORDINATOR_TITLES = {
+    "vasteras-stad": "Områdessamordnare",
+    "raster": "Opbouwwerker Verbinden in de buurt",
+    "welsaam": "Sociaal werker buurtteam",
+    "welzin": "Opbouwwerker",
+}
 
 # The organisations by slug, as every story looks them up.
 Orgs = dict[str, Organisation]
@@ -55,11 +72,19 @@ ORGANISATIONS: tuple[tuple[str, str, OrganisationKind, Country, str, str], ...] 
     ("inloopcentrum-markt-17", "Inloopcentrum Markt 17", OrganisationKind.ASSOCIATION, Country.NETHERLANDS, "Wageningen", ""),
     ("solidez", "Solidez", OrganisationKind.ASSOCIATION, Country.NETHERLANDS, "Wageningen", ""),
     ("vrijwilligers-centrum-wageningen", "Vrijwilligers Centrum Wageningen", OrganisationKind.ASSOCIATION, Country.NETHERLANDS, "Wageningen", ""),
-    ("welzin", "WELZIN", OrganisationKind.ASSOCIATION, Country.NETHERLANDS, "", ""),
+    ("welzin", "WELZIN", OrganisationKind.ASSOCIATION, Country.NETHERLANDS, "Lindendal", ""),
+    # Not named in the seed texts: illustrative stand-ins for the kinds of partners the texts name.
+    ("kvinnogruppen-backby", "Kvinnogruppen Bäckby (exempelförening)", OrganisationKind.ASSOCIATION, Country.SWEDEN, "Västerås", ""),
+    ("backby-schackklubb", "Bäckby schackklubb (exempelförening)", OrganisationKind.ASSOCIATION, Country.SWEDEN, "Västerås", ""),
+    ("wijkmanagers-deventer", "Wijkmanagers gemeente Deventer", OrganisationKind.OTHER, Country.NETHERLANDS, "Deventer", "gemeente-deventer"),
+    ("speeltuinen-deventer", "Speeltuinen in Deventer", OrganisationKind.ASSOCIATION, Country.NETHERLANDS, "Deventer", ""),
+    ("buurtvoorzieningen-deventer", "Buurtvoorzieningen in Deventer", OrganisationKind.OTHER, Country.NETHERLANDS, "Deventer", ""),
+    ("scholen-noordwest", "Scholen in Noordwest", OrganisationKind.SCHOOL, Country.NETHERLANDS, "Wageningen", ""),
+    ("gemeente-lindendal", "Gemeente Lindendal (fictief)", OrganisationKind.MUNICIPALITY, Country.NETHERLANDS, "Lindendal", ""),
 )
 # fmt: on
 # Organisations that run activities count visitors in these age bands.
-ORGANISATIONS_WITH_AGE_BANDS = ("here-4u", "raster", "welsaam", "welzin")
+ORGANISATIONS_WITH_AGE_BANDS = ("here-4u", "vasteras-stad", "raster", "welsaam", "welzin")
 # Volunteer organisations recruit on the site: their join page takes applications.
 TAKES_VOLUNTEER_APPLICATIONS = ("here-4u", "raster", "welsaam", "welzin")
 
@@ -77,6 +102,8 @@ def seed_organisations() -> Orgs:
                 "city": city,
                 "parent": orgs.get(parent),
                 "accepts_volunteer_applications": slug in TAKES_VOLUNTEER_APPLICATIONS,
+                # Every headcount and amount in the demo is made up; the reports say so.
+                "illustrative_figures": True,
             },
         )
     for slug in ORGANISATIONS_WITH_AGE_BANDS:
@@ -121,11 +148,36 @@ def seed_users(*, orgs: Orgs) -> dict[str, User]:
         upsert(
             Membership, lookup={"user": users[role], "organisation": orgs[slug], "role": role}, values={"title": title}
         )
+    for login, (slug, title) in zip(ORGANISATION_COORDINATORS, ORGANISATION_COORDINATOR_TITLES.items(), strict=True):
+        user = upsert(
+            User,
+            lookup={"email": login.email},
+            values={
+                "first_name": login.first_name,
+                "last_name": login.last_name,
+                "language": "sv" if slug == "vasteras-stad" else "nl",
+                "is_active": True,
+                "password": password,
+            },
+        )
+        upsert(EmailAddress, lookup={"user": user, "email": login.email}, values={"verified": True, "primary": True})
+        upsert(
+            Membership, lookup={"user": user, "organisation": orgs[slug], "role": login.role}, values={"title": title}
+        )
+        users[f"coordinator:{slug}"] = user
     return users
 
 
-def staff_member_upsert(*, email: str, first_name: str, last_name: str, organisation: Organisation, title: str) -> User:
-    """A coordinator in the story who is not a demo login: no usable password."""
+def staff_member_upsert(
+    *,
+    email: str,
+    first_name: str,
+    last_name: str,
+    organisation: Organisation,
+    title: str,
+    role: Role = Role.COORDINATOR,
+) -> User:
+    """A member of staff in the story who is not a demo login: no usable password."""
     user = upsert(
         User,
         lookup={"email": email},
@@ -134,7 +186,7 @@ def staff_member_upsert(*, email: str, first_name: str, last_name: str, organisa
     )
     upsert(
         Membership,
-        lookup={"user": user, "organisation": organisation, "role": Role.COORDINATOR},
+        lookup={"user": user, "organisation": organisation, "role": role},
         values={"title": title},
     )
     return user

@@ -8,12 +8,14 @@ from typing import Any
 
 from accounts.enums import Role
 from accounts.models import Organisation, User
-from activities.enums import ActivityCategory
-from activities.models import Activity, Programme
+from activities.enums import ActivityCategory, SessionStatus
+from activities.models import Activity, Programme, Session
+from activities.services.follow_up import session_follow_up_done, session_follow_up_flag
 from demo.world.attendance import CROWD_CHILDREN, CROWD_ELDERLY, CROWD_NEIGHBOURS, CROWD_YOUTH, age_bands, count_heads
 from demo.world.builders import (
     AMSTERDAM,
     activity_upsert,
+    create_missing,
     programme_upsert,
     schedule_upsert,
     sessions_mark_past_held,
@@ -29,7 +31,7 @@ from partnerships.models import Agreement, AgreementParty, Funding, Indicator
 from venues.enums import SpaceKind
 from venues.models import District, Space, Venue
 from volunteers.enums import HoursStatus, PlacementStatus, ScreeningKind, VacancyStatus, VolunteerStatus
-from volunteers.models import HoursLog, Vacancy, Volunteer
+from volunteers.models import HoursLog, Team, Vacancy, Volunteer
 
 # first name, last name, languages, status; Welsaam's volunteers in Wageningen.
 WELSAAM_VOLUNTEERS = (
@@ -81,7 +83,18 @@ ACTIVITIES = (
      "TU", "13:30", "15:30", 18, None, CROWD_ELDERLY, (3, 8)),
     ("koffie-inloop-pomhorst", "Koffie-inloop de Pomhorst", ActivityCategory.MEETING_PLACE, "de-pomhorst", "Ontmoetingsruimte",
      "FR", "10:00", "12:00", None, None, CROWD_NEIGHBOURS, (6, 14)),
+    ("samen-koken-thuis", "Samen koken bij Thuis", ActivityCategory.MEETING_PLACE, "thuis-wageningen", "Huiskamer",
+     "TH", "17:00", "19:30", 18, None, CROWD_NEIGHBOURS, (6, 14)),
+    ("odensehuis-inloop", "Inloop Odensehuis", ActivityCategory.SUPPORT, "odensehuis", "Ontmoetingsruimte",
+     "TU", "10:00", "12:30", 50, None, CROWD_ELDERLY, (5, 12)),
+    ("inloop-markt-17", "Inloop Markt 17", ActivityCategory.MEETING_PLACE, "inloopcentrum-markt-17", "Inloop",
+     "MO,WE", "13:00", "16:00", 18, None, CROWD_NEIGHBOURS, (8, 20)),
 )  # fmt: skip
+# Kinderwerk works mainly in neighbourhoods with relatively many residents of low socio-economic status.
+TARGET_GROUPS = {
+    "kinderwerk-de-nude": "Kinderen en hun ouders in wijken met relatief veel inwoners met een lage sociaaleconomische status",
+    "inloop-entree": "Jongeren van 13 tot 27 jaar",
+}
 
 # Welsaam's vacancies, by a short key: the activity they staff (if any) and their fields.
 VACANCIES: tuple[tuple[str, str | None, dict[str, Any]], ...] = (
@@ -178,14 +191,22 @@ def seed_wageningen(*, orgs: Orgs, users: dict[str, User], today: dt.date) -> No
     venues, spaces = _buildings(orgs=orgs, de_nude=de_nude, northwest=northwest)
     programme = _infrastructuur_meedoen(orgs=orgs, districts=[de_nude, northwest])
     _subsidy(orgs=orgs, programme=programme, today=today)
-    social_worker = staff_member_upsert(
-        email=f"marloes.jansen@welsaam.{DEMO_DOMAIN}",
-        first_name="Marloes",
-        last_name="Jansen",
-        organisation=welsaam,
-        title="Sociaal werker buurtteam",
-    )
+    social_worker = users["coordinator:welsaam"]
+    youth_workers = [
+        staff_member_upsert(
+            email=f"{first.lower()}.{last.lower().replace(' ', '')}@welsaam.{DEMO_DOMAIN}",
+            first_name=first,
+            last_name=last,
+            organisation=welsaam,
+            title="Jongerenwerker ENTREE",
+            role=Role.LEADER,
+        )
+        for first, last in (("Youssef", "Amrani"), ("Lieke", "van den Berg"))
+    ]
     activities = _activities(welsaam=welsaam, programme=programme, venues=venues, spaces=spaces, today=today)
+    activities["inloop-entree"].leaders.add(*youth_workers)
+    _children_in_northwest(orgs=orgs, programme=programme, northwest=northwest, today=today)
+    _signals(activity=activities["inloop-entree"], by=youth_workers[0], coordinator=social_worker, today=today)
     volunteers = _volunteers(
         welsaam=welsaam,
         de_nude=de_nude,
@@ -205,6 +226,14 @@ def seed_wageningen(*, orgs: Orgs, users: dict[str, User], today: dt.date) -> No
     ):
         roster_shifts(activity=activities[slug], volunteers=team, today=today, host_role="Gastvrouw/gastheer")
     _language_buddy_hours(buddies=teams["language_buddies"], today=today)
+    _buurtteams(
+        orgs=orgs,
+        programme=programme,
+        coordinator=social_worker,
+        districts=[de_nude, northwest],
+        volunteers=list(volunteers.by_name.values()),
+        today=today,
+    )
 
 
 def _buildings(*, orgs: Orgs, de_nude: District, northwest: District) -> tuple[dict[str, Venue], dict[str, Space]]:
@@ -220,9 +249,12 @@ def _buildings(*, orgs: Orgs, de_nude: District, northwest: District) -> tuple[d
         ("de-pomhorst", "de Pomhorst", welsaam, northwest, [("Ontmoetingsruimte", SpaceKind.ROOM, 40)], ""),
         ("jongerencentrum-entree", "Jongerencentrum ENTREE", welsaam, None, [("Inloop", SpaceKind.OPEN_AREA, 60)],
          "Het jongerencentrum waar jongeren tussen 13 en 27 jaar kunnen zijn wie ze zijn."),
-        ("thuis-wageningen", "Thuis Wageningen", orgs["thuis-wageningen"], None, [], ""),
-        ("odensehuis", "Odensehuis", orgs["odensehuis-wageningen"], None, [], ""),
-        ("inloopcentrum-markt-17", "Inloopcentrum Markt 17", orgs["inloopcentrum-markt-17"], None, [], ""),
+        ("thuis-wageningen", "Thuis Wageningen", orgs["thuis-wageningen"], None, [("Huiskamer", SpaceKind.ROOM, 25)],
+         "Een partnergebouw, beschikbaar voor activiteiten onder de vlag van Welsaam."),
+        ("odensehuis", "Odensehuis", orgs["odensehuis-wageningen"], None, [("Ontmoetingsruimte", SpaceKind.ROOM, 20)],
+         "Inloophuis voor mensen met (beginnende) dementie en hun naasten; een partnergebouw."),
+        ("inloopcentrum-markt-17", "Inloopcentrum Markt 17", orgs["inloopcentrum-markt-17"], None,
+         [("Inloop", SpaceKind.OPEN_AREA, 30)], "Inloopcentrum aan de Markt; een partnergebouw."),
     ):  # fmt: skip
         venue, made = venue_with_spaces(
             slug=slug,
@@ -261,6 +293,7 @@ def _infrastructuur_meedoen(*, orgs: Orgs, districts: Sequence[District]) -> Pro
             orgs["thuis-wageningen"],
             orgs["odensehuis-wageningen"],
             orgs["inloopcentrum-markt-17"],
+            orgs["scholen-noordwest"],
         ],
         districts=districts,
     )
@@ -317,6 +350,7 @@ def _activities(
             venue=venues[venue_slug],
             min_age=min_age,
             max_age=max_age,
+            target_group=TARGET_GROUPS.get(slug, ""),
         )
         schedule_upsert(
             activity=activity,
@@ -459,3 +493,143 @@ def _language_buddy_hours(*, buddies: Sequence[Volunteer], today: dt.date) -> No
                 lookup={"volunteer": volunteer, "date": today - dt.timedelta(weeks=weeks_ago), "session": None},
                 values={"hours": Decimal("1.50"), "status": HoursStatus.CONFIRMED, "note": "Afspraak taalmaatje"},
             )
+
+
+def _children_in_northwest(*, orgs: Orgs, programme: Programme, northwest: District, today: dt.date) -> None:
+    """Kinderwerk at the schools in Noordwest, for children and their parents."""
+    activity = activity_upsert(
+        programme=programme,
+        slug="kinderwerk-noordwest",
+        name="Kinderwerk Noordwest",
+        category=ActivityCategory.SPORT,
+        description="Bewegen en gezond eten na school, met de ouders erbij: gezondheidsachterstanden verkleinen.",
+        outreach_organisation=orgs["scholen-noordwest"],
+        district=northwest,
+        min_age=4,
+        max_age=12,
+        target_group=TARGET_GROUPS["kinderwerk-de-nude"],
+    )
+    schedule_upsert(
+        activity=activity,
+        starts_on=dt.date(2025, 1, 6),
+        until=None,
+        generate_until=today + window_after(),
+        start="15:00",
+        end="16:30",
+        weekdays="TU",
+        tz=AMSTERDAM,
+        public_holidays=dutch_public_holidays,
+    )
+    sessions_mark_past_held(activities=[activity], today=today)
+    count_heads(activity=activity, crowd=CROWD_CHILDREN, size=(10, 22), bands=age_bands(orgs["welsaam"]))
+
+
+# What the youth workers at ENTREE noticed: days ago, the note, followed up since?
+SIGNALS = (
+    (3, "Jongen (16) vertelt dat hij al weken niet naar school gaat; wil er met iemand over praten.", False),
+    (10, "Groepje oudere jongeren hangt na sluiting rond het centrum; buren klagen over overlast.", False),
+    (24, "Meisje (15) maakt zich zorgen over de situatie thuis; doorverwezen, navragen of het contact er is.", True),
+)
+
+
+def _signals(*, activity: Activity, by: User, coordinator: User, today: dt.date) -> None:
+    """The youth workers' signalling role: notes flagged for follow-up, two open, one done."""
+    held: dict[dt.date, Session] = {
+        session.occurrence_date: session
+        for session in activity.sessions.filter(status=SessionStatus.HELD, occurrence_date__lt=today).order_by(
+            "-starts_at"
+        )[:40]
+        if session.occurrence_date is not None
+    }
+    for days_ago, note, done in SIGNALS:
+        session = next(
+            (held[day] for day in sorted(held, reverse=True) if day <= today - dt.timedelta(days=days_ago)), None
+        )
+        if session is None or session.needs_follow_up:
+            continue
+        session_follow_up_flag(session=session, by=by, note=note)
+        if done:
+            session_follow_up_done(sessions=[session], by=coordinator)
+
+
+# Buurtteams: the social workers' volunteers per neighbourhood. The named volunteers above are
+# a few of them; the rest (to the "ten minste 200" the text gives) are generated in bulk.
+BUURTTEAM_DISTRICTS = (
+    ("de-nude", "De Nude"),
+    ("noordwest", "Noordwest"),
+    ("wageningen-tarthorst", "Tarthorst"),
+    ("wageningen-binnenstad", "Binnenstad"),
+    ("wageningen-hoog", "Wageningen-Hoog"),
+)
+FIRST_NAMES = ("Anna", "Bas", "Chantal", "Dirk", "Eva", "Farid", "Greet", "Hans", "Iris", "Jan", "Karim", "Linda",
+               "Mehmet", "Nina", "Otto", "Petra", "Rachid", "Sanne", "Tom", "Wendy")  # fmt: skip
+LAST_NAMES = ("de Jong", "Peters", "Bulut", "van Beek", "Hoekstra", "Ouali", "Smits", "Vermeulen", "Kramer", "Prins")
+GENERATED_VOLUNTEERS = 195
+
+
+def _buurtteams(
+    *,
+    orgs: Orgs,
+    programme: Programme,
+    coordinator: User,
+    districts: Sequence[District],
+    volunteers: Sequence[Volunteer],
+    today: dt.date,
+) -> None:
+    welsaam, municipality = orgs["welsaam"], orgs["gemeente-wageningen"]
+    by_slug = {district.slug: district for district in districts}
+    for slug, name in BUURTTEAM_DISTRICTS:
+        if slug not in by_slug:
+            by_slug[slug] = upsert(District, lookup={"slug": slug}, values={"name": name, "municipality": municipality})
+    emails = [f"buurtteam{n:03d}@vrijwilligers.{DEMO_DOMAIN}" for n in range(1, GENERATED_VOLUNTEERS + 1)]
+    taken = set(Volunteer.objects.filter(organisation=welsaam, email__in=emails).values_list("email", flat=True))
+    Volunteer.objects.bulk_create(
+        [
+            Volunteer(
+                organisation=welsaam,
+                email=email,
+                first_name=FIRST_NAMES[n % len(FIRST_NAMES)],
+                last_name=LAST_NAMES[(n // len(FIRST_NAMES)) % len(LAST_NAMES)],
+                status=VolunteerStatus.ACTIVE,
+                last_active_on=today - dt.timedelta(days=n % 30),
+            )
+            for n, email in enumerate(emails)
+            if email not in taken
+        ]
+    )
+    generated = list(Volunteer.objects.filter(organisation=welsaam, email__in=emails).order_by("email"))
+    everyone = [*volunteers, *generated]
+    activity = activity_upsert(
+        programme=programme,
+        slug="vrijwilligerswerk-buurtteams",
+        name="Vrijwilligerswerk via de buurtteams",
+        category=ActivityCategory.SUPPORT,
+        description="Vrijwilligers die de buurtteams begeleiden: op alle participatieniveaus, in de hele wijk.",
+        location_note="In de wijk",
+        is_public=False,
+    )
+    hours = []
+    for index, (slug, name) in enumerate(BUURTTEAM_DISTRICTS):
+        team = upsert(
+            Team,
+            lookup={"organisation": welsaam, "name": f"Buurtteam {name}"},
+            values={"district": by_slug[slug], "coordinator": coordinator},
+        )
+        members = everyone[index :: len(BUURTTEAM_DISTRICTS)]
+        team.members.set(members)
+    # A morning a month each this year: the hours put them in the programme's report.
+    for n, volunteer in enumerate(generated):
+        for month in range(1, today.month + 1):
+            day = dt.date(today.year, month, 1 + n % 27)
+            if day < today:
+                hours.append(
+                    HoursLog(
+                        volunteer=volunteer,
+                        activity=activity,
+                        date=day,
+                        hours=Decimal("3.00"),
+                        status=HoursStatus.CONFIRMED,
+                        note="Buurtteam",
+                    )
+                )
+    create_missing(HoursLog, rows=hours, key=["volunteer_id", "date"], scope={"activity": activity})

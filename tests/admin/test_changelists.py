@@ -44,6 +44,7 @@ from partnerships.models import (
     AgreementStatusChange,
     Funding,
     Indicator,
+    Initiative,
     ReportingObligation,
 )
 from privacy.models import RetentionRule
@@ -57,6 +58,7 @@ from volunteers.models import (
     ScreeningCheck,
     Shift,
     Skill,
+    Team,
     Vacancy,
     Volunteer,
     VolunteerStatusChange,
@@ -79,6 +81,7 @@ from ..factories import (
     HolidayCalendarFactory,
     HoursLogFactory,
     IndicatorFactory,
+    InitiativeFactory,
     LanguageFactory,
     MembershipFactory,
     NarrativeFactory,
@@ -99,6 +102,7 @@ from ..factories import (
     SpaceBookingFactory,
     SpaceFactory,
     TallyFactory,
+    TeamFactory,
     UserFactory,
     VacancyFactory,
     VenueFactory,
@@ -174,6 +178,8 @@ BUILDERS: dict[type[Model], Callable[[Organisation], Model]] = {
     Placement: lambda org: PlacementFactory(vacancy__organisation=org),
     Shift: lambda org: ShiftFactory(**{SESSION: org}),
     HoursLog: lambda org: HoursLogFactory(volunteer__organisation=org),
+    Team: lambda org: TeamFactory(organisation=org),
+    Initiative: lambda org: InitiativeFactory(organisation=org),
     Agreement: lambda org: AgreementFactory(organisation=org),
     AgreementParty: lambda org: AgreementPartyFactory(agreement__organisation=org),
     Funding: lambda org: FundingFactory(agreement__organisation=org),
@@ -231,6 +237,8 @@ CHANGELIST_QUERIES: dict[type[Model], int] = {
     Placement: 5,
     Shift: 4,
     HoursLog: 5,  # + the audit entry naming who was listed
+    Team: 7,
+    Initiative: 7,
     Agreement: 6,
     AgreementParty: 5,
     Funding: 6,
@@ -278,6 +286,8 @@ COORDINATOR_CHANGELIST_QUERIES: dict[type[Model], int] = {
     Placement: 10,
     Shift: 9,
     HoursLog: 10,  # + the audit entry naming who was listed
+    Team: 12,
+    Initiative: 12,
     Agreement: 11,
     AgreementParty: 10,
     Funding: 11,

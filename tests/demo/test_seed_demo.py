@@ -16,6 +16,7 @@ from activities.enums import ActivityCategory, HolidayKind, SessionStatus
 from activities.models import CheckIn, SchoolHoliday, Session, Tally
 from core.models import AuditAction, AuditLogEntry
 from core.services import log_action
+from demo.world import ORGANISATION_COORDINATORS
 from reporting.models import Narrative
 from volunteers.models import Volunteer
 
@@ -115,7 +116,10 @@ def test_prints_demo_logins_that_authenticate_and_have_their_role(db):
     call_command("seed_demo", stdout=out)
 
     demo_users = User.objects.filter(email__endswith="@demo.kvarter.example")
-    assert sorted(demo_users.values_list("email", flat=True)) == sorted(DEMO_LOGINS.values())
+    organisation_coordinators = [login.email for login in ORGANISATION_COORDINATORS]
+    assert sorted(demo_users.values_list("email", flat=True)) == sorted(
+        [*DEMO_LOGINS.values(), *organisation_coordinators]
+    )
     assert "kvarter-demo" in out.getvalue()
     for role, email in DEMO_LOGINS.items():
         assert email in out.getvalue()

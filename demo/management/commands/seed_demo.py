@@ -63,7 +63,16 @@ class Command(BaseCommand):
             % {"seconds": time.monotonic() - started, "sessions": summary.sessions, "tallies": summary.tallies}
         )
         headers = (gettext("Role"), gettext("E-mail"), gettext("Password"))
-        rows = [(str(Role(login.role).label), login.email, DEMO_PASSWORD) for login in summary.logins]
+        rows = [
+            (
+                f"{Role(login.role).label} ({login.organisation})"
+                if login.organisation
+                else str(Role(login.role).label),
+                login.email,
+                DEMO_PASSWORD,
+            )
+            for login in summary.logins
+        ]
         widths = [max(len(row[i]) for row in (headers, *rows)) for i in range(3)]
         for row in (headers, *rows):
             self.stdout.write("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
