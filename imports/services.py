@@ -254,15 +254,15 @@ def batch_check(*, batch_id: int) -> None:
     batch = ImportBatch.objects.select_related("organisation").get(pk=batch_id)
     if batch.status != ImportStatus.ANALYSING:
         return  # a replayed task
-    stream = _read(batch)
     try:
-        outcome = import_rows(
-            stream=stream,
-            organisation=batch.organisation,
-            kind=batch.kind,
-            write=False,
-            progress=_progress(batch.pk),
-        )
+        with _read(batch) as stream:
+            outcome = import_rows(
+                stream=stream,
+                organisation=batch.organisation,
+                kind=batch.kind,
+                write=False,
+                progress=_progress(batch.pk),
+            )
     except FileError as error:
         _fail(batch, error)
     else:
@@ -294,12 +294,11 @@ def batch_confirm(*, batch: ImportBatch, user: User, only_valid: bool) -> Import
 def batch_run(*, batch_id: int) -> None:
     """Write a confirmed batch in one transaction; a new bad row (the data changed since) rolls it back."""
     with transaction.atomic():
-        batch = ImportBatch.objects.select_for_update().select_related("organisation").get(pk=batch_id)
+        batch = ImportBatch.objects.select_for_update(of=("self",)).select_related("organisation").get(pk=batch_id)
         if batch.status != ImportStatus.IMPORTING:
             return  # a replayed task
-        stream = _read(batch)
         try:
-            with transaction.atomic():
+            with _read(batch) as stream, transaction.atomic():
                 outcome = import_rows(
                     stream=stream,
                     organisation=batch.organisation,
@@ -366,7 +365,7 @@ def batch_undo(*, batch: ImportBatch, user: User) -> None:
     """Take a whole import back: delete what it created, restore what it changed; refused while used."""
     _may_import(user, batch.organisation)
     with transaction.atomic():
-        batch = ImportBatch.objects.select_for_update().select_related("organisation").get(pk=batch.pk)
+        batch = ImportBatch.objects.select_for_update(of=("self",)).select_related("organisation").get(pk=batch.pk)
         blockers = batch_undo_blockers(batch=batch)
         if blockers:
             raise ValidationError(blockers)
