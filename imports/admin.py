@@ -48,6 +48,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CHANGELISTS = {
     ImportKind.PARTICIPANTS: "admin:activities_participant_changelist",
     ImportKind.ATTENDANCE: "admin:activities_attendancehistory_changelist",
+    ImportKind.VENUES: "admin:venues_venue_changelist",
 }
 
 

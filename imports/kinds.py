@@ -18,15 +18,17 @@ from django.db.models import DateField, Q
 from django.db.models.functions import Lower, TruncMonth
 from django.utils import translation
 from django.utils.functional import Promise
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
 from accounts.enums import Country
 from accounts.models import Organisation
 from activities.enums import Gender, SessionStatus
-from activities.models import Activity, AgeBand, AttendanceHistory, Participant, Session
+from activities.models import Activity, AgeBand, AttendanceHistory, Participant, Schedule, Session
 from activities.rollup import rollup_refresh_cells
-from venues.models import District
+from venues.enums import SpaceKind
+from venues.models import District, Space, Venue
 
 from .enums import ImportKind
 from .reading import (
@@ -172,7 +174,7 @@ class Kind:
     def plan(self, rows: list[tuple[int, dict[str, Any]]]) -> Plan:
         raise NotImplementedError
 
-    def write(self, plan: Plan) -> tuple[list[int], dict[str, dict[str, Any]]]:
+    def write(self, plan: Plan) -> tuple[list[Any], dict[str, dict[str, Any]]]:
         """Write a plan; answer the new primary keys and {pk: old values} of the updated rows."""
         raise NotImplementedError
 
@@ -180,12 +182,12 @@ class Kind:
         """Once every chunk is written (in the same transaction)."""
 
     @classmethod
-    def undo_blockers(cls, created_ids: list[int]) -> list[str]:
+    def undo_blockers(cls, created_ids: list[Any]) -> list[str]:
         """Why the created rows cannot be deleted (translated sentences); empty: they can."""
         return []
 
     @classmethod
-    def undo(cls, *, organisation: Organisation, created_ids: list[int], previous: dict[str, dict[str, Any]]) -> None:
+    def undo(cls, *, organisation: Organisation, created_ids: list[Any], previous: dict[str, dict[str, Any]]) -> None:
         raise NotImplementedError
 
 
@@ -366,14 +368,14 @@ class ParticipantKind(Kind):
                 plan.create.append(target)
         return plan
 
-    def write(self, plan: Plan) -> tuple[list[int], dict[str, dict[str, Any]]]:
+    def write(self, plan: Plan) -> tuple[list[Any], dict[str, dict[str, Any]]]:
         created = Participant.objects.bulk_create(plan.create)
         if plan.update:
             Participant.objects.bulk_update([obj for obj, _old in plan.update], self.updatable)
         return [obj.pk for obj in created], {str(obj.pk): old for obj, old in plan.update}
 
     @classmethod
-    def undo_blockers(cls, created_ids: list[int]) -> list[str]:
+    def undo_blockers(cls, created_ids: list[Any]) -> list[str]:
         used = Participant.objects.filter(pk__in=created_ids).filter(
             Q(check_ins__isnull=False) | Q(attendance_events__isnull=False)
         )
@@ -390,7 +392,7 @@ class ParticipantKind(Kind):
         ]
 
     @classmethod
-    def undo(cls, *, organisation: Organisation, created_ids: list[int], previous: dict[str, dict[str, Any]]) -> None:
+    def undo(cls, *, organisation: Organisation, created_ids: list[Any], previous: dict[str, dict[str, Any]]) -> None:
         Participant.objects.filter(organisation=organisation, pk__in=created_ids).delete()
         restore = Participant.objects.filter(organisation=organisation, pk__in=[int(pk) for pk in previous])
         changed = []
@@ -575,7 +577,7 @@ class AttendanceKind(Kind):
             plan.update.append((row, old))
         return plan
 
-    def write(self, plan: Plan) -> tuple[list[int], dict[str, dict[str, Any]]]:
+    def write(self, plan: Plan) -> tuple[list[Any], dict[str, dict[str, Any]]]:
         created = AttendanceHistory.objects.bulk_create(plan.create)
         if plan.update:
             AttendanceHistory.objects.bulk_update(
@@ -587,7 +589,7 @@ class AttendanceKind(Kind):
         rollup_refresh_cells(cells=self.cells, check_ins=False)
 
     @classmethod
-    def undo(cls, *, organisation: Organisation, created_ids: list[int], previous: dict[str, dict[str, Any]]) -> None:
+    def undo(cls, *, organisation: Organisation, created_ids: list[Any], previous: dict[str, dict[str, Any]]) -> None:
         mine = AttendanceHistory.objects.filter(activity__programme__lead_organisation=organisation)
         ids = [*created_ids, *(int(pk) for pk in previous)]
         cells = set(mine.filter(pk__in=ids).values_list("activity_id", "month"))
@@ -601,7 +603,215 @@ class AttendanceKind(Kind):
         rollup_refresh_cells(cells=cells, check_ins=False)
 
 
-KINDS: dict[str, type[Kind]] = {kind.kind: kind for kind in (ParticipantKind, AttendanceKind)}
+# --- Venues and their spaces ------------------------------------------------------------------
+
+
+def _space_kind_choices() -> list[tuple[str, list[str]]]:
+    names: dict[str, list[str]] = {code: [] for code in SpaceKind.values}
+    for language in LANGUAGES:
+        with translation.override(language):
+            for code, label in SpaceKind.choices:
+                names[code].append(str(label))
+    return list(names.items())
+
+
+class VenueKind(Kind):
+    """One row per space (the venue's columns repeated), or one row for a venue without spaces."""
+
+    kind = ImportKind.VENUES
+    columns = (
+        Column(
+            "venue",
+            _("Venue"),
+            _("The venue's name; rows with the same name are one venue."),
+            "Bäckbyhuset",
+            True,
+            aliases=("lokal", "mötesplats", "locatie", "venue name"),
+        ),
+        Column(
+            "district",
+            _("District"),
+            _("A district of your municipality, by its name as Kvarter knows it."),
+            "",
+            choices=lambda organisation: [district.name for district in _districts(organisation).values()],
+            aliases=("område", "buurt", "stadsdeel"),
+        ),
+        Column(
+            "street_address",
+            _("Street address"),
+            _("May be empty."),
+            "Bäckbyvägen 1",
+            aliases=("adress", "adres", "address"),
+        ),
+        Column("postal_code", _("Postal code"), _("May be empty."), "723 43", aliases=("postnummer", "postcode")),
+        Column("city", _("City"), _("May be empty."), "Västerås", aliases=("ort", "stad", "plaats")),
+        Column("capacity", _("Capacity"), _("How many people the venue holds; may be empty."), 120),
+        Column(
+            "space",
+            _("Space"),
+            _("A room or area in the venue; empty: the venue only."),
+            "Öppna ytan",
+            aliases=("rum", "ruimte", "room"),
+        ),
+        Column(
+            "space_kind",
+            _("Kind of space"),
+            _("Room, open area, café, hall, kitchen, workshop or outdoor area."),
+            str(SpaceKind.OPEN_AREA.label),
+            choices=lambda _organisation: [str(label) for label in SpaceKind.labels],
+        ),
+        Column("space_capacity", _("Space capacity"), _("How many people the space holds; may be empty."), 60),
+    )
+    natural_key = _(
+        "A venue is matched by its name (ignoring capitals) within your organisation, a space by its venue and "
+        "its name. Importing the file again changes nothing."
+    )
+    chunk_size = None  # venue lists are short, and rows of one venue must meet
+    venue_fields = ("district_id", "street_address", "postal_code", "city", "capacity")
+    space_fields = ("kind", "capacity")
+
+    def __init__(self, organisation: Organisation) -> None:
+        super().__init__(organisation)
+        self.districts = _districts(organisation)
+
+    def read(self, key: str, value: Any) -> Any:
+        if key == "district":
+            district = self.districts.get(normalise_header(value))
+            if district is None:
+                raise ValueProblem(gettext_noop("'%(value)s' is not a district of your organisation"))
+            return district
+        if key in ("capacity", "space_capacity"):
+            number = parse_int(value)
+            if number < 0:
+                raise ValueProblem(gettext_noop("'%(value)s' is not a whole number"))
+            return number
+        if key == "space_kind":
+            return parse_choice(value, _space_kind_choices())
+        limit = {"venue": 200, "space": 100, "postal_code": 12, "city": 100}.get(key, 200)
+        result = text(value)
+        if len(result) > limit:
+            raise ValueProblem(gettext_noop("'%(value)s' is longer than %(limit)s characters"), limit=limit)
+        return result
+
+    def plan(self, rows: list[tuple[int, dict[str, Any]]]) -> Plan:
+        plan = Plan()
+        venues = {normalise_header(venue.name): venue for venue in Venue.objects.filter(organisation=self.organisation)}
+        spaces = {
+            (space.venue_id, normalise_header(space.name)): space
+            for space in Space.objects.filter(venue__organisation=self.organisation)
+        }
+        self.new_spaces: list[tuple[str, Space]] = []
+        planned: dict[str, Venue] = {}
+        for number, values in rows:
+            key = normalise_header(values["venue"])
+            fields = {
+                ("district_id" if name == "district" else name): (value.pk if name == "district" else value)
+                for name, value in values.items()
+                if name in ("district", "street_address", "postal_code", "city", "capacity")
+            }
+            if key not in planned:
+                venue = venues.get(key)
+                if venue is None:
+                    venue = Venue(organisation=self.organisation, name=values["venue"], **fields)
+                    plan.create.append(venue)
+                else:
+                    old = {name: getattr(venue, name) for name in fields}
+                    changed = {name: value for name, value in fields.items() if old[name] != value}
+                    if changed:
+                        for name, value in changed.items():
+                            setattr(venue, name, value)
+                        plan.update.append((venue, {name: old[name] for name in changed}))
+                    else:
+                        plan.unchanged += 1
+                planned[key] = venue
+            venue = planned[key]
+            if not values.get("space"):
+                continue
+            space_key = (key, normalise_header(values["space"]))
+            if space_key in self.seen:
+                plan.errors.append(
+                    RowError(number, "space", values["space"], gettext_noop("the same space is on an earlier row"))
+                )
+                continue
+            self.seen.add(space_key)
+            space_fields = {
+                name: values[column]
+                for column, name in (("space_kind", "kind"), ("space_capacity", "capacity"))
+                if column in values
+            }
+            space = spaces.get((venue.pk, space_key[1])) if venue.pk else None
+            if space is None:
+                space = Space(name=values["space"], **space_fields)
+                self.new_spaces.append((key, space))
+                plan.create.append(space)
+                continue
+            old = {name: getattr(space, name) for name in space_fields}
+            changed = {name: value for name, value in space_fields.items() if old[name] != value}
+            if changed:
+                for name, value in changed.items():
+                    setattr(space, name, value)
+                plan.update.append((space, {name: old[name] for name in changed}))
+            else:
+                plan.unchanged += 1
+        self.planned = planned
+        return plan
+
+    def write(self, plan: Plan) -> tuple[list[Any], dict[str, dict[str, Any]]]:
+        created: list[Any] = []
+        for venue in [obj for obj in plan.create if isinstance(obj, Venue)]:
+            base = slugify(f"{self.organisation.slug}-{venue.name}")[:180] or self.organisation.slug
+            venue.slug = base
+            suffix = 2
+            while Venue.objects.filter(slug=venue.slug).exists():
+                venue.slug = f"{base}-{suffix}"
+                suffix += 1
+            venue.save()
+            created.append(venue.pk)
+        for key, space in self.new_spaces:
+            space.venue = self.planned[key]
+            space.save()
+        for obj, _old in plan.update:
+            obj.save()
+        # Spaces and venues share one list of ids: a space's id is stored as "space:<id>".
+        return created + [f"space:{space.pk}" for _key, space in self.new_spaces], {
+            f"{obj._meta.model_name}:{obj.pk}": {name: _json(value) for name, value in old.items()}
+            for obj, old in plan.update
+        }
+
+    @classmethod
+    def _split(cls, ids: Iterable[Any]) -> tuple[list[int], list[int]]:
+        venues = [int(pk) for pk in ids if not str(pk).startswith("space:")]
+        spaces = [int(str(pk).split(":")[1]) for pk in ids if str(pk).startswith("space:")]
+        return venues, spaces
+
+    @classmethod
+    def undo_blockers(cls, created_ids: list[Any]) -> list[str]:
+        venues, spaces = cls._split(created_ids)
+        used = (
+            Activity.objects.filter(venue_id__in=venues).exists()
+            or Schedule.objects.filter(space_id__in=spaces).exists()
+            or Session.objects.filter(space_id__in=spaces).exists()
+        )
+        return [str(_("An imported venue or space is used by an activity, schedule or session since."))] if used else []
+
+    @classmethod
+    def undo(cls, *, organisation: Organisation, created_ids: list[Any], previous: dict[str, dict[str, Any]]) -> None:
+        venues, spaces = cls._split(created_ids)
+        Space.objects.filter(venue__organisation=organisation, pk__in=spaces).delete()
+        Venue.objects.filter(organisation=organisation, pk__in=venues).delete()
+        for key, old in previous.items():
+            model_name, pk = key.split(":")
+            model = Venue if model_name == "venue" else Space
+            scope = {"organisation": organisation} if model is Venue else {"venue__organisation": organisation}
+            obj = model.objects.filter(pk=int(pk), **scope).first()  # type: ignore[attr-defined]
+            if obj is None:
+                continue
+            for name, value in old.items():
+                setattr(obj, name, _from_json(model, name, value))
+            obj.save()
+
+
+KINDS: dict[str, type[Kind]] = {kind.kind: kind for kind in (ParticipantKind, VenueKind, AttendanceKind)}
 
 
 def kind_for(kind: str) -> type[Kind]:

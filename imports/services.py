@@ -49,7 +49,7 @@ class Outcome:
     updated: int = 0
     unchanged: int = 0
     errors: list[dict[str, Any]] = field(default_factory=list)
-    created_ids: list[int] = field(default_factory=list)
+    created_ids: list[Any] = field(default_factory=list)
     previous: dict[str, dict[str, Any]] = field(default_factory=dict)
     written: bool = False
 
