@@ -49,6 +49,7 @@ CHANGELISTS = {
     ImportKind.PARTICIPANTS: "admin:activities_participant_changelist",
     ImportKind.ATTENDANCE: "admin:activities_attendancehistory_changelist",
     ImportKind.VENUES: "admin:venues_venue_changelist",
+    ImportKind.VOLUNTEERS: "admin:volunteers_volunteer_changelist",
 }
 
 

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 class ImportKind(models.TextChoices):
     PARTICIPANTS = "participants", _("participants")
+    VOLUNTEERS = "volunteers", _("volunteers")
     VENUES = "venues", _("venues and their spaces")
     ATTENDANCE = "attendance", _("attendance before Kvarter")
 

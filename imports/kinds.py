@@ -9,6 +9,7 @@ organisation: one that does not is a row error, never a new object.
 """
 
 import datetime as dt
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
@@ -29,6 +30,8 @@ from activities.models import Activity, AgeBand, AttendanceHistory, Participant,
 from activities.rollup import rollup_refresh_cells
 from venues.enums import SpaceKind
 from venues.models import District, Space, Venue
+from volunteers.enums import ScreeningKind, VolunteerStatus
+from volunteers.models import Language, ScreeningCheck, Skill, Volunteer
 
 from .enums import ImportKind
 from .reading import (
@@ -811,7 +814,259 @@ class VenueKind(Kind):
             obj.save()
 
 
-KINDS: dict[str, type[Kind]] = {kind.kind: kind for kind in (ParticipantKind, VenueKind, AttendanceKind)}
+# --- Volunteers ---------------------------------------------------------------------------------
+
+
+def _names(value: Any) -> list[str]:
+    return [part.strip() for part in re.split(r"[,;/\n]", text(value)) if part.strip()]
+
+
+class VolunteerKind(Kind):
+    """Volunteers with skills, languages and the screening check seen (its dates only, never the certificate)."""
+
+    kind = ImportKind.VOLUNTEERS
+    columns = (
+        Column("first_name", _("First name"), _("Required."), "Fatima", True, aliases=("förnamn", "voornaam")),
+        Column("last_name", _("Last name"), _("May be empty."), "Ali", aliases=("efternamn", "achternaam", "surname")),
+        Column(
+            "email",
+            _("E-mail address"),
+            _("Matches the volunteer when given."),
+            "fatima@example.org",
+            aliases=("e-post", "epost", "email", "e-mail", "mail"),
+        ),
+        Column(
+            "phone", _("Phone"), _("May be empty."), "070-123 45 67", aliases=("telefon", "telefoon", "mobiel", "mobil")
+        ),
+        Column(
+            "skills",
+            _("Skills"),
+            _("Skills as Kvarter lists them, separated by commas."),
+            "",
+            aliases=("färdigheter", "vaardigheden", "kompetenser"),
+        ),
+        Column(
+            "languages",
+            _("Languages"),
+            _("Language codes or names (sv, Arabic…), separated by commas."),
+            "sv, ar",
+            aliases=("språk", "talen"),
+        ),
+        Column(
+            "screening_seen_on",
+            _("Screening check seen on"),
+            _("The date you saw the original VOG or criminal record extract; the certificate itself is never stored."),
+            "",
+            aliases=("utdrag sett", "vog gezien", "vog datum", "belastningsregister"),
+        ),
+        Column(
+            "screening_valid_until",
+            _("Screening check valid until"),
+            _("Empty: the seen date plus your organisation's validity."),
+            "",
+            aliases=("utdrag giltigt till", "vog geldig tot"),
+        ),
+    )
+    natural_key = _(
+        "A volunteer is matched by e-mail address (ignoring capitals) when the row has one, otherwise by first and "
+        "last name, within your organisation. Importing the file again changes nothing."
+    )
+    chunk_size = 500
+    scalar = ("last_name", "email", "phone")
+
+    def __init__(self, organisation: Organisation) -> None:
+        super().__init__(organisation)
+        self.skills = {normalise_header(skill.name): skill for skill in Skill.objects.all()}
+        self.languages = {normalise_header(language.code): language for language in Language.objects.all()}
+        for language in Language.objects.all():
+            self.languages.setdefault(normalise_header(language.name), language)
+        self.writes: list[tuple[Volunteer, dict[str, Any]]] = []
+
+    def read(self, key: str, value: Any) -> Any:
+        if key == "skills":
+            found = []
+            for name in _names(value):
+                skill = self.skills.get(normalise_header(name))
+                if skill is None:
+                    raise ValueProblem(gettext_noop("'%(value)s' is not a skill Kvarter knows"), value=name)
+                found.append(skill)
+            return found
+        if key == "languages":
+            spoken: list[Language] = []
+            for name in _names(value):
+                language = self.languages.get(normalise_header(name))
+                if language is None:
+                    raise ValueProblem(gettext_noop("'%(value)s' is not a language Kvarter knows"), value=name)
+                spoken.append(language)
+            return spoken
+        if key.startswith("screening_"):
+            return parse_date(value, day_first=self.day_first)
+        if key == "email":
+            address = text(value).lower()
+            if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", address):
+                raise ValueProblem(gettext_noop("'%(value)s' is not an e-mail address"))
+            return address
+        result = text(value)
+        if len(result) > 60:
+            raise ValueProblem(gettext_noop("'%(value)s' is longer than %(limit)s characters"), limit=60)
+        return result
+
+    def _key(self, values: dict[str, Any]) -> tuple[str, str]:
+        if values.get("email"):
+            return ("email", values["email"])
+        return ("name", f"{values['first_name'].casefold()} {values.get('last_name', '').casefold()}")
+
+    def plan(self, rows: list[tuple[int, dict[str, Any]]]) -> Plan:
+        plan = Plan()
+        mine = Volunteer.objects.filter(organisation=self.organisation).prefetch_related(
+            "skills", "languages", "screening_checks"
+        )
+        emails = {values["email"] for _n, values in rows if values.get("email")}
+        names = {values["first_name"] for _n, values in rows if not values.get("email")}
+        existing: dict[tuple[str, str], list[Volunteer]] = {}
+        for volunteer in mine.filter(Q(email__in=emails) | Q(first_name__in=names)):
+            if volunteer.email:
+                existing.setdefault(("email", volunteer.email.lower()), []).append(volunteer)
+            existing.setdefault(
+                ("name", f"{volunteer.first_name.casefold()} {volunteer.last_name.casefold()}"), []
+            ).append(volunteer)
+        self.writes = []
+        for number, values in rows:
+            key = self._key(values)
+            if key in self.seen:
+                plan.errors.append(
+                    RowError(
+                        number,
+                        "first_name",
+                        values["first_name"],
+                        gettext_noop("the same volunteer is on an earlier row"),
+                    )
+                )
+                continue
+            self.seen.add(key)
+            seen_on = values.get("screening_seen_on")
+            valid_until = values.get("screening_valid_until")
+            if seen_on and not valid_until:
+                valid_until = seen_on.replace(year=seen_on.year + self.organisation.screening_valid_years)
+            if valid_until and not seen_on:
+                plan.errors.append(RowError(number, "screening_seen_on", "", gettext_noop("a value is required")))
+                continue
+            if seen_on and valid_until < seen_on:
+                plan.errors.append(
+                    RowError(
+                        number,
+                        "screening_valid_until",
+                        str(valid_until),
+                        gettext_noop("the check cannot expire before it was seen"),
+                    )
+                )
+                continue
+            matches = existing.get(key, [])
+            if len(matches) > 1:
+                plan.errors.append(
+                    RowError(
+                        number,
+                        "first_name",
+                        values["first_name"],
+                        gettext_noop("'%(value)s' matches several volunteers in Kvarter"),
+                        {"value": values["first_name"]},
+                    )
+                )
+                continue
+            change: dict[str, Any] = {}
+            scalars = {name: values[name] for name in self.scalar if name in values}
+            if matches:
+                volunteer = matches[0]
+                old = {name: getattr(volunteer, name) for name in scalars}
+                change["fields"] = {name: value for name, value in scalars.items() if old[name] != value}
+                change["old"] = {name: old[name] for name in change["fields"]}
+            else:
+                volunteer = Volunteer(
+                    organisation=self.organisation,
+                    first_name=values["first_name"],
+                    status=VolunteerStatus.ACTIVE,
+                    **scalars,
+                )
+            for relation in ("skills", "languages"):
+                if relation in values:
+                    now = {obj.pk for obj in getattr(volunteer, relation).all()} if volunteer.pk else set()
+                    wanted = {obj.pk for obj in values[relation]}
+                    if now != wanted:
+                        change[relation] = (sorted(now), sorted(wanted))
+            if seen_on and not (
+                volunteer.pk and any(check.seen_on == seen_on for check in volunteer.screening_checks.all())
+            ):
+                kind = (
+                    ScreeningKind.VOG if self.organisation.country == Country.NETHERLANDS else ScreeningKind.SE_CHILDREN
+                )
+                change["check"] = {"kind": kind, "seen_on": seen_on, "valid_until": valid_until}
+            if volunteer.pk is None:
+                plan.create.append(volunteer)
+            elif change.get("fields") or any(name in change for name in ("skills", "languages", "check")):
+                plan.update.append((volunteer, change))
+            else:
+                plan.unchanged += 1
+                continue
+            self.writes.append((volunteer, change))
+        return plan
+
+    def write(self, plan: Plan) -> tuple[list[Any], dict[str, dict[str, Any]]]:
+        created: list[Any] = []
+        previous: dict[str, dict[str, Any]] = {}
+        for volunteer, change in self.writes:
+            new = volunteer.pk is None
+            for name, value in change.get("fields", {}).items():
+                setattr(volunteer, name, value)
+            volunteer.save()
+            if new:
+                created.append(volunteer.pk)
+            else:
+                previous[str(volunteer.pk)] = {
+                    **change.get("old", {}),
+                    **{relation: change[relation][0] for relation in ("skills", "languages") if relation in change},
+                }
+            for relation in ("skills", "languages"):
+                if relation in change:
+                    getattr(volunteer, relation).set(change[relation][1])
+            if "check" in change:
+                check = ScreeningCheck.objects.create(volunteer=volunteer, **change["check"])
+                if not new:
+                    created.append(f"check:{check.pk}")
+        return created, previous
+
+    @classmethod
+    def _split(cls, ids: Iterable[Any]) -> tuple[list[int], list[int]]:
+        volunteers = [int(pk) for pk in ids if not str(pk).startswith("check:")]
+        checks = [int(str(pk).split(":")[1]) for pk in ids if str(pk).startswith("check:")]
+        return volunteers, checks
+
+    @classmethod
+    def undo_blockers(cls, created_ids: list[Any]) -> list[str]:
+        volunteers, _checks = cls._split(created_ids)
+        used = Volunteer.objects.filter(pk__in=volunteers).filter(
+            Q(placements__isnull=False) | Q(shifts__isnull=False) | Q(hours__isnull=False)
+        )
+        if used.exists():
+            return [str(_("An imported volunteer has been placed, given shifts or logged hours since."))]
+        return []
+
+    @classmethod
+    def undo(cls, *, organisation: Organisation, created_ids: list[Any], previous: dict[str, dict[str, Any]]) -> None:
+        volunteers, checks = cls._split(created_ids)
+        ScreeningCheck.objects.filter(volunteer__organisation=organisation, pk__in=checks).delete()
+        Volunteer.objects.filter(organisation=organisation, pk__in=volunteers).delete()
+        for volunteer in Volunteer.objects.filter(organisation=organisation, pk__in=[int(pk) for pk in previous]):
+            old = previous[str(volunteer.pk)]
+            for name in cls.scalar:
+                if name in old:
+                    setattr(volunteer, name, old[name])
+            volunteer.save()
+            for relation in ("skills", "languages"):
+                if relation in old:
+                    getattr(volunteer, relation).set(old[relation])
+
+
+KINDS: dict[str, type[Kind]] = {kind.kind: kind for kind in (ParticipantKind, VolunteerKind, VenueKind, AttendanceKind)}
 
 
 def kind_for(kind: str) -> type[Kind]:
