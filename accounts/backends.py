@@ -6,7 +6,7 @@ from .selectors import user_is_manager
 # The apps whose models coordinators administer. Which *rows* they may see and
 # change is decided per organisation by the admin's querysets (accounts.scoping);
 # this backend only answers "may coordinators work with this kind of object".
-COORDINATOR_APPS = ("venues", "activities", "volunteers", "partnerships", "reporting")
+COORDINATOR_APPS = ("venues", "activities", "volunteers", "partnerships", "imports", "reporting")
 COORDINATOR_MODELS = (("accounts", "organisation"), ("accounts", "membership"), ("accounts", "user"))
 # Read-only for coordinators: the logs are evidence (what happened, what we told whom), nobody edits them.
 COORDINATOR_VIEW_ONLY = (("core", "auditlogentry"), ("core", "outgoingmessage"))

@@ -1026,3 +1026,46 @@ class AttendanceRollup(models.Model):
 
     def __str__(self) -> str:
         return f"{self.activity_id} {self.month:%Y-%m}"
+
+
+class AttendanceHistory(models.Model):
+    """Visits from before Kvarter: monthly totals by age band and gender, taken in from an old spreadsheet.
+
+    Written only by the spreadsheet import (`imports`, kind "attendance");
+    the rollup reads it beside the tallies (`activities.rollup`), so the
+    reports and trends show the years before Kvarter, and a rollup rebuild
+    rebuilds them from here rather than wiping them. A month of an activity
+    that has sessions in Kvarter is counted from its sessions only: the
+    import refuses history for such a month, and should sessions be recorded
+    in it later, the rollup takes the sessions and leaves the history aside,
+    so nothing is counted twice.
+    """
+
+    activity = models.ForeignKey(
+        Activity, verbose_name=_("activity"), on_delete=models.PROTECT, related_name="attendance_history"
+    )
+    month = models.DateField(_("month"), help_text=_("The first day of the month."))
+    age_band = models.ForeignKey(AgeBand, verbose_name=_("age band"), on_delete=models.PROTECT, related_name="+")
+    gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices)
+    visits = models.PositiveIntegerField(_("visits"), default=0)
+    first_visits = models.PositiveIntegerField(_("first visits this year"), default=0)
+    source = models.CharField(_("source"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("attendance before Kvarter")
+        verbose_name_plural = _("attendance before Kvarter")
+        ordering = ["activity", "month", "age_band__min_age", "gender"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["activity", "month", "age_band", "gender"], name="attendance_history_unique_cell"
+            ),
+            models.CheckConstraint(
+                condition=Q(first_visits__lte=F("visits")),
+                name="attendance_history_first_within_visits",
+                violation_error_message=_("First visits cannot exceed visits."),
+            ),
+            models.CheckConstraint(condition=Q(month__day=1), name="attendance_history_first_of_month"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.activity_id} {self.month:%Y-%m} {self.gender}: {self.visits}"

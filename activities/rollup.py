@@ -12,6 +12,10 @@ Who calls what:
   `rollup_refresh_sessions` for the sessions they touched;
 - single-object saves and deletes of sessions, tallies and check-ins (the
   admin, fixtures, tests) reach it through the receivers at the bottom;
+- the spreadsheet import of attendance before Kvarter (`imports`) calls
+  `rollup_refresh_cells` for the months it wrote; the history itself
+  (`AttendanceHistory`) is read into the cells beside the tallies, so a
+  refresh or a rebuild keeps it;
 - `rollup_rebuild` recomputes a month range or everything
   (`manage.py rebuild_rollup`, the bulk generator); `rollup_refresh_recent`
   is the nightly safety net (`activities.refresh_rollup`).
@@ -38,14 +42,14 @@ from operator import or_
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, DateField, F, Q, QuerySet, Sum
+from django.db.models import Count, DateField, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 from django.utils import timezone
 
 from .enums import SessionStatus
-from .models import Activity, AttendanceRollup, CheckIn, Participant, Session, Tally
+from .models import Activity, AttendanceHistory, AttendanceRollup, CheckIn, Participant, Session, Tally
 
 Cell = tuple[int, dt.date]  # (activity id, first day of the local month)
 
@@ -118,6 +122,31 @@ def named_rows(sessions: Q) -> QuerySet:
     )
 
 
+def history_rows(months: Q) -> QuerySet:
+    """Imported history (`AttendanceHistory`) of the cells `months` selects (a filter on activity and month).
+
+    Only for cells the sessions left empty: call it after the tallies of the
+    same cells went in. A month with headcounts from sessions is counted
+    from them alone (the import refuses such months; this keeps a later
+    session from being counted twice with the history of its month).
+    """
+    from_sessions = AttendanceRollup.objects.filter(
+        activity_id=OuterRef("activity_id"), month=OuterRef("month"), participant__isnull=True
+    )
+    return (
+        AttendanceHistory.objects.filter(months)
+        .exclude(Exists(from_sessions))
+        .annotate(
+            cell_month=F("month"),
+            cell_activity=F("activity_id"),
+            sum_visits=F("visits"),
+            sum_first_visits=F("first_visits"),
+        )
+        .values("cell_month", "cell_activity", "age_band_id", "gender", "sum_visits", "sum_first_visits")
+        .order_by()
+    )
+
+
 def _insert_select(rows: QuerySet) -> None:
     """INSERT the grouped rows of `headcount_rows`/`named_rows` into the rollup: one statement, no round trip."""
     compiler = rows.query.get_compiler(connection=connection)
@@ -176,6 +205,7 @@ def rollup_refresh_cells(*, cells: Collection[Cell], headcounts: bool = True, ch
             stale._raw_delete(stale.db)  # type: ignore[attr-defined]  # nothing refers to rollup rows
             if headcounts:
                 _insert_select(headcount_rows(in_sessions))
+                _insert_select(history_rows(in_cells))
             if check_ins:
                 _insert_select(named_rows(in_sessions))
 
@@ -209,6 +239,7 @@ def rollup_rebuild(*, since: dt.date | None = None, until: dt.date | None = None
         stale = AttendanceRollup.objects.filter(months)
         stale._raw_delete(stale.db)  # type: ignore[attr-defined]
         _insert_select(headcount_rows(sessions))
+        _insert_select(history_rows(months))
         _insert_select(named_rows(sessions))
         if connection.vendor == "postgresql" and not (first or after_end):
             # The whole table was replaced: the planner's statistics too.

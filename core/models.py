@@ -85,6 +85,10 @@ class AuditAction(models.TextChoices):
     REPORT_FOLLOWED = "report.followed", _("report followed")
     REPORT_UNFOLLOWED = "report.unfollowed", _("report no longer followed")
     NARRATIVE_SAVED = "narrative.saved", _("report text saved")
+    # Spreadsheet imports
+    IMPORT_CONFIRMED = "import.confirmed", _("import confirmed")
+    IMPORT_CANCELLED = "import.cancelled", _("import cancelled")
+    IMPORT_UNDONE = "import.undone", _("import undone")
     # Privacy
     RETENTION_APPLIED = "retention.applied", _("retention applied")
     RETENTION_RULE_ADDED = "retention_rule.added", _("retention rule added")

@@ -30,6 +30,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
 
 Cell = str | int | float | Decimal | dt.date | None
 
@@ -75,6 +76,8 @@ class Sheet:
     rows: Iterable[Sequence[Cell]]
     header: Sequence[str] = ()
     widths: Sequence[int] = field(default_factory=tuple)
+    # Drop-down lists: (cell range such as "C2:C1000", the list's formula such as "'Lists'!$A$2:$A$4").
+    validations: Sequence[tuple[str, str]] = field(default_factory=tuple)
 
 
 def xlsx_bytes(sheets: Sequence[Sheet]) -> bytes:
@@ -84,6 +87,10 @@ def xlsx_bytes(sheets: Sequence[Sheet]) -> bytes:
         sheet = workbook.create_sheet(title=_clean_text(spec.title)[:31] or "Sheet")
         for number, width in enumerate(spec.widths, start=1):
             sheet.column_dimensions[get_column_letter(number)].width = width
+        for cells, formula in spec.validations:
+            validation = DataValidation(type="list", formula1=formula, allow_blank=True)
+            validation.add(cells)
+            sheet.data_validations.append(validation)
         if spec.header:
             sheet.freeze_panes = "A2"
             sheet.append([xlsx_cell(sheet, value, bold=True) for value in spec.header])

@@ -53,6 +53,7 @@ LOCAL_APPS = [
     "volunteers",
     "partnerships",
     "privacy",
+    "imports",
     "reporting",
     "demo",
     "web",
@@ -387,6 +388,10 @@ KVARTER_ROSTER_RECENT_DAYS = env.int("KVARTER_ROSTER_RECENT_DAYS", default=365)
 KVARTER_VOLUNTEER_INACTIVE_MONTHS = env.int("KVARTER_VOLUNTEER_INACTIVE_MONTHS", default=6)
 
 # Sessions generated ahead from each schedule (the nightly job rolls this on).
+# Spreadsheet imports (imports.services): the largest upload, and the row count
+# above which a file is checked and imported by a Celery task with progress.
+KVARTER_IMPORT_MAX_BYTES = env.int("KVARTER_IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
+KVARTER_IMPORT_ASYNC_ROWS = env.int("KVARTER_IMPORT_ASYNC_ROWS", default=2000)
 KVARTER_SESSION_HORIZON_DAYS = env.int("KVARTER_SESSION_HORIZON_DAYS", default=120)
 
 # An audit entry about a tenant's object must name the tenant (core.services.log_action):

@@ -17,6 +17,7 @@ from django.utils import timezone
 from activities.models import Session, Tally
 from activities.rollup import rollup_rebuild
 from demo.world.deventer import seed_deventer
+from demo.world.history import seed_history
 from demo.world.organisations import (
     DEMO_LOGINS,
     DEMO_PASSWORD,
@@ -55,6 +56,7 @@ def demo_seed(*, today: dt.date | None = None) -> DemoSummary:
     seed_deventer(orgs=orgs, today=today)
     seed_wageningen(orgs=orgs, users=users, today=today)
     seed_welzin(orgs=orgs, users=users, today=today)
+    seed_history()
     # Some attendance above goes in with bulk writes, past the rollup's hooks.
     rollup_rebuild()
     return DemoSummary(

@@ -4,6 +4,7 @@ The builders are keyed by the admin's own registry, so registering a model
 without adding it here fails `test_every_registered_model_has_a_builder`.
 """
 
+import datetime as dt
 import itertools
 import uuid
 from collections.abc import Callable
@@ -25,6 +26,7 @@ from activities.models import (
     Activity,
     AgeBand,
     AttendanceEvent,
+    AttendanceHistory,
     CheckIn,
     HolidayCalendar,
     Participant,
@@ -37,6 +39,7 @@ from activities.models import (
     Tally,
 )
 from core.models import AuditLogEntry
+from imports.models import ImportBatch
 from partnerships.models import (
     Agreement,
     AgreementDocument,
@@ -191,6 +194,16 @@ BUILDERS: dict[type[Model], Callable[[Organisation], Model]] = {
     Report: lambda org: ReportFactory(programme__lead_organisation=org),
     ReportRequest: lambda org: ReportRequestFactory(programme__lead_organisation=org),
     # One rule per organisation and record type: each call takes the next type.
+    ImportBatch: lambda org: ImportBatch.objects.create(
+        organisation=org, kind="participants", file_name="deltagare.csv", status="imported"
+    ),
+    AttendanceHistory: lambda org: AttendanceHistory.objects.create(
+        activity=ActivityFactory(programme__lead_organisation=org),
+        month=dt.date(2016, 9, 1),
+        age_band=AgeBandFactory(organisation=org),
+        gender="F",
+        visits=3,
+    ),
     RetentionRule: lambda org: RetentionRule.objects.create(
         organisation=org, keep_months=36, **dict(zip(("record_type", "action"), next(_retention_types), strict=True))
     ),
@@ -250,6 +263,8 @@ CHANGELIST_QUERIES: dict[type[Model], int] = {
     Report: 6,
     ReportRequest: 6,
     RetentionRule: 5,
+    ImportBatch: 5,
+    AttendanceHistory: 8,
 }
 
 # The same for Alice, a coordinator: her organisations' ids are looked up once
@@ -299,6 +314,8 @@ COORDINATOR_CHANGELIST_QUERIES: dict[type[Model], int] = {
     Report: 11,
     ReportRequest: 11,
     RetentionRule: 10,
+    ImportBatch: 10,
+    AttendanceHistory: 13,
 }
 
 # Coordinators administer the apps of their organisations (accounts.backends),
@@ -307,7 +324,16 @@ COORDINATOR_CHANGELIST_QUERIES: dict[type[Model], int] = {
 # allauth's e-mail addresses or second factors.
 COORDINATOR_FORBIDDEN = [Group, EmailAddress, Authenticator, UserSession]
 # The audit log is append-only: nobody adds entries by hand.
-NO_ADD_VIEW = {AuditLogEntry, AttendanceEvent, Report, ReportRequest, Authenticator, UserSession}
+NO_ADD_VIEW = {
+    AuditLogEntry,
+    AttendanceEvent,
+    ImportBatch,
+    AttendanceHistory,
+    Report,
+    ReportRequest,
+    Authenticator,
+    UserSession,
+}
 # The backend that signs people in (RoleBackend only grants permissions).
 BACKEND = "allauth.account.auth_backends.AuthenticationBackend"
 

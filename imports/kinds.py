@@ -1,0 +1,1081 @@
+"""What each kind of import reads, how a row is matched, and how it is written and taken back.
+
+A kind names its columns (a label translated into every language is also a
+header the file may use), cleans one row into values, plans a chunk of rows
+against the database (create, update, unchanged or a row error) with a
+constant number of queries per chunk, and writes a plan. References (a
+district, an activity, an age band) resolve only within the importing
+organisation: one that does not is a row error, never a new object.
+"""
+
+import datetime as dt
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from django.core.exceptions import ValidationError
+from django.db.models import DateField, Q
+from django.db.models.functions import Lower, TruncMonth
+from django.utils import translation
+from django.utils.functional import Promise
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
+
+from accounts.enums import Country
+from accounts.models import Organisation
+from activities.enums import Gender, SessionStatus
+from activities.models import Activity, AgeBand, AttendanceHistory, Participant, Schedule, Session
+from activities.rollup import rollup_refresh_cells
+from venues.enums import SpaceKind
+from venues.models import District, Space, Venue
+from volunteers.enums import ScreeningKind, VolunteerStatus
+from volunteers.models import Language, ScreeningCheck, Skill, Volunteer
+
+from .enums import ImportKind
+from .reading import (
+    ValueProblem,
+    normalise_header,
+    parse_bool,
+    parse_choice,
+    parse_date,
+    parse_int,
+    parse_month,
+    parse_year,
+    text,
+)
+
+LANGUAGES = ("sv", "nl", "en")
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: Promise
+    help: Promise
+    example: Any = ""
+    required: bool = False
+    # The values a template's drop-down offers (names in the user's language).
+    choices: Callable[[Any], list[str]] | None = None
+    # Other headers old sheets use for it, in any language.
+    aliases: tuple[str, ...] = ()
+
+    def names(self) -> set[str]:
+        """Every header that means this column: its label in each language, its key and its aliases."""
+        found = {normalise_header(self.key)} | {normalise_header(alias) for alias in self.aliases}
+        for language in LANGUAGES:
+            with translation.override(language):
+                found.add(normalise_header(str(self.label)))
+        return found
+
+
+@dataclass
+class RowError:
+    row: int
+    column: str  # the key; the header the file used is filled in by the caller
+    value: str
+    message: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+class RowInvalid(Exception):
+    def __init__(self, errors: list[RowError]) -> None:
+        super().__init__(errors)
+        self.errors = errors
+
+
+@dataclass
+class Plan:
+    """A chunk's outcome: the rows to create and update, how many are unchanged, and the bad rows."""
+
+    create: list[Any] = field(default_factory=list)
+    update: list[tuple[Any, dict[str, Any]]] = field(default_factory=list)  # (object with new values, old values)
+    unchanged: int = 0
+    errors: list[RowError] = field(default_factory=list)
+
+
+def _gender_choices() -> list[tuple[str, list[str]]]:
+    names: dict[str, list[str]] = {code: [] for code in Gender.values}
+    for language in LANGUAGES:
+        with translation.override(language):
+            for code, label in Gender.choices:
+                names[code].append(str(label))
+    # What old sheets write: kvinna/man/flicka/pojke, vrouw/man/meisje/jongen, girl/boy.
+    names[Gender.FEMALE] += ["kvinna", "flicka", "tjej", "k", "vrouw", "meisje", "v", "girl", "woman"]
+    names[Gender.MALE] += ["man", "pojke", "kille", "m", "jongen", "boy"]
+    names[Gender.OTHER] += ["annat", "annan", "anders", "x", "other", "-"]
+    return list(names.items())
+
+
+def gender_labels(_organisation: Organisation) -> list[str]:
+    return [str(label) for label in Gender.labels]
+
+
+def _day_first(organisation: Organisation) -> bool:
+    # Sweden and the Netherlands both write the day first (5/3/2018 is 5 March).
+    return organisation.country in (Country.SWEDEN, Country.NETHERLANDS)
+
+
+def _problem(number: int, key: str, value: Any, problem: ValueProblem) -> RowError:
+    return RowError(number, key, text(value), problem.message, {"value": text(value), **problem.params})
+
+
+def _validation_errors(number: int, raw: dict[str, Any], error: ValidationError) -> list[RowError]:
+    found = []
+    for key, messages in error.message_dict.items():
+        for message in messages:
+            # Already translated by the model (in the active language): shown as is.
+            found.append(RowError(number, key, text(raw.get(key)), "%(text)s", {"text": str(message)}))
+    return found
+
+
+class Kind:
+    kind: ClassVar[str]
+    columns: ClassVar[Sequence[Column]]
+    natural_key: ClassVar[Promise]
+    rules: ClassVar[Sequence[Promise]] = ()
+    # Rows per chunk (a few queries each); None: the whole file at once.
+    chunk_size: ClassVar[int | None] = 1000
+
+    def __init__(self, organisation: Organisation) -> None:
+        self.organisation = organisation
+        self.day_first = _day_first(organisation)
+        self.seen: set[Any] = set()
+
+    @classmethod
+    def header_names(cls) -> dict[str, str]:
+        return {name: column.key for column in cls.columns for name in column.names()}
+
+    @classmethod
+    def column(cls, key: str) -> Column:
+        return next(column for column in cls.columns if column.key == key)
+
+    def clean(self, number: int, raw: dict[str, Any]) -> dict[str, Any]:
+        """The row's values, or RowInvalid with every problem of the row."""
+        values: dict[str, Any] = {}
+        errors: list[RowError] = []
+        for column in self.columns:
+            if column.key not in raw:
+                continue
+            value = raw[column.key]
+            if value is None or text(value) == "":
+                if column.required:
+                    errors.append(RowError(number, column.key, "", gettext_noop("a value is required")))
+                continue
+            try:
+                values[column.key] = self.read(column.key, value)
+            except ValueProblem as problem:
+                errors.append(_problem(number, column.key, value, problem))
+        if errors:
+            raise RowInvalid(errors)
+        return values
+
+    def read(self, key: str, value: Any) -> Any:
+        raise NotImplementedError
+
+    def plan(self, rows: list[tuple[int, dict[str, Any]]]) -> Plan:
+        raise NotImplementedError
+
+    def write(self, plan: Plan) -> tuple[list[Any], dict[str, dict[str, Any]]]:
+        """Write a plan; answer the new primary keys and {pk: old values} of the updated rows."""
+        raise NotImplementedError
+
+    def after_write(self) -> None:
+        """Once every chunk is written (in the same transaction)."""
+
+    @classmethod
+    def undo_blockers(cls, created_ids: list[Any]) -> list[str]:
+        """Why the created rows cannot be deleted (translated sentences); empty: they can."""
+        return []
+
+    @classmethod
+    def undo(cls, *, organisation: Organisation, created_ids: list[Any], previous: dict[str, dict[str, Any]]) -> None:
+        raise NotImplementedError
+
+
+def _json(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
+def _from_json(model: Any, name: str, value: Any) -> Any:
+    return model._meta.get_field(name).to_python(value)
+
+
+# --- Participants -------------------------------------------------------------------------
+
+
+class ParticipantKind(Kind):
+    kind = ImportKind.PARTICIPANTS
+    columns = (
+        Column(
+            "alias",
+            _("First name or alias"),
+            _("As the participant is called; no surname needed."),
+            "Amina",
+            True,
+            aliases=("alias", "namn", "förnamn", "name", "first name", "naam", "voornaam"),
+        ),
+        Column(
+            "birth_year",
+            _("Birth year"),
+            _("Four digits, for example 2008."),
+            2008,
+            True,
+            aliases=("född", "födelseår", "year of birth", "geboren", "geboortejaar"),
+        ),
+        Column(
+            "gender",
+            _("Gender"),
+            _("Female, male or other; empty: other or unstated."),
+            str(Gender.FEMALE.label),
+            choices=gender_labels,
+        ),
+        Column(
+            "district",
+            _("District"),
+            _("A district of your municipality, by its name as Kvarter knows it."),
+            "",
+            choices=lambda organisation: [district.name for district in _districts(organisation).values()],
+            aliases=("område", "buurt", "stadsdeel", "area"),
+        ),
+        Column(
+            "consent_given_on",
+            _("Consent given on"),
+            _("The date the participant (or a guardian) agreed to be registered."),
+            dt.date(2024, 9, 2),
+            True,
+            aliases=("samtycke", "samtycke lämnat", "consent", "consent date", "toestemming", "toestemming op"),
+        ),
+        Column(
+            "guardian_consent",
+            _("Guardian consent"),
+            _("Yes or no; required for participants under 18."),
+            str(_("yes")),
+            choices=lambda _organisation: [str(_("yes")), str(_("no"))],
+            aliases=("vårdnadshavare", "målsman", "parental consent", "toestemming ouder", "ouder"),
+        ),
+        Column(
+            "retain_until",
+            _("Keep until"),
+            _("After this date the record is erased; may be empty."),
+            "",
+            aliases=("spara till", "sparas till", "retain until", "bewaren tot"),
+        ),
+    )
+    natural_key = _(
+        "A row is the same participant as one in Kvarter when the first name or alias (ignoring capitals) "
+        "and the birth year are the same. Importing the file again changes nothing."
+    )
+    # The fields a row may change on an existing participant (the key is the rest).
+    updatable = ("gender", "district_id", "consent_given_on", "guardian_consent", "retain_until")
+    field_of = {
+        "gender": "gender",
+        "district": "district_id",
+        "consent_given_on": "consent_given_on",
+        "guardian_consent": "guardian_consent",
+        "retain_until": "retain_until",
+    }
+
+    def __init__(self, organisation: Organisation) -> None:
+        super().__init__(organisation)
+        self.districts = _districts(organisation)
+
+    def read(self, key: str, value: Any) -> Any:
+        if key == "alias":
+            alias = text(value)
+            if len(alias) > 60:
+                raise ValueProblem(gettext_noop("'%(value)s' is longer than %(limit)s characters"), limit=60)
+            return alias
+        if key == "birth_year":
+            return parse_year(value)
+        if key == "gender":
+            return parse_choice(value, _gender_choices())
+        if key == "district":
+            district = self.districts.get(normalise_header(value))
+            if district is None:
+                raise ValueProblem(gettext_noop("'%(value)s' is not a district of your organisation"))
+            return district
+        if key == "guardian_consent":
+            return parse_bool(value)
+        return parse_date(value, day_first=self.day_first)
+
+    def plan(self, rows: list[tuple[int, dict[str, Any]]]) -> Plan:
+        plan = Plan()
+        keys = {(values["alias"].casefold(), values["birth_year"]) for _number, values in rows}
+        existing: dict[tuple[str, int], list[Any]] = {}
+        if keys:
+            found = (
+                Participant.objects.filter(organisation=self.organisation, birth_year__in={year for _a, year in keys})
+                .annotate(alias_key=Lower("alias"))
+                .filter(alias_key__in={alias for alias, _y in keys})
+            )
+            for participant in found:
+                existing.setdefault((participant.alias.casefold(), participant.birth_year), []).append(participant)
+        for number, values in rows:
+            key = (values["alias"].casefold(), values["birth_year"])
+            if key in self.seen:
+                plan.errors.append(
+                    RowError(
+                        number, "alias", values["alias"], gettext_noop("the same participant is on an earlier row")
+                    )
+                )
+                continue
+            self.seen.add(key)
+            matches = existing.get(key, [])
+            if len(matches) > 1:
+                plan.errors.append(
+                    RowError(
+                        number,
+                        "alias",
+                        values["alias"],
+                        gettext_noop("'%(value)s' matches several participants in Kvarter"),
+                        {"value": values["alias"]},
+                    )
+                )
+                continue
+            # A column the file leaves out, or a cell left empty, keeps what Kvarter has.
+            fields = {
+                self.field_of[key]: value.pk if key == "district" else value
+                for key, value in values.items()
+                if key in self.field_of
+            }
+            target: Participant
+            if matches:
+                participant = matches[0]
+                old = {name: getattr(participant, name) for name in fields}
+                changed = {name: value for name, value in fields.items() if old[name] != value}
+                if not changed:
+                    plan.unchanged += 1
+                    continue
+                for name, value in changed.items():
+                    setattr(participant, name, value)
+                target = participant
+            else:
+                target = Participant(
+                    organisation=self.organisation, alias=values["alias"], birth_year=values["birth_year"], **fields
+                )
+            try:
+                target.clean_fields(exclude=["organisation", "district", "code", "client_id"])
+                target.clean()
+            except ValidationError as error:
+                if matches:
+                    # Leave the loaded object as it was (a later row might read it).
+                    for name, value in old.items():
+                        setattr(target, name, value)
+                plan.errors.extend(_validation_errors(number, values, error))
+                continue
+            if matches:
+                plan.update.append((target, {name: _json(old[name]) for name in changed}))
+            else:
+                plan.create.append(target)
+        return plan
+
+    def write(self, plan: Plan) -> tuple[list[Any], dict[str, dict[str, Any]]]:
+        created = Participant.objects.bulk_create(plan.create)
+        if plan.update:
+            Participant.objects.bulk_update([obj for obj, _old in plan.update], self.updatable)
+        return [obj.pk for obj in created], {str(obj.pk): old for obj, old in plan.update}
+
+    @classmethod
+    def undo_blockers(cls, created_ids: list[Any]) -> list[str]:
+        used = Participant.objects.filter(pk__in=created_ids).filter(
+            Q(check_ins__isnull=False) | Q(attendance_events__isnull=False)
+        )
+        count = used.distinct().count()
+        if not count:
+            return []
+        return [
+            translation.ngettext(
+                "%(count)s imported participant has been checked in since.",
+                "%(count)s imported participants have been checked in since.",
+                count,
+            )
+            % {"count": count}
+        ]
+
+    @classmethod
+    def undo(cls, *, organisation: Organisation, created_ids: list[Any], previous: dict[str, dict[str, Any]]) -> None:
+        Participant.objects.filter(organisation=organisation, pk__in=created_ids).delete()
+        restore = Participant.objects.filter(organisation=organisation, pk__in=[int(pk) for pk in previous])
+        changed = []
+        names: set[str] = set()
+        for participant in restore:
+            for name, value in previous[str(participant.pk)].items():
+                setattr(participant, name, _from_json(Participant, name, value))
+                names.add(name)
+            changed.append(participant)
+        if changed:
+            Participant.objects.bulk_update(changed, sorted(names))
+
+
+def _districts(organisation: Organisation) -> dict[str, District]:
+    """The districts an organisation's rows may name: its municipality's (itself or its parent) and its venues'."""
+    owners = [organisation.pk] + ([organisation.parent_id] if organisation.parent_id else [])
+    found = District.objects.filter(Q(municipality_id__in=owners) | Q(venues__organisation=organisation)).distinct()
+    return {normalise_header(district.name): district for district in found}
+
+
+# --- Attendance before Kvarter --------------------------------------------------------------
+
+
+def _age_band_label(band: AgeBand) -> str:
+    return band.label
+
+
+def _age_band_labels(organisation: Organisation) -> list[str]:
+    return [band.label for band in AgeBand.objects.filter(organisation=organisation).order_by("min_age")]
+
+
+class AttendanceKind(Kind):
+    kind = ImportKind.ATTENDANCE
+    columns = (
+        Column("activity", _("Activity"), _("The activity's name as in Kvarter."), "Café och mötesplats", True),
+        Column("programme", _("Programme"), _("Only needed when two programmes have an activity of that name."), ""),
+        Column(
+            "month",
+            _("Month"),
+            _("The month, as 2016-09; or the date of a session (rows of one month are added together)."),
+            "2016-09",
+            True,
+        ),
+        Column(
+            "age_band",
+            _("Age band"),
+            _("One of your organisation's age bands, e.g. 13–17."),
+            "13–17",
+            True,
+            choices=_age_band_labels,
+        ),
+        Column("gender", _("Gender"), _("Female, male or other."), str(Gender.MALE.label), True, choices=gender_labels),
+        Column("visits", _("Visits"), _("The number of visits, a whole number."), 42, True),
+        Column("first_visits", _("First visits"), _("Of these, first visits that year; may be empty."), ""),
+        Column("source", _("Source"), _("Where the figures come from, e.g. the old sheet's name."), ""),
+    )
+    natural_key = _(
+        "A row is matched by activity, month, age band and gender; rows of the same month are added together. "
+        "Importing the file again changes nothing."
+    )
+    rules = (
+        _(
+            "A month in which the activity has sessions in Kvarter is counted from its sessions: a row for such "
+            "a month is refused, so nothing is counted twice."
+        ),
+    )
+    # History sheets are small (months × bands × genders): read at once, so rows of one month add up.
+    chunk_size = None
+
+    def __init__(self, organisation: Organisation) -> None:
+        super().__init__(organisation)
+        self.activities: dict[str, list[Activity]] = {}
+        for activity in Activity.objects.filter(programme__lead_organisation=organisation).select_related("programme"):
+            self.activities.setdefault(normalise_header(activity.name), []).append(activity)
+        self.bands = {
+            normalise_header(band.label.replace("–", "-")): band
+            for band in AgeBand.objects.filter(organisation=organisation)
+        }
+        self.cells: set[tuple[int, dt.date]] = set()
+
+    def read(self, key: str, value: Any) -> Any:
+        if key in ("activity", "programme", "source"):
+            return text(value)[:200]
+        if key == "month":
+            return parse_month(value, day_first=self.day_first)
+        if key == "age_band":
+            band = self.bands.get(normalise_header(text(value).replace("–", "-").replace("—", "-")))
+            if band is None:
+                raise ValueProblem(gettext_noop("'%(value)s' is not one of your organisation's age bands"))
+            return band
+        if key == "gender":
+            return parse_choice(value, _gender_choices())
+        number = parse_int(value)
+        if number < 0:
+            raise ValueProblem(gettext_noop("'%(value)s' is not a whole number"))
+        return number
+
+    def _activity(self, values: dict[str, Any]) -> Activity:
+        candidates = self.activities.get(normalise_header(values["activity"]), [])
+        if values.get("programme"):
+            candidates = [
+                a for a in candidates if normalise_header(a.programme.name) == normalise_header(values["programme"])
+            ]
+        if not candidates:
+            raise ValueProblem(gettext_noop("'%(value)s' is not an activity of your organisation"))
+        if len(candidates) > 1:
+            raise ValueProblem(gettext_noop("'%(value)s' names activities in several programmes: add the programme"))
+        return candidates[0]
+
+    def plan(self, rows: list[tuple[int, dict[str, Any]]]) -> Plan:
+        plan = Plan()
+        sums: dict[tuple[int, dt.date, int, str], dict[str, Any]] = {}
+        for number, values in rows:
+            try:
+                activity = self._activity(values)
+            except ValueProblem as problem:
+                plan.errors.append(_problem(number, "activity", values["activity"], problem))
+                continue
+            first = values.get("first_visits", 0)
+            if first > values["visits"]:
+                plan.errors.append(
+                    RowError(number, "first_visits", str(first), gettext_noop("first visits cannot exceed visits"))
+                )
+                continue
+            key = (activity.pk, values["month"], values["age_band"].pk, values["gender"])
+            cell = sums.setdefault(
+                key, {"visits": 0, "first_visits": 0, "source": values.get("source", ""), "rows": []}
+            )
+            cell["visits"] += values["visits"]
+            cell["first_visits"] += first
+            cell["rows"].append(number)
+        if not sums:
+            return plan
+        activity_ids = {key[0] for key in sums}
+        with_sessions = set(
+            Session.objects.filter(activity_id__in=activity_ids)
+            .exclude(status=SessionStatus.CANCELLED)
+            .annotate(month=TruncMonth("starts_at", output_field=DateField()))
+            .values_list("activity_id", "month")
+            .distinct()
+        )
+        existing = {
+            (row.activity_id, row.month, row.age_band_id, row.gender): row
+            for row in AttendanceHistory.objects.filter(activity_id__in=activity_ids)
+        }
+        for key, cell in sums.items():
+            activity_id, month, band_id, gender = key
+            if (activity_id, month) in with_sessions:
+                for number in cell["rows"]:
+                    plan.errors.append(
+                        RowError(
+                            number,
+                            "month",
+                            f"{month:%Y-%m}",
+                            gettext_noop("the activity has sessions in Kvarter in %(month)s: they count for it"),
+                            {"month": f"{month:%Y-%m}"},
+                        )
+                    )
+                continue
+            self.cells.add((activity_id, month))
+            row = existing.get(key)
+            if row is None:
+                plan.create.append(
+                    AttendanceHistory(
+                        activity_id=activity_id,
+                        month=month,
+                        age_band_id=band_id,
+                        gender=gender,
+                        visits=cell["visits"],
+                        first_visits=cell["first_visits"],
+                        source=cell["source"],
+                    )
+                )
+                continue
+            new = {"visits": cell["visits"], "first_visits": cell["first_visits"], "source": cell["source"]}
+            old = {name: getattr(row, name) for name in new}
+            if old == new:
+                plan.unchanged += 1
+                continue
+            for name, value in new.items():
+                setattr(row, name, value)
+            plan.update.append((row, old))
+        return plan
+
+    def write(self, plan: Plan) -> tuple[list[Any], dict[str, dict[str, Any]]]:
+        created = AttendanceHistory.objects.bulk_create(plan.create)
+        if plan.update:
+            AttendanceHistory.objects.bulk_update(
+                [row for row, _old in plan.update], ["visits", "first_visits", "source"]
+            )
+        return [row.pk for row in created], {str(row.pk): old for row, old in plan.update}
+
+    def after_write(self) -> None:
+        rollup_refresh_cells(cells=self.cells, check_ins=False)
+
+    @classmethod
+    def undo(cls, *, organisation: Organisation, created_ids: list[Any], previous: dict[str, dict[str, Any]]) -> None:
+        mine = AttendanceHistory.objects.filter(activity__programme__lead_organisation=organisation)
+        ids = [*created_ids, *(int(pk) for pk in previous)]
+        cells = set(mine.filter(pk__in=ids).values_list("activity_id", "month"))
+        mine.filter(pk__in=created_ids).delete()
+        rows = list(mine.filter(pk__in=[int(pk) for pk in previous]))
+        for row in rows:
+            for name, value in previous[str(row.pk)].items():
+                setattr(row, name, value)
+        if rows:
+            AttendanceHistory.objects.bulk_update(rows, ["visits", "first_visits", "source"])
+        rollup_refresh_cells(cells=cells, check_ins=False)
+
+
+# --- Venues and their spaces ------------------------------------------------------------------
+
+
+def _space_kind_choices() -> list[tuple[str, list[str]]]:
+    names: dict[str, list[str]] = {code: [] for code in SpaceKind.values}
+    for language in LANGUAGES:
+        with translation.override(language):
+            for code, label in SpaceKind.choices:
+                names[code].append(str(label))
+    return list(names.items())
+
+
+class VenueKind(Kind):
+    """One row per space (the venue's columns repeated), or one row for a venue without spaces."""
+
+    kind = ImportKind.VENUES
+    columns = (
+        Column(
+            "venue",
+            _("Venue"),
+            _("The venue's name; rows with the same name are one venue."),
+            "Bäckbyhuset",
+            True,
+            aliases=("lokal", "mötesplats", "locatie", "venue name"),
+        ),
+        Column(
+            "district",
+            _("District"),
+            _("A district of your municipality, by its name as Kvarter knows it."),
+            "",
+            choices=lambda organisation: [district.name for district in _districts(organisation).values()],
+            aliases=("område", "buurt", "stadsdeel"),
+        ),
+        Column(
+            "street_address",
+            _("Street address"),
+            _("May be empty."),
+            "Bäckbyvägen 1",
+            aliases=("adress", "adres", "address"),
+        ),
+        Column("postal_code", _("Postal code"), _("May be empty."), "723 43", aliases=("postnummer", "postcode")),
+        Column("city", _("City"), _("May be empty."), "Västerås", aliases=("ort", "stad", "plaats")),
+        Column("capacity", _("Capacity"), _("How many people the venue holds; may be empty."), 120),
+        Column(
+            "space",
+            _("Space"),
+            _("A room or area in the venue; empty: the venue only."),
+            "Öppna ytan",
+            aliases=("rum", "ruimte", "room"),
+        ),
+        Column(
+            "space_kind",
+            _("Kind of space"),
+            _("Room, open area, café, hall, kitchen, workshop or outdoor area."),
+            str(SpaceKind.OPEN_AREA.label),
+            choices=lambda _organisation: [str(label) for label in SpaceKind.labels],
+        ),
+        Column("space_capacity", _("Space capacity"), _("How many people the space holds; may be empty."), 60),
+    )
+    natural_key = _(
+        "A venue is matched by its name (ignoring capitals) within your organisation, a space by its venue and "
+        "its name. Importing the file again changes nothing."
+    )
+    chunk_size = None  # venue lists are short, and rows of one venue must meet
+    venue_fields = ("district_id", "street_address", "postal_code", "city", "capacity")
+    space_fields = ("kind", "capacity")
+
+    def __init__(self, organisation: Organisation) -> None:
+        super().__init__(organisation)
+        self.districts = _districts(organisation)
+
+    def read(self, key: str, value: Any) -> Any:
+        if key == "district":
+            district = self.districts.get(normalise_header(value))
+            if district is None:
+                raise ValueProblem(gettext_noop("'%(value)s' is not a district of your organisation"))
+            return district
+        if key in ("capacity", "space_capacity"):
+            number = parse_int(value)
+            if number < 0:
+                raise ValueProblem(gettext_noop("'%(value)s' is not a whole number"))
+            return number
+        if key == "space_kind":
+            return parse_choice(value, _space_kind_choices())
+        limit = {"venue": 200, "space": 100, "postal_code": 12, "city": 100}.get(key, 200)
+        result = text(value)
+        if len(result) > limit:
+            raise ValueProblem(gettext_noop("'%(value)s' is longer than %(limit)s characters"), limit=limit)
+        return result
+
+    def plan(self, rows: list[tuple[int, dict[str, Any]]]) -> Plan:
+        plan = Plan()
+        venues = {normalise_header(venue.name): venue for venue in Venue.objects.filter(organisation=self.organisation)}
+        spaces = {
+            (space.venue_id, normalise_header(space.name)): space
+            for space in Space.objects.filter(venue__organisation=self.organisation)
+        }
+        self.new_spaces: list[tuple[str, Space]] = []
+        planned: dict[str, Venue] = {}
+        for number, values in rows:
+            key = normalise_header(values["venue"])
+            fields = {
+                ("district_id" if name == "district" else name): (value.pk if name == "district" else value)
+                for name, value in values.items()
+                if name in ("district", "street_address", "postal_code", "city", "capacity")
+            }
+            if key not in planned:
+                venue = venues.get(key)
+                if venue is None:
+                    venue = Venue(organisation=self.organisation, name=values["venue"], **fields)
+                    plan.create.append(venue)
+                else:
+                    old = {name: getattr(venue, name) for name in fields}
+                    changed = {name: value for name, value in fields.items() if old[name] != value}
+                    if changed:
+                        for name, value in changed.items():
+                            setattr(venue, name, value)
+                        plan.update.append((venue, {name: old[name] for name in changed}))
+                    else:
+                        plan.unchanged += 1
+                planned[key] = venue
+            venue = planned[key]
+            if not values.get("space"):
+                continue
+            space_key = (key, normalise_header(values["space"]))
+            if space_key in self.seen:
+                plan.errors.append(
+                    RowError(number, "space", values["space"], gettext_noop("the same space is on an earlier row"))
+                )
+                continue
+            self.seen.add(space_key)
+            space_fields = {
+                name: values[column]
+                for column, name in (("space_kind", "kind"), ("space_capacity", "capacity"))
+                if column in values
+            }
+            space = spaces.get((venue.pk, space_key[1])) if venue.pk else None
+            if space is None:
+                space = Space(name=values["space"], **space_fields)
+                self.new_spaces.append((key, space))
+                plan.create.append(space)
+                continue
+            old = {name: getattr(space, name) for name in space_fields}
+            changed = {name: value for name, value in space_fields.items() if old[name] != value}
+            if changed:
+                for name, value in changed.items():
+                    setattr(space, name, value)
+                plan.update.append((space, {name: old[name] for name in changed}))
+            else:
+                plan.unchanged += 1
+        self.planned = planned
+        return plan
+
+    def write(self, plan: Plan) -> tuple[list[Any], dict[str, dict[str, Any]]]:
+        created: list[Any] = []
+        for venue in [obj for obj in plan.create if isinstance(obj, Venue)]:
+            base = slugify(f"{self.organisation.slug}-{venue.name}")[:180] or self.organisation.slug
+            venue.slug = base
+            suffix = 2
+            while Venue.objects.filter(slug=venue.slug).exists():
+                venue.slug = f"{base}-{suffix}"
+                suffix += 1
+            venue.save()
+            created.append(venue.pk)
+        for key, space in self.new_spaces:
+            space.venue = self.planned[key]
+            space.save()
+        for obj, _old in plan.update:
+            obj.save()
+        # Spaces and venues share one list of ids: a space's id is stored as "space:<id>".
+        return created + [f"space:{space.pk}" for _key, space in self.new_spaces], {
+            f"{obj._meta.model_name}:{obj.pk}": {name: _json(value) for name, value in old.items()}
+            for obj, old in plan.update
+        }
+
+    @classmethod
+    def _split(cls, ids: Iterable[Any]) -> tuple[list[int], list[int]]:
+        venues = [int(pk) for pk in ids if not str(pk).startswith("space:")]
+        spaces = [int(str(pk).split(":")[1]) for pk in ids if str(pk).startswith("space:")]
+        return venues, spaces
+
+    @classmethod
+    def undo_blockers(cls, created_ids: list[Any]) -> list[str]:
+        venues, spaces = cls._split(created_ids)
+        used = (
+            Activity.objects.filter(venue_id__in=venues).exists()
+            or Schedule.objects.filter(space_id__in=spaces).exists()
+            or Session.objects.filter(space_id__in=spaces).exists()
+        )
+        return [str(_("An imported venue or space is used by an activity, schedule or session since."))] if used else []
+
+    @classmethod
+    def undo(cls, *, organisation: Organisation, created_ids: list[Any], previous: dict[str, dict[str, Any]]) -> None:
+        venues, spaces = cls._split(created_ids)
+        Space.objects.filter(venue__organisation=organisation, pk__in=spaces).delete()
+        Venue.objects.filter(organisation=organisation, pk__in=venues).delete()
+        for key, old in previous.items():
+            model_name, pk = key.split(":")
+            model = Venue if model_name == "venue" else Space
+            scope = {"organisation": organisation} if model is Venue else {"venue__organisation": organisation}
+            obj = model.objects.filter(pk=int(pk), **scope).first()  # type: ignore[attr-defined]
+            if obj is None:
+                continue
+            for name, value in old.items():
+                setattr(obj, name, _from_json(model, name, value))
+            obj.save()
+
+
+# --- Volunteers ---------------------------------------------------------------------------------
+
+
+def _names(value: Any) -> list[str]:
+    return [part.strip() for part in re.split(r"[,;/\n]", text(value)) if part.strip()]
+
+
+class VolunteerKind(Kind):
+    """Volunteers with skills, languages and the screening check seen (its dates only, never the certificate)."""
+
+    kind = ImportKind.VOLUNTEERS
+    columns = (
+        Column("first_name", _("First name"), _("Required."), "Fatima", True, aliases=("förnamn", "voornaam")),
+        Column("last_name", _("Last name"), _("May be empty."), "Ali", aliases=("efternamn", "achternaam", "surname")),
+        Column(
+            "email",
+            _("E-mail address"),
+            _("Matches the volunteer when given."),
+            "fatima@example.org",
+            aliases=("e-post", "epost", "email", "e-mail", "mail"),
+        ),
+        Column(
+            "phone", _("Phone"), _("May be empty."), "070-123 45 67", aliases=("telefon", "telefoon", "mobiel", "mobil")
+        ),
+        Column(
+            "skills",
+            _("Skills"),
+            _("Skills as Kvarter lists them, separated by commas."),
+            "",
+            aliases=("färdigheter", "vaardigheden", "kompetenser"),
+        ),
+        Column(
+            "languages",
+            _("Languages"),
+            _("Language codes or names (sv, Arabic…), separated by commas."),
+            "sv, ar",
+            aliases=("språk", "talen"),
+        ),
+        Column(
+            "screening_seen_on",
+            _("Screening check seen on"),
+            _("The date you saw the original VOG or criminal record extract; the certificate itself is never stored."),
+            "",
+            aliases=("utdrag sett", "vog gezien", "vog datum", "belastningsregister"),
+        ),
+        Column(
+            "screening_valid_until",
+            _("Screening check valid until"),
+            _("Empty: the seen date plus your organisation's validity."),
+            "",
+            aliases=("utdrag giltigt till", "vog geldig tot"),
+        ),
+    )
+    natural_key = _(
+        "A volunteer is matched by e-mail address (ignoring capitals) when the row has one, otherwise by first and "
+        "last name, within your organisation. Importing the file again changes nothing."
+    )
+    chunk_size = 500
+    scalar = ("last_name", "email", "phone")
+
+    def __init__(self, organisation: Organisation) -> None:
+        super().__init__(organisation)
+        self.skills = {normalise_header(skill.name): skill for skill in Skill.objects.all()}
+        self.languages = {normalise_header(language.code): language for language in Language.objects.all()}
+        for language in Language.objects.all():
+            self.languages.setdefault(normalise_header(language.name), language)
+        self.writes: list[tuple[Volunteer, dict[str, Any]]] = []
+
+    def read(self, key: str, value: Any) -> Any:
+        if key == "skills":
+            found = []
+            for name in _names(value):
+                skill = self.skills.get(normalise_header(name))
+                if skill is None:
+                    raise ValueProblem(gettext_noop("'%(value)s' is not a skill Kvarter knows"), value=name)
+                found.append(skill)
+            return found
+        if key == "languages":
+            spoken: list[Language] = []
+            for name in _names(value):
+                language = self.languages.get(normalise_header(name))
+                if language is None:
+                    raise ValueProblem(gettext_noop("'%(value)s' is not a language Kvarter knows"), value=name)
+                spoken.append(language)
+            return spoken
+        if key.startswith("screening_"):
+            return parse_date(value, day_first=self.day_first)
+        if key == "email":
+            address = text(value).lower()
+            if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", address):
+                raise ValueProblem(gettext_noop("'%(value)s' is not an e-mail address"))
+            return address
+        result = text(value)
+        if len(result) > 60:
+            raise ValueProblem(gettext_noop("'%(value)s' is longer than %(limit)s characters"), limit=60)
+        return result
+
+    def _key(self, values: dict[str, Any]) -> tuple[str, str]:
+        if values.get("email"):
+            return ("email", values["email"])
+        return ("name", f"{values['first_name'].casefold()} {values.get('last_name', '').casefold()}")
+
+    def plan(self, rows: list[tuple[int, dict[str, Any]]]) -> Plan:
+        plan = Plan()
+        mine = Volunteer.objects.filter(organisation=self.organisation).prefetch_related(
+            "skills", "languages", "screening_checks"
+        )
+        emails = {values["email"] for _n, values in rows if values.get("email")}
+        names = {values["first_name"] for _n, values in rows if not values.get("email")}
+        existing: dict[tuple[str, str], list[Volunteer]] = {}
+        for volunteer in mine.filter(Q(email__in=emails) | Q(first_name__in=names)):
+            if volunteer.email:
+                existing.setdefault(("email", volunteer.email.lower()), []).append(volunteer)
+            existing.setdefault(
+                ("name", f"{volunteer.first_name.casefold()} {volunteer.last_name.casefold()}"), []
+            ).append(volunteer)
+        self.writes = []
+        for number, values in rows:
+            key = self._key(values)
+            if key in self.seen:
+                plan.errors.append(
+                    RowError(
+                        number,
+                        "first_name",
+                        values["first_name"],
+                        gettext_noop("the same volunteer is on an earlier row"),
+                    )
+                )
+                continue
+            self.seen.add(key)
+            seen_on = values.get("screening_seen_on")
+            valid_until = values.get("screening_valid_until")
+            if seen_on and not valid_until:
+                valid_until = seen_on.replace(year=seen_on.year + self.organisation.screening_valid_years)
+            if valid_until and not seen_on:
+                plan.errors.append(RowError(number, "screening_seen_on", "", gettext_noop("a value is required")))
+                continue
+            if seen_on and valid_until < seen_on:
+                plan.errors.append(
+                    RowError(
+                        number,
+                        "screening_valid_until",
+                        str(valid_until),
+                        gettext_noop("the check cannot expire before it was seen"),
+                    )
+                )
+                continue
+            matches = existing.get(key, [])
+            if len(matches) > 1:
+                plan.errors.append(
+                    RowError(
+                        number,
+                        "first_name",
+                        values["first_name"],
+                        gettext_noop("'%(value)s' matches several volunteers in Kvarter"),
+                        {"value": values["first_name"]},
+                    )
+                )
+                continue
+            change: dict[str, Any] = {}
+            scalars = {name: values[name] for name in self.scalar if name in values}
+            if matches:
+                volunteer = matches[0]
+                old = {name: getattr(volunteer, name) for name in scalars}
+                change["fields"] = {name: value for name, value in scalars.items() if old[name] != value}
+                change["old"] = {name: old[name] for name in change["fields"]}
+            else:
+                volunteer = Volunteer(
+                    organisation=self.organisation,
+                    first_name=values["first_name"],
+                    status=VolunteerStatus.ACTIVE,
+                    **scalars,
+                )
+            for relation in ("skills", "languages"):
+                if relation in values:
+                    now = {obj.pk for obj in getattr(volunteer, relation).all()} if volunteer.pk else set()
+                    wanted = {obj.pk for obj in values[relation]}
+                    if now != wanted:
+                        change[relation] = (sorted(now), sorted(wanted))
+            if seen_on and not (
+                volunteer.pk and any(check.seen_on == seen_on for check in volunteer.screening_checks.all())
+            ):
+                kind = (
+                    ScreeningKind.VOG if self.organisation.country == Country.NETHERLANDS else ScreeningKind.SE_CHILDREN
+                )
+                change["check"] = {"kind": kind, "seen_on": seen_on, "valid_until": valid_until}
+            if volunteer.pk is None:
+                plan.create.append(volunteer)
+            elif change.get("fields") or any(name in change for name in ("skills", "languages", "check")):
+                plan.update.append((volunteer, change))
+            else:
+                plan.unchanged += 1
+                continue
+            self.writes.append((volunteer, change))
+        return plan
+
+    def write(self, plan: Plan) -> tuple[list[Any], dict[str, dict[str, Any]]]:
+        created: list[Any] = []
+        previous: dict[str, dict[str, Any]] = {}
+        for volunteer, change in self.writes:
+            new = volunteer.pk is None
+            for name, value in change.get("fields", {}).items():
+                setattr(volunteer, name, value)
+            volunteer.save()
+            if new:
+                created.append(volunteer.pk)
+            else:
+                previous[str(volunteer.pk)] = {
+                    **change.get("old", {}),
+                    **{relation: change[relation][0] for relation in ("skills", "languages") if relation in change},
+                }
+            for relation in ("skills", "languages"):
+                if relation in change:
+                    getattr(volunteer, relation).set(change[relation][1])
+            if "check" in change:
+                check = ScreeningCheck.objects.create(volunteer=volunteer, **change["check"])
+                if not new:
+                    created.append(f"check:{check.pk}")
+        return created, previous
+
+    @classmethod
+    def _split(cls, ids: Iterable[Any]) -> tuple[list[int], list[int]]:
+        volunteers = [int(pk) for pk in ids if not str(pk).startswith("check:")]
+        checks = [int(str(pk).split(":")[1]) for pk in ids if str(pk).startswith("check:")]
+        return volunteers, checks
+
+    @classmethod
+    def undo_blockers(cls, created_ids: list[Any]) -> list[str]:
+        volunteers, _checks = cls._split(created_ids)
+        used = Volunteer.objects.filter(pk__in=volunteers).filter(
+            Q(placements__isnull=False) | Q(shifts__isnull=False) | Q(hours__isnull=False)
+        )
+        if used.exists():
+            return [str(_("An imported volunteer has been placed, given shifts or logged hours since."))]
+        return []
+
+    @classmethod
+    def undo(cls, *, organisation: Organisation, created_ids: list[Any], previous: dict[str, dict[str, Any]]) -> None:
+        volunteers, checks = cls._split(created_ids)
+        ScreeningCheck.objects.filter(volunteer__organisation=organisation, pk__in=checks).delete()
+        Volunteer.objects.filter(organisation=organisation, pk__in=volunteers).delete()
+        for volunteer in Volunteer.objects.filter(organisation=organisation, pk__in=[int(pk) for pk in previous]):
+            old = previous[str(volunteer.pk)]
+            for name in cls.scalar:
+                if name in old:
+                    setattr(volunteer, name, old[name])
+            volunteer.save()
+            for relation in ("skills", "languages"):
+                if relation in old:
+                    getattr(volunteer, relation).set(old[relation])
+
+
+KINDS: dict[str, type[Kind]] = {kind.kind: kind for kind in (ParticipantKind, VolunteerKind, VenueKind, AttendanceKind)}
+
+
+def kind_for(kind: str) -> type[Kind]:
+    return KINDS[kind]
+
+
+def header_label(kind: type[Kind], key: str) -> str:
+    return str(kind.column(key).label)
+
+
+def describe(columns: Iterable[Column]) -> list[tuple[str, str]]:
+    return [(str(column.label), str(column.help)) for column in columns]
