@@ -1,6 +1,7 @@
 """The public programme (`/programme/`): what's on this week, and calendar feeds to subscribe to.
 
-No sign-in. Only activities marked public, of programmes marked public, and
+No sign-in, and read from the replica when there is one (core.replica): a
+resident need not see a session added a second ago. Only activities marked public, of programmes marked public, and
 nothing about people: no leaders, participants, notes or reasons for
 cancelling. A cancelled session stays in the list, crossed out, so nobody
 walks to a closed door.
@@ -19,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
+from core.replica import reads_from_replica
 from venues.models import District, Venue
 
 from ..calendar import calendar_feed
@@ -88,6 +90,7 @@ VENUE_CHOICES_LIMIT = 150
 
 
 @require_GET
+@reads_from_replica
 def programme_week(request: HttpRequest) -> HttpResponse:
     monday = _week_start(request.GET.get("week"))
     zone = timezone.get_current_timezone()
@@ -171,6 +174,7 @@ def _ics(name: str, activities: QuerySet[Activity], filename: str) -> HttpRespon
 
 
 @require_GET
+@reads_from_replica
 def venue_feed(request: HttpRequest, slug: str) -> HttpResponse:
     venue = get_object_or_404(Venue, slug=slug)
     activities = public_activities().filter(venue=venue)
@@ -180,6 +184,7 @@ def venue_feed(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_GET
+@reads_from_replica
 def district_feed(request: HttpRequest, slug: str) -> HttpResponse:
     district = get_object_or_404(District, slug=slug)
     activities = public_activities().filter(in_district(district, via=""))
@@ -189,6 +194,7 @@ def district_feed(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_GET
+@reads_from_replica
 def activity_feed(request: HttpRequest, programme: str, activity: str) -> HttpResponse:
     found = get_object_or_404(public_activities().select_related("programme"), programme__slug=programme, slug=activity)
     return _ics(found.name, public_activities().filter(pk=found.pk), f"{programme}-{activity}")
