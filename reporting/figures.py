@@ -275,7 +275,8 @@ class _FiguresSql:
             f"activities_session s WHERE s.activity_id IN ({ids}) AND s.starts_at >= %s AND s.starts_at < %s"
         )
         self.sessions_params = [*ids_params, ops.adapt_datetimefield_value(start), ops.adapt_datetimefield_value(end)]
-        self.year_of_month = ops.date_extract_sql("year", "r.month", ())[0]
+        # EXTRACT on PostgreSQL; a function taking the unit as a parameter on SQLite.
+        self.year_of_month, self.year_params = ops.date_extract_sql("year", "r.month", ())
         self.days = [ops.adapt_datefield_value(start.date()), ops.adapt_datefield_value(end.date())]
 
     def hours(self) -> tuple[str, list[Any]]:
@@ -375,7 +376,7 @@ def report_figures(
     for min_age, max_age, gender, birth_year, named_gender, *rest in sql.rows(
         f"SELECT b.min_age, b.max_age, r.gender, p.birth_year, p.gender{by_year}, SUM(r.visits), SUM(r.check_ins)"
         f" FROM {sql.rollup_ages} GROUP BY b.min_age, b.max_age, r.gender, p.birth_year, p.gender{by_year}",
-        sql.rollup_params,
+        [*sql.year_params, *sql.rollup_params, *sql.year_params] if by_year else sql.rollup_params,
     ):
         visit_year, visits, named = rest if len(rest) == 3 else (period.year, *rest)
         if birth_year is not None:
