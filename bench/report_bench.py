@@ -257,9 +257,13 @@ def _sql_dialect() -> dict[str, str]:
     from django.db import connection
 
     if connection.vendor == "postgresql":
-        return {"month": "date_trunc('month', s.starts_at AT TIME ZONE 'Europe/Stockholm')", "true": "TRUE"}
+        return {
+            "month": "date_trunc('month', s.starts_at AT TIME ZONE 'Europe/Stockholm')",
+            "true": "TRUE",
+            "year": "EXTRACT(YEAR FROM r.month)",
+        }
     # SQLite: months in UTC (context only, the rollup has local months).
-    return {"month": "strftime('%%Y-%%m', s.starts_at)", "true": "1"}
+    return {"month": "strftime('%%Y-%%m', s.starts_at)", "true": "1", "year": "strftime('%%Y', r.month)"}
 
 
 def _activity_ids_sql(kind: str, pk: int | None) -> tuple[str, list[Any]]:
@@ -315,7 +319,7 @@ def hand_rollup_statements(
         f" WHERE {scope} AND s.starts_at >= %s AND s.starts_at < %s"
     )
     calendar_year = (first.month, stop.month, stop.year - first.year) == (1, 1, 1)
-    by_year = "" if calendar_year else ", EXTRACT(YEAR FROM r.month)"
+    by_year = "" if calendar_year else f", {_sql_dialect()['year']}"
     statements = [
         (
             "SELECT s.status, COUNT(*) FROM activities_session s JOIN activities_activity a ON a.id = s.activity_id"
