@@ -120,12 +120,16 @@ def replica_health() -> ReplicaHealth:
     # rather than all waiting on an unreachable replica's connect timeout.
     if not _checking.acquire(blocking=False):
         return _health or ReplicaHealth(usable=False, lag_seconds=None, detail="being checked")
+    before = _health
     try:
         _health, _checked_at = _measure(), time.monotonic()
     finally:
         _checking.release()
-    if not _health.usable:
+    # Once when it changes, not every few seconds while it lasts.
+    if not _health.usable and (before is None or before.usable):
         logger.warning("Replica not used, reads go to the primary: %s", _health.detail)
+    elif _health.usable and before is not None and not before.usable:
+        logger.info("Replica used again: %s", _health.detail)
     return _health
 
 
