@@ -13,6 +13,8 @@ from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.executor import MigrationExecutor
 
+from .replica import check_replica
+
 
 def check_database() -> tuple[bool, str]:
     try:
@@ -56,7 +58,10 @@ CHECKS = {
 }
 
 
-WARNINGS: dict[str, Callable[[], tuple[bool, str]]] = {}
+WARNINGS: dict[str, Callable[[], tuple[bool, str]]] = {
+    # A replica that is down or behind costs nothing but load on the primary (core.replica).
+    "replica": check_replica,
+}
 
 
 def register_warning(name: str, check: Callable[[], tuple[bool, str]]) -> None:

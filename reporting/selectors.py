@@ -24,7 +24,7 @@ from accounts.enums import OrganisationKind, Role
 from accounts.models import Organisation, User
 from accounts.selectors import MANAGING_ROLES, REPORT_ROLES, organisation_ids_for_user, user_sees_reports
 from activities.enums import SessionStatus
-from activities.models import Activity, Programme, Session
+from activities.models import Programme, Session
 from core.shortlist import Shortlist, shortlist
 from partnerships.models import Agreement
 from venues.models import District, Venue
@@ -33,7 +33,7 @@ from volunteers.models import HoursLog
 
 from .document import SCOPE_MODELS, scope_organisation
 from .enums import ScopeKind
-from .figures import Period, Scope, activity_filter, rollup_rows, scope_session_filter
+from .figures import Period, Scope, rollup_rows, scope_activities, scope_session_filter
 from .models import SCOPE_FIELDS, Report, ReportRequest, ReportSubscription
 
 
@@ -232,8 +232,7 @@ def dashboard_figures(*, scope_kind: str, scope: Scope, period: Period) -> Dashb
     hours: dict[dt.date, float] = defaultdict(float)
     for month, month_hours in (
         HoursLog.objects.filter(
-            Q(session__in=sessions.values("pk"))
-            | Q(session__isnull=True, activity__in=Activity.objects.filter(activity_filter(in_scope)).values("pk")),
+            Q(session__in=sessions.values("pk")) | Q(session__isnull=True, activity__in=scope_activities(in_scope)),
             date__gte=since,
             date__lt=period.stop,
             status__in=[HoursStatus.LOGGED, HoursStatus.CONFIRMED],

@@ -1,7 +1,9 @@
 """Reports (`/reports/`): the dashboard, asking for a report, following it, downloading it.
 
 Strategists, coordinators and organisation administrators only (403 for
-everybody else); a report, request or scope they may not see is a 404.
+everybody else); a report, request or scope they may not see is a 404. The
+dashboard and the downloads read from the replica when there is one
+(core.replica); a request's progress and the forms read the primary.
 """
 
 from collections.abc import Callable
@@ -26,6 +28,7 @@ from core.charts import CURRENT, PREVIOUS, Series, bar_chart
 from core.decorators import post_only
 from core.forms import form_errors_text
 from core.models import AuditAction
+from core.replica import reads_from_replica
 from core.services import log_action
 from core.throttles import throttled
 
@@ -82,6 +85,7 @@ def _request_form(
 
 
 @reports_required
+@reads_from_replica
 def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     """A scope's figures for a year or period against the one before, and its trend over the years.
 
@@ -292,6 +296,7 @@ def _filename(report: Any, extension: str) -> str:
 
 @reports_required
 @throttled("export")
+@reads_from_replica
 def download(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
     report = report_for_user(user=request.user, report_id=pk)
     return FileResponse(
@@ -301,6 +306,7 @@ def download(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
 
 @reports_required
 @throttled("export")
+@reads_from_replica
 def export_csv(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     report = report_for_user(user=request.user, report_id=pk)
     response = HttpResponse(figures_csv(report.figures), content_type="text/csv; charset=utf-8")
@@ -310,6 +316,7 @@ def export_csv(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 @reports_required
 @throttled("export")
+@reads_from_replica
 def export_xlsx(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     report = report_for_user(user=request.user, report_id=pk)
     response = HttpResponse(

@@ -1,6 +1,7 @@
 """The public programme (`/programme/`): what's on this week, and calendar feeds to subscribe to.
 
-No sign-in. Only activities marked public, of programmes marked public, and
+No sign-in, and read from the replica when there is one (core.replica): a
+resident need not see a session added a second ago. Only activities marked public, of programmes marked public, and
 nothing about people: no leaders, participants, notes or reasons for
 cancelling. A cancelled session stays in the list, crossed out, so nobody
 walks to a closed door.
@@ -23,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
+from core.replica import reads_from_replica
 from venues.models import District, Venue
 
 from ..calendar import calendar_feed
@@ -154,6 +156,7 @@ ECHO_LIMIT = 60
 
 
 @require_GET
+@reads_from_replica
 def programme_week(request: HttpRequest) -> HttpResponse:
     """The programme from today on (the next seven days), or of the ISO week named by `?week=2026-W48`."""
     today = timezone.localdate()
@@ -304,6 +307,7 @@ def _ics(name: str, activities: QuerySet[Activity], filename: str) -> HttpRespon
 
 
 @require_GET
+@reads_from_replica
 def venue_feed(request: HttpRequest, slug: str) -> HttpResponse:
     venue = get_object_or_404(Venue, slug=slug)
     activities = public_activities().filter(venue=venue)
@@ -313,6 +317,7 @@ def venue_feed(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_GET
+@reads_from_replica
 def district_feed(request: HttpRequest, slug: str) -> HttpResponse:
     district = get_object_or_404(District, slug=slug)
     activities = public_activities().filter(in_district(district, via=""))
@@ -322,6 +327,7 @@ def district_feed(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_GET
+@reads_from_replica
 def activity_feed(request: HttpRequest, programme: str, activity: str) -> HttpResponse:
     found = get_object_or_404(public_activities().select_related("programme"), programme__slug=programme, slug=activity)
     return _ics(found.name, public_activities().filter(pk=found.pk), f"{programme}-{activity}")

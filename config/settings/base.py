@@ -63,6 +63,8 @@ INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 MIDDLEWARE = [
     # /healthz before anything reads the Host header (the checks ask by address).
     "core.middleware.HealthCheckMiddleware",
+    # A browser that wrote reads from the primary for a while (core.replica).
+    "core.replica.ReplicaPinMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -122,6 +124,26 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
         }
     )
+# Reads off a streaming replica (core.replica, docs/operations.md): report figures,
+# exports, the dashboard and the public programme read from it while it is at
+# most KVARTER_REPLICA_MAX_LAG_SECONDS behind; every write, and a browser's reads
+# for KVARTER_REPLICA_PIN_SECONDS after its own write, stay on the primary.
+# Unset: one database. The router is always on and, without a replica, sends everything to default.
+KVARTER_REPLICA_MAX_LAG_SECONDS = env.float("KVARTER_REPLICA_MAX_LAG_SECONDS", default=10)
+KVARTER_REPLICA_CHECK_SECONDS = env.float("KVARTER_REPLICA_CHECK_SECONDS", default=5)
+KVARTER_REPLICA_CONNECT_TIMEOUT_SECONDS = env.int("KVARTER_REPLICA_CONNECT_TIMEOUT_SECONDS", default=2)
+KVARTER_REPLICA_PIN_SECONDS = env.int("KVARTER_REPLICA_PIN_SECONDS", default=30)
+KVARTER_REPLICA_PIN_COOKIE_NAME = "kvarter_wrote"
+DATABASE_REPLICA_URL = env("DATABASE_REPLICA_URL", default="")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = env.db_url_config(DATABASE_REPLICA_URL)
+    DATABASES["replica"]["CONN_MAX_AGE"] = DATABASES["default"]["CONN_MAX_AGE"]
+    DATABASES["replica"]["CONN_HEALTH_CHECKS"] = True
+    # A replica that does not answer costs a request this long once per check, then is left alone.
+    DATABASES["replica"].setdefault("OPTIONS", {})["connect_timeout"] = KVARTER_REPLICA_CONNECT_TIMEOUT_SECONDS
+    # Tests make no database on a standby (it is read-only): the test database streams to it.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["core.replica.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL", default="")

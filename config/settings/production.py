@@ -28,6 +28,7 @@ LANGUAGE_COOKIE_HTTPONLY = True
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 KVARTER_TABLET_COOKIE_NAME = "__Host-kvarter_tablet_venue"
 KVARTER_DEVICE_COOKIE_NAME = "__Host-kvarter_device"
+KVARTER_REPLICA_PIN_COOKIE_NAME = "__Host-kvarter_wrote"
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 STORAGES = {
     "default": DEFAULT_STORAGE,

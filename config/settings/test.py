@@ -5,6 +5,13 @@ from core.testing import InvalidTemplateVariable
 from .base import *  # noqa: F403
 from .base import CACHES, DATABASES, TEMPLATES, env
 
+# The replica alias in every test, as a mirror of the test database: pytest-django
+# creates nothing for it, and being the same database it is no replica
+# (core.replica.replica_configured), so reads stay on default and the query
+# counts hold. tests/core/test_replica.py points it at a real streaming replica.
+DATABASES["replica"] = {**DATABASES["default"], "OPTIONS": dict(DATABASES["default"].get("OPTIONS", {}))}
+DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+
 DEBUG = False
 SECRET_KEY = "kvarter-test-key"  # noqa: S105 - test only
 # Fast hashing: the suite creates many users; security of these hashes is moot.

@@ -33,10 +33,12 @@ def test_over_https_every_cookie_must_be_host_only(settings):
     settings.LANGUAGE_COOKIE_NAME = "django_language"
     settings.KVARTER_TABLET_COOKIE_NAME = "kvarter_tablet_venue"
     settings.KVARTER_DEVICE_COOKIE_NAME = "kvarter_device"
+    settings.KVARTER_REPLICA_PIN_COOKIE_NAME = "kvarter_wrote"
 
     errors = host_only_cookies(None)
 
-    assert [error.id for error in errors] == ["kvarter.E004", "kvarter.E004", "kvarter.E004", "kvarter.E005"]
+    assert [error.id for error in errors] == ["kvarter.E004"] * 4 + ["kvarter.E005"]
+    assert "KVARTER_REPLICA_PIN_COOKIE_NAME" in errors[3].msg
     assert "LANGUAGE_COOKIE_NAME" in errors[0].msg
     assert "KVARTER_TABLET_COOKIE_NAME" in errors[1].msg
     assert "KVARTER_DEVICE_COOKIE_NAME" in errors[2].msg
