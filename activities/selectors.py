@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from accounts.enums import Role
 from accounts.models import Membership, User
-from accounts.selectors import organisation_ids_for_user
+from accounts.selectors import MANAGING_ROLES, organisation_ids_for_user
 from venues.models import District, Venue
 
 from .enums import AttendanceEventKind, SessionStatus
@@ -68,7 +68,7 @@ def in_district(district: District | int, *, via: str = "activity__") -> Q:
 # --- Attendance on the tablet -------------------------------------------------
 
 
-def session_queryset_for_recording(*, user: User) -> QuerySet[Session]:
+def session_queryset_for_recording(*, user: User, in_one_query: bool = False) -> QuerySet[Session]:
     """Sessions whose attendance `user` may record.
 
     A leader records the sessions of the activities they lead, while they
@@ -84,10 +84,20 @@ def session_queryset_for_recording(*, user: User) -> QuerySet[Session]:
     sessions = Session.objects.all()
     if user.is_superuser:
         return sessions
-    managed = organisation_ids_for_user(user=user)
-    led = Activity.objects.filter(
-        leaders=user, programme__lead_organisation_id__in=organisation_ids_for_user(user=user, roles=LEADING_ROLES)
-    ).values("pk")
+    managed: Any
+    leading: Any
+    if in_one_query:
+        # The same rule with the memberships as subqueries of the sessions' own
+        # query: one round trip where a single statement matters (the tablet's sync).
+        if not user.is_authenticated or not user.is_active:
+            return sessions.none()
+        memberships = Membership.objects.active().filter(user=user)
+        managed = memberships.filter(role__in=MANAGING_ROLES).values("organisation_id")
+        leading = memberships.filter(role__in=LEADING_ROLES).values("organisation_id")
+    else:
+        managed = organisation_ids_for_user(user=user)
+        leading = organisation_ids_for_user(user=user, roles=LEADING_ROLES)
+    led = Activity.objects.filter(leaders=user, programme__lead_organisation_id__in=leading).values("pk")
     return sessions.filter(Q(activity__in=led) | Q(activity__programme__lead_organisation_id__in=managed))
 
 
@@ -120,10 +130,18 @@ def venue_list_for_recording(*, user: User) -> list[Venue]:
     return list(Venue.objects.filter(pk__in=venue_ids.values("activity__venue")).order_by("name"))
 
 
-def session_is_locked_for(*, user: User, session: Session, today: dt.date | None = None) -> bool:
-    """Leaders may change attendance until the organisation's lock period has passed; managers always."""
+def session_is_locked_for(
+    *, user: User, session: Session, today: dt.date | None = None, manages: bool | None = None
+) -> bool:
+    """Leaders may change attendance until the organisation's lock period has passed; managers always.
+
+    `manages`: whether `user` manages the session's organisation, when the
+    caller read it already (else it is looked up: organisation_ids_for_user).
+    """
     organisation = session.activity.programme.lead_organisation
-    if user.is_superuser or organisation.pk in organisation_ids_for_user(user=user):
+    if manages is None:
+        manages = organisation.pk in organisation_ids_for_user(user=user)
+    if user.is_superuser or manages:
         return False
     today = today or timezone.localdate()
     last_day = timezone.localtime(session.ends_at).date() + dt.timedelta(days=organisation.attendance_lock_days)
