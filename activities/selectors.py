@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from accounts.enums import Role
 from accounts.models import Membership, User
-from accounts.selectors import MANAGING_ROLES, organisation_ids_for_user
+from accounts.selectors import organisation_ids_for_user
 from venues.models import District, Venue
 
 from .enums import AttendanceEventKind, SessionStatus
@@ -68,7 +68,7 @@ def in_district(district: District | int, *, via: str = "activity__") -> Q:
 # --- Attendance on the tablet -------------------------------------------------
 
 
-def session_queryset_for_recording(*, user: User, in_one_query: bool = False) -> QuerySet[Session]:
+def session_queryset_for_recording(*, user: User) -> QuerySet[Session]:
     """Sessions whose attendance `user` may record.
 
     A leader records the sessions of the activities they lead, while they
@@ -84,20 +84,10 @@ def session_queryset_for_recording(*, user: User, in_one_query: bool = False) ->
     sessions = Session.objects.all()
     if user.is_superuser:
         return sessions
-    managed: Any
-    leading: Any
-    if in_one_query:
-        # The same rule with the memberships as subqueries of the sessions' own
-        # query: one round trip where a single statement matters (the tablet's sync).
-        if not user.is_authenticated or not user.is_active:
-            return sessions.none()
-        memberships = Membership.objects.active().filter(user=user)
-        managed = memberships.filter(role__in=MANAGING_ROLES).values("organisation_id")
-        leading = memberships.filter(role__in=LEADING_ROLES).values("organisation_id")
-    else:
-        managed = organisation_ids_for_user(user=user)
-        leading = organisation_ids_for_user(user=user, roles=LEADING_ROLES)
-    led = Activity.objects.filter(leaders=user, programme__lead_organisation_id__in=leading).values("pk")
+    managed = organisation_ids_for_user(user=user)
+    led = Activity.objects.filter(
+        leaders=user, programme__lead_organisation_id__in=organisation_ids_for_user(user=user, roles=LEADING_ROLES)
+    ).values("pk")
     return sessions.filter(Q(activity__in=led) | Q(activity__programme__lead_organisation_id__in=managed))
 
 

@@ -1,6 +1,7 @@
 """Attendance: the tablet's sync into the ledger, coordinators' corrections, imported counts."""
 
 import datetime as dt
+import functools
 import json
 import uuid
 from collections.abc import Sequence
@@ -8,23 +9,23 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from django.contrib.postgres.expressions import ArraySubquery
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet, Sum, Value
+from django.db.models import Exists, OuterRef, Q, Sum
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Membership, User
+from accounts.enums import MembershipStatus
+from accounts.models import Membership, Organisation, User
 from accounts.selectors import MANAGING_ROLES
 from core.models import AuditAction
 from core.services import log_action
-from venues.models import District
+from venues.models import District, Venue
 
 from .. import rollup
 from ..enums import AttendanceEventKind, Gender, SessionStatus
-from ..models import Activity, AgeBand, AttendanceEvent, CheckIn, Participant, Session, Tally
+from ..models import Activity, AgeBand, AttendanceEvent, CheckIn, Participant, Programme, Session, Tally
 from ..selectors import LEADING_ROLES, session_is_locked_for, session_queryset_for_recording
 
 # The sync's limits, one set of numbers: the API's schema publishes them
@@ -305,6 +306,14 @@ WHERE l.session_id = ANY(%(state)s::integer[])
 """
 
 
+@functools.cache
+def _lock_sql() -> str:
+    """The activities' rows, in id order, FOR UPDATE: as `rollup.rollup_refresh_cells` locks them."""
+    table = connection.ops.quote_name(Activity._meta.db_table)
+    return f"SELECT id FROM {table} WHERE id = ANY(%s::integer[]) ORDER BY id FOR UPDATE"  # noqa: S608 - a table name
+
+
+@functools.cache
 def _tally_sql() -> str:
     quote = connection.ops.quote_name
     return _TALLY_SQL.format(
@@ -317,38 +326,129 @@ def _tally_sql() -> str:
     )
 
 
-def _sessions_for_sync(*, user: User, session_ids: list[int]) -> QuerySet[Session]:
-    """The batch's sessions the user records, locked in id order, in one statement.
+# The sessions of a tally batch that the user records, locked in id order, with
+# what validating and answering need, in one statement written out: built with
+# the ORM this read cost more CPU than everything else in a 1-event sync. It is
+# `selectors.session_queryset_for_recording`'s rule (a leader of the activity
+# with an active leading membership of its organisation, or an active
+# coordinator or administrator there; a superuser everywhere), which the sync
+# and security tests check on both paths.
+_LOAD_SQL = """
+SELECT s.id, s.activity_id, s.starts_at, s.ends_at, s.status, s.cancellation_reason,
+       a.programme_id, a.venue_id, a.capacity, v.capacity, p.lead_organisation_id, o.attendance_lock_days,
+       {manages},
+       ARRAY(SELECT b.id FROM {band} b WHERE b.organisation_id = p.lead_organisation_id ORDER BY b.min_age)
+FROM {session} s
+JOIN {activity} a ON a.id = s.activity_id
+JOIN {programme} p ON p.id = a.programme_id
+JOIN {organisation} o ON o.id = p.lead_organisation_id
+LEFT JOIN {venue} v ON v.id = a.venue_id
+WHERE s.id = ANY(%(ids)s::integer[]) {rule}
+ORDER BY s.id
+FOR UPDATE OF s
+"""
+_MEMBER_OF = (
+    "SELECT m.organisation_id FROM {membership} m"
+    " WHERE m.user_id = %(user)s AND m.status = %(active)s AND m.role = ANY(%({roles})s::varchar[])"
+)
 
-    Each carries `kv_manages` (the user manages its organisation: never locked
-    for them) and `kv_bands` (its organisation's age bands, youngest first).
+_RULE = (
+    "AND (p.lead_organisation_id IN ({managed})"
+    " OR (EXISTS (SELECT 1 FROM {leaders} l WHERE l.activity_id = a.id AND l.user_id = %(user)s)"
+    " AND p.lead_organisation_id IN ({leading})))"
+)
+_MANAGES = "p.lead_organisation_id IN ({managed})"
+
+
+@functools.cache
+def _load_sql(*, superuser: bool) -> str:
+    quote = connection.ops.quote_name
+    tables = {
+        "session": Session,
+        "activity": Activity,
+        "programme": Programme,
+        "organisation": Organisation,
+        "venue": Venue,
+        "band": AgeBand,
+        "membership": Membership,
+    }
+    names = {key: quote(model._meta.db_table) for key, model in tables.items()}
+    names["leaders"] = quote(Activity.leaders.through._meta.db_table)
+    managed = _MEMBER_OF.format(roles="managing", **names)
+    leading = _MEMBER_OF.format(roles="leading", **names)
+    if superuser:
+        return _LOAD_SQL.format(manages="TRUE", rule="", **names)
+    rule = _RULE.format(managed=managed, leading=leading, **names)
+    return _LOAD_SQL.format(manages=_MANAGES.format(managed=managed), rule=rule, **names)
+
+
+def _partial(model: type[Any], values: dict[str, Any]) -> Any:
+    """An instance with only these fields loaded (Model.from_db, as a queryset's `only()` builds them)."""
+    fields = [field.attname for field in model._meta.concrete_fields if field.attname in values]
+    return model.from_db(connection.alias, fields, [values[name] for name in fields])
+
+
+def _sessions_for_sync(*, user: User, session_ids: list[int]) -> dict[int, Session]:
+    """The batch's sessions the user records, locked, each with `kv_manages` (the user manages its
+    organisation: never locked for them) and `kv_bands` (its organisation's age bands, youngest first).
+
+    Only the fields the sync, its audit entry and its answer read are loaded.
     """
-    manages: Any = (
-        Value(True)
-        if user.is_superuser
-        else Exists(
-            Membership.objects.active().filter(
-                user=user,
-                role__in=MANAGING_ROLES,
-                organisation_id=OuterRef("activity__programme__lead_organisation_id"),
-            )
+    if not user.is_active:
+        return {}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _load_sql(superuser=user.is_superuser),
+            {
+                "ids": session_ids,
+                "user": user.pk,
+                "active": MembershipStatus.ACTIVE,
+                "managing": list(MANAGING_ROLES),
+                "leading": list(LEADING_ROLES),
+            },
         )
-    )
-    return (
-        session_queryset_for_recording(user=user, in_one_query=True)
-        .filter(pk__in=session_ids)
-        .select_related("activity__programme__lead_organisation", "activity__venue")
-        .annotate(
-            kv_manages=manages,
-            kv_bands=ArraySubquery(
-                AgeBand.objects.filter(organisation_id=OuterRef("activity__programme__lead_organisation_id"))
-                .order_by("min_age")
-                .values("pk")
-            ),
+        found = cursor.fetchall()
+    sessions = {}
+    for (
+        pk,
+        activity_id,
+        starts,
+        ends,
+        status,
+        reason,
+        programme_id,
+        venue_id,
+        capacity,
+        room,
+        lead,
+        days,
+        manages,
+        bands,
+    ) in found:
+        organisation = _partial(Organisation, {"id": lead, "attendance_lock_days": days})
+        programme = _partial(Programme, {"id": programme_id, "lead_organisation_id": lead})
+        programme.lead_organisation = organisation
+        activity = _partial(
+            Activity, {"id": activity_id, "programme_id": programme_id, "venue_id": venue_id, "capacity": capacity}
         )
-        .select_for_update(of=("self",))
-        .order_by("pk")
-    )
+        activity.programme = programme
+        activity.venue = _partial(Venue, {"id": venue_id, "capacity": room}) if venue_id is not None else None
+        session = _partial(
+            Session,
+            {
+                "id": pk,
+                "activity_id": activity_id,
+                "starts_at": starts,
+                "ends_at": ends,
+                "status": status,
+                "cancellation_reason": reason,
+            },
+        )
+        session.activity = activity
+        session.kv_manages = manages  # type: ignore[attr-defined]
+        session.kv_bands = bands  # type: ignore[attr-defined]
+        sessions[pk] = session
+    return sessions
 
 
 def _tally_sync(
@@ -357,25 +457,19 @@ def _tally_sync(
     """`attendance_sync` of a batch of tally events on PostgreSQL (see the notes above `_TALLY_SQL`)."""
     today = timezone.localdate()
     with transaction.atomic():
-        sessions = {
-            session.pk: session
-            for session in _sessions_for_sync(user=user, session_ids=sorted({event.session_id for event in events}))
+        sessions = _sessions_for_sync(user=user, session_ids=sorted({event.session_id for event in events}))
+        bands = {
+            band: session.activity.programme.lead_organisation_id
+            for session in sessions.values()
+            for band in session.kv_bands  # type: ignore[attr-defined]
         }
-        context = _Context(
-            user=user,
-            sessions=sessions,
-            bands={
-                band: session.activity.programme.lead_organisation_id
-                for session in sessions.values()
-                for band in session.kv_bands  # type: ignore[attr-defined]
-            },
-            participants={},
-            districts=set(),
-            leaders={},
-            today=today,
-        )
+        locked = {
+            pk: session_is_locked_for(user=user, session=session, today=today, manages=session.kv_manages)  # type: ignore[attr-defined]
+            for pk, session in sessions.items()
+        }
         verdicts: dict[uuid.UUID, EventResult] = {}
-        rows: list[AttendanceEvent] = []
+        # (event, age band, gender, visits, first visits): what the ledger row stores besides the event itself.
+        rows: list[tuple[AttendanceEventIn, int, str, int, int]] = []
         seen: dict[uuid.UUID, AttendanceEventIn] = {}
         conflicts: list[uuid.UUID] = []
         for event in events:
@@ -385,40 +479,42 @@ def _tally_sync(
                     conflicts.append(event.id)
                 continue
             seen[event.id] = event
+            # The checks of _validate for a tally, without building a model instance per event.
             try:
-                rows.append(_validate(event, context=context))
+                session = sessions.get(event.session_id)
+                if session is None:
+                    raise _Reject("unknown session")
+                if locked[session.pk]:
+                    raise _Reject("session locked")
+                cell = _tally_cell(
+                    event.payload, bands=bands, organisation_id=session.activity.programme.lead_organisation_id
+                )
             except _Reject as rejection:
                 verdicts[event.id] = EventResult(event.id, EventStatus.REJECTED, rejection.reason)
+                continue
+            rows.append((event, *cell))
         if conflicts:
             raise SyncConflict(conflicts)
-        valid_sessions = {row.session_id for row in rows}
-        named = [
-            pk
-            for pk in sorted(valid_sessions)
-            if not session_is_locked_for(user=user, session=sessions[pk], today=today, manages=sessions[pk].kv_manages)  # type: ignore[attr-defined]
-        ]
+        valid_sessions = {row[0].session_id for row in rows}
+        named = [pk for pk in sorted(valid_sessions) if not locked[pk]]
         counted = [pk for pk in sorted(valid_sessions) if sessions[pk].status != SessionStatus.CANCELLED]
         payload_type = AttendanceEvent._meta.get_field("payload")
         if counted:
             # Before the write's snapshot: see the notes above _TALLY_SQL.
-            list(
-                Activity.objects.select_for_update()
-                .filter(pk__in={sessions[pk].activity_id for pk in counted})
-                .order_by("pk")
-                .values_list("pk", flat=True)
-            )
+            with connection.cursor() as cursor:
+                cursor.execute(_lock_sql(), [sorted({sessions[pk].activity_id for pk in counted})])
         with connection.cursor() as cursor:
             cursor.execute(
                 _tally_sql(),
                 {
-                    "ids": [row.client_id for row in rows],
-                    "sessions": [row.session_id for row in rows],
-                    "bands": [row.age_band_id for row in rows],
-                    "genders": [row.gender for row in rows],
-                    "visits": [row.visits for row in rows],
-                    "firsts": [row.first_visits for row in rows],
-                    "times": [row.device_time for row in rows],
-                    "payloads": [payload_type.get_db_prep_save(row.payload, connection) for row in rows],
+                    "ids": [row[0].id for row in rows],
+                    "sessions": [row[0].session_id for row in rows],
+                    "bands": [row[1] for row in rows],
+                    "genders": [row[2] for row in rows],
+                    "visits": [row[3] for row in rows],
+                    "firsts": [row[4] for row in rows],
+                    "times": [row[0].at for row in rows],
+                    "payloads": [payload_type.get_db_prep_save(row[0].payload, connection) for row in rows],
                     "now": now,
                     "skew": skew,
                     "actor": user.pk,
@@ -433,7 +529,7 @@ def _tally_sync(
             answer = cursor.fetchall()
         inserted = {line[6] for line in answer if line[0] == 0}
         # Already held, or refused now: were they applied before? (Only when there are such.)
-        again = [row.client_id for row in rows if row.client_id not in inserted] + list(verdicts)
+        again = [row[0].id for row in rows if row[0].id not in inserted] + list(verdicts)
         stored = AttendanceEvent.objects.in_bulk(again, field_name="client_id") if again else {}
         for event_id, row in stored.items():
             if seen[event_id].same_as(row):
@@ -657,17 +753,9 @@ def _validate(event: AttendanceEventIn, *, context: _Context) -> AttendanceEvent
     organisation_id = session.activity.programme.lead_organisation_id
     match event.kind:
         case AttendanceEventKind.TALLY:
-            band_id = _key(payload.get("age_band"))
-            if band_id is None or context.bands.get(band_id) != organisation_id:
-                raise _Reject("invalid values: unknown age band")
-            if payload.get("gender") not in Gender.values:
-                raise _Reject("invalid values: gender must be F, M or X")
-            row.age_band_id = band_id
-            row.gender = payload["gender"]
-            row.visits = _int(payload, "visits", low=-MAX_TALLY_DELTA, high=MAX_TALLY_DELTA)
-            row.first_visits = _int(payload, "first_visits", low=-MAX_TALLY_DELTA, high=MAX_TALLY_DELTA)
-            if row.visits == 0 and row.first_visits == 0:
-                raise _Reject("invalid values: a tally changes visits or first visits")
+            row.age_band_id, row.gender, row.visits, row.first_visits = _tally_cell(
+                payload, bands=context.bands, organisation_id=organisation_id
+            )
         case AttendanceEventKind.CHECK_IN:
             row.participant = _participant_for_check_in(payload, context=context, organisation_id=organisation_id)
         case AttendanceEventKind.CHECK_OUT:
@@ -694,6 +782,24 @@ def _validate(event: AttendanceEventIn, *, context: _Context) -> AttendanceEvent
         case _:
             raise _Reject("invalid values: unknown kind")
     return row
+
+
+_GENDERS = frozenset(Gender.values)
+
+
+def _tally_cell(payload: dict[str, Any], *, bands: dict[int, int], organisation_id: int) -> tuple[int, str, int, int]:
+    """A tally's (age band, gender, visits, first visits), checked against the session's organisation; or _Reject."""
+    band_id = _key(payload.get("age_band"))
+    if band_id is None or bands.get(band_id) != organisation_id:
+        raise _Reject("invalid values: unknown age band")
+    gender = payload.get("gender")
+    if gender not in _GENDERS:
+        raise _Reject("invalid values: gender must be F, M or X")
+    visits = _int(payload, "visits", low=-MAX_TALLY_DELTA, high=MAX_TALLY_DELTA)
+    first_visits = _int(payload, "first_visits", low=-MAX_TALLY_DELTA, high=MAX_TALLY_DELTA)
+    if visits == 0 and first_visits == 0:
+        raise _Reject("invalid values: a tally changes visits or first visits")
+    return band_id, str(gender), visits, first_visits
 
 
 def _known_participant(reference: object, *, context: _Context, organisation_id: int) -> Participant:
