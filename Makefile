@@ -100,8 +100,9 @@ messages: $(VENV)/.installed
 # PostgreSQL bench database (BENCH_DATABASE_URL, default kvarter_bench).
 # S is the data scale (demo/bulk.py); BENCH_SMOKE=1 runs everything once, briefly.
 S ?= 1
+# CAPACITY=1 adds the capacity steps (about 30 minutes); ONLY=sync_bench,capacity_bench runs some sections.
 bench: install
-	$(PY) bench/run.py --scale $(S) $(if $(filter 1,$(BENCH_SMOKE)),--smoke)
+	$(if $(filter 1,$(CAPACITY)),BENCH_CAPACITY=1 )$(PY) bench/run.py --scale $(S) $(if $(filter 1,$(BENCH_SMOKE)),--smoke) $(if $(ONLY),--only $(ONLY))
 
 bench-smoke: install
 	$(PY) bench/run.py --scale $(S) --smoke

@@ -444,11 +444,13 @@ def sync(request: HttpRequest, body: SyncIn) -> Status[dict[str, Any]]:
         for event, result in zip(events, results, strict=True)
         if result.status != "rejected" and event.session_id in outcome.sessions
     }
-    touched = [outcome.sessions[session_id] for session_id in sorted(accepted_sessions)]
-    states = session_attendance_states(
-        sessions=touched,
-        without_names={session.pk for session in touched if not session_names_visible(user=user, session=session)},
-    )
+    states = outcome.states
+    if states is None or set(states) != accepted_sessions:
+        touched = [outcome.sessions[session_id] for session_id in sorted(accepted_sessions)]
+        states = session_attendance_states(
+            sessions=touched,
+            without_names={session.pk for session in touched if not session_names_visible(user=user, session=session)},
+        )
     return Status(
         200,
         {

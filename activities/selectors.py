@@ -185,10 +185,18 @@ def venue_list_for_recording(*, user: User) -> list[Venue]:
     return list(Venue.objects.filter(pk__in=venue_ids.values("activity__venue")).order_by("name"))
 
 
-def session_is_locked_for(*, user: User, session: Session, today: dt.date | None = None) -> bool:
-    """Leaders may change attendance until the organisation's lock period has passed; managers always."""
+def session_is_locked_for(
+    *, user: User, session: Session, today: dt.date | None = None, manages: bool | None = None
+) -> bool:
+    """Leaders may change attendance until the organisation's lock period has passed; managers always.
+
+    `manages`: whether `user` manages the session's organisation, when the
+    caller read it already (else it is looked up: organisation_ids_for_user).
+    """
     organisation = session.activity.programme.lead_organisation
-    if user.is_superuser or organisation.pk in organisation_ids_for_user(user=user):
+    if manages is None:
+        manages = organisation.pk in organisation_ids_for_user(user=user)
+    if user.is_superuser or manages:
         return False
     today = today or timezone.localdate()
     last_day = timezone.localtime(session.ends_at).date() + dt.timedelta(days=organisation.attendance_lock_days)

@@ -50,7 +50,16 @@ sys.path.insert(0, str(ROOT))
 
 from bench.common import DEFAULT_DATABASE_URL, BenchContext, Section, machine, tool_version  # noqa: E402
 
-SECTIONS = ["sync_bench", "load_bench", "pages_bench", "report_bench", "pdf_bench", "matching_bench", "import_bench"]
+SECTIONS = [
+    "sync_bench",
+    "load_bench",
+    "capacity_bench",
+    "pages_bench",
+    "report_bench",
+    "pdf_bench",
+    "matching_bench",
+    "import_bench",
+]
 VENV_BIN = Path(sys.executable).parent
 PG_LOG = Path("/var/log/postgresql")
 

@@ -38,7 +38,11 @@ ORGANISATION = "bench-sync"
 LEADER = "bench-leader@example.org"
 ACTIVITIES, SESSIONS_EACH = 20, 50
 CONNECTIONS = 8
-GOAL_SINGLE, GOAL_BATCH = 0.8, 15
+# Issue 21: a 1-event sync at half the authenticated write floor's requests a
+# second; 100-event batches at half the bare bulk_create's events a second.
+# (Round 1's 0.8 × the anonymous INSERT and 15 × the single-event rate stay as figures.)
+GOAL_SINGLE, GOAL_BULK, GOAL_BATCH = 0.5, 0.5, 15
+SIGNED_IN_FLOOR = "signed-in Django, INSERT ON CONFLICT"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -282,6 +286,7 @@ def targets(ctx: BenchContext) -> list[Target]:
             Target("JSON floor (no database)", server, base, "/_bench/json", 0),
             Target("bare Django, one INSERT", server, base, "/_bench/insert", 1),
             Target("plain WSGI + psycopg, one INSERT", server, plain, "/insert", 1),
+            Target(SIGNED_IN_FLOOR, server, base, "/_bench/insert-signed-in", 1, signed_in=True),
             Target("Kvarter sync, 1 event", server, base, "/api/attendance/sync", 1, signed_in=True),
             Target("bare Django, bulk_create 100", server, base, "/_bench/bulk", 100),
             Target("Kvarter sync, 100 events", server, base, "/api/attendance/sync", 100, signed_in=True),
@@ -424,9 +429,26 @@ def ratios(ctx: BenchContext, figures: dict) -> Section:
     servers = list(ctx.base_urls)
     lines = [
         (
+            "sync 1 event ÷ signed-in INSERT ON CONFLICT floor (req/s)",
+            lambda s: _ratio(get("Kvarter sync, 1 event", s), get(SIGNED_IN_FLOOR, s)),
+            GOAL_SINGLE,
+        ),
+        (
+            "sync 100 events ÷ bare bulk_create 100 (events/s)",
+            lambda s: _ratio(
+                get("Kvarter sync, 100 events", s, "events"), get("bare Django, bulk_create 100", s, "events")
+            ),
+            GOAL_BULK,
+        ),
+        (
             "sync 1 event ÷ bare Django one INSERT (req/s)",
             lambda s: _ratio(get("Kvarter sync, 1 event", s), get("bare Django, one INSERT", s)),
-            GOAL_SINGLE,
+            None,
+        ),
+        (
+            "signed-in floor ÷ bare Django one INSERT (req/s)",
+            lambda s: _ratio(get(SIGNED_IN_FLOOR, s), get("bare Django, one INSERT", s)),
+            None,
         ),
         (
             "sync 1 event ÷ plain WSGI + psycopg (req/s)",
@@ -465,6 +487,7 @@ def ratios(ctx: BenchContext, figures: dict) -> Section:
     for view in (
         "JSON floor (no database)",
         "bare Django, one INSERT",
+        SIGNED_IN_FLOOR,
         "plain WSGI + psycopg, one INSERT",
         "Kvarter sync, 1 event",
         "Kvarter sync, 100 events",
@@ -480,18 +503,19 @@ def ratios(ctx: BenchContext, figures: dict) -> Section:
                 ]
             )
     notes = []
-    single = [rows[0][1 + n] for n in range(len(servers))]
-    notes.append(
-        "Goal: sync with 1 event (auth, validation, idempotency included) ≥ 0.8 × the bare one-INSERT view: "
-        + ", ".join(f"{server} {value}" for server, value in zip(servers, single, strict=True))
-        + (" — met." if met.get(lines[0][0]) else " — missed (see the profile below).")
-    )
-    batch = [rows[2][1 + n] for n in range(len(servers))]
-    notes.append(
-        "Goal: 100-event batches ≥ 15 × the single-event rate in events/s: "
-        + ", ".join(f"{server} {value}" for server, value in zip(servers, batch, strict=True))
-        + (" — met." if met.get(lines[2][0]) else " — missed.")
-    )
+
+    def verdict(index: int, text: str) -> None:
+        values = [rows[index][1 + n] for n in range(len(servers))]
+        notes.append(
+            f"Goal: {text}: "
+            + ", ".join(f"{server} {value}" for server, value in zip(servers, values, strict=True))
+            + (" — met." if met.get(lines[index][0]) else " — missed (see the profile below).")
+        )
+        ctx.results[f"goal|{lines[index][0]}"] = float(values[0]) if values[0] != "–" else float("nan")
+
+    verdict(0, f"sync with 1 event ≥ {GOAL_SINGLE} × the signed-in INSERT ON CONFLICT floor (req/s)")
+    verdict(1, f"sync with 100 events ≥ {GOAL_BULK} × the bare bulk_create of 100 (events/s)")
+    verdict(5, f"100-event batches ≥ {GOAL_BATCH} × the single-event rate (events/s, round 1)")
     if "granian" in servers and "gunicorn" in servers:
         sync_ratio = _ratio(get("Kvarter sync, 1 event", "granian"), get("Kvarter sync, 1 event", "gunicorn"))
         json_ratio = _ratio(get("JSON floor (no database)", "granian"), get("JSON floor (no database)", "gunicorn"))
@@ -546,26 +570,38 @@ def profile(*, data: dict, auth: tuple[str, str], figures: dict) -> Section:
         )
         assert answer.status_code == 200, answer.content[:300]
 
-    def floor() -> None:
+    def floor(path: str = "/_bench/insert-signed-in", events: int = 1) -> None:
         at = timezone.now().isoformat()
-        event = {"id": str(uuid.uuid4()), "session": 1, "kind": "tally", "at": at, "payload": {}}
-        answer = client.post("/_bench/insert", data=json.dumps({"events": [event]}), content_type="application/json")
+        body = {
+            "events": [
+                {"id": str(uuid.uuid4()), "session": 1, "kind": "tally", "at": at, "payload": {}} for _ in range(events)
+            ]
+        }
+        answer = client.post(path, data=json.dumps(body), content_type="application/json", HTTP_X_CSRFTOKEN=csrf)
         assert answer.status_code == 200, answer.content[:300]
 
     for _ in range(20):
         post(1)
         floor()
     cpu = {}
-    for label, call in (("sync", lambda: post(1)), ("floor", floor)):
+    for label, call, times in (
+        ("sync", lambda: post(1), 200),
+        ("floor", floor, 200),
+        ("sync100", lambda: post(100), 40),
+        ("bulk100", lambda: floor("/_bench/bulk", 100), 40),
+    ):
         began_cpu, began = time.process_time(), time.perf_counter()
-        for _ in range(200):
+        for _ in range(times):
             call()
-        cpu[label] = ((time.process_time() - began_cpu) / 200, (time.perf_counter() - began) / 200)
+        cpu[label] = ((time.process_time() - began_cpu) / times, (time.perf_counter() - began) / times)
     queries = {}
     for events in (1, 100):
         with CaptureQueriesContext(connection) as captured:
             post(events)
         queries[events] = [query["sql"][:110] for query in captured.captured_queries]
+    with CaptureQueriesContext(connection) as captured:
+        floor()
+    queries[0] = [query["sql"][:110] for query in captured.captured_queries]
     profiler = Profiler(interval=0.0005)
     profiler.start()
     for _ in range(300):
@@ -573,18 +609,36 @@ def profile(*, data: dict, auth: tuple[str, str], figures: dict) -> Section:
     profiler.stop()
     text = profiler.output_text(unicode=False, color=False, show_all=False, short_mode=False)
     lines = [line for line in text.splitlines() if line.strip()]
+    profiler = Profiler(interval=0.0005)
+    profiler.start()
+    for _ in range(40):
+        post(100)
+    profiler.stop()
+    text100 = profiler.output_text(unicode=False, color=False, show_all=False, short_mode=False)
+    lines100 = [line for line in text100.splitlines() if line.strip()]
     listing = "\n".join(f"{n + 1:2}. {sql}" for n, sql in enumerate(queries[1]))
+    floor_listing = "\n".join(f"{n + 1:2}. {sql}" for n, sql in enumerate(queries[0]))
     return Section(
         title="Sync, 1 event: the hot path (pyinstrument, in-process, 300 requests)",
         headers=[],
         rows=[],
         notes=[
-            f"Database queries per request (Django's log, which leaves out BEGIN and COMMIT): {len(queries[1])} for "
-            f"1 event, {len(queries[100])} for 100 events; the bare one-INSERT view runs 1.",
-            f"In-process (Django's test client, no server, 200 requests each): a 1-event sync takes "
-            f"{cpu['sync'][0] * 1000:.1f} ms of Python CPU and {cpu['sync'][1] * 1000:.1f} ms in all; the bare "
-            f"one-INSERT view {cpu['floor'][0] * 1000:.1f} ms and {cpu['floor'][1] * 1000:.1f} ms "
-            f"(CPU ratio {cpu['floor'][0] / cpu['sync'][0]:.2f}, the most the 0.8 goal could reach on CPU alone).",
+            f"Database queries per request (Django's log: BEGIN and COMMIT included, with the session and user "
+            f"the middleware reads): {len(queries[1])} for 1 event, {len(queries[100])} for 100 events (goal ≤ 8); "
+            f"the signed-in floor runs {len(queries[0])}.",
+            f"In-process (Django's test client, no server): a 1-event sync takes "
+            f"{cpu['sync'][0] * 1000:.1f} ms of Python CPU and {cpu['sync'][1] * 1000:.1f} ms in all; the signed-in "
+            f"floor {cpu['floor'][0] * 1000:.1f} ms and {cpu['floor'][1] * 1000:.1f} ms "
+            f"(CPU ratio {cpu['floor'][0] / cpu['sync'][0]:.2f}). A 100-event sync {cpu['sync100'][0] * 1000:.1f} ms "
+            f"CPU, {cpu['sync100'][1] * 1000:.1f} ms in all; the bulk_create of 100 {cpu['bulk100'][0] * 1000:.1f} ms "
+            f"and {cpu['bulk100'][1] * 1000:.1f} ms (CPU ratio {cpu['bulk100'][0] / cpu['sync100'][0]:.2f}).",
         ],
-        details="Queries for 1 event:\n" + listing + "\n\n" + "\n".join(lines[:90]),
+        details="Queries for 1 event:\n"
+        + listing
+        + "\n\nQueries of the signed-in floor:\n"
+        + floor_listing
+        + "\n\n1 event, 300 requests:\n"
+        + "\n".join(lines[:70])
+        + "\n\n100 events, 40 requests:\n"
+        + "\n".join(lines100[:70]),
     )

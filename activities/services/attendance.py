@@ -1,6 +1,8 @@
 """Attendance: the tablet's sync into the ledger, coordinators' corrections, imported counts."""
 
 import datetime as dt
+import functools
+import json
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -8,20 +10,22 @@ from enum import StrEnum
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Q, Sum
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Membership, User
+from accounts.enums import MembershipStatus
+from accounts.models import Membership, Organisation, User
+from accounts.selectors import MANAGING_ROLES
 from core.models import AuditAction
 from core.services import log_action
-from venues.models import District
+from venues.models import District, Venue
 
 from .. import rollup
 from ..enums import AttendanceEventKind, Gender, SessionStatus
-from ..models import Activity, AgeBand, AttendanceEvent, CheckIn, Participant, Session, Tally
+from ..models import Activity, AgeBand, AttendanceEvent, CheckIn, Participant, Programme, Session, Tally
 from ..selectors import LEADING_ROLES, session_is_locked_for, session_queryset_for_recording
 from ..signals import session_cancelled
 
@@ -80,6 +84,10 @@ class SyncOutcome:
 
     results: list[EventResult]
     sessions: dict[int, Session]
+    # The answer's state of each session the batch touched, when the sync could
+    # build it from what it already read and wrote (tally batches); else None
+    # and the caller reads it (selectors.session_attendance_states).
+    states: dict[int, dict[str, Any]] | None = None
 
 
 class SyncConflict(Exception):
@@ -137,6 +145,10 @@ def attendance_sync(
     # A tablet whose clock says year 1 or 9999 still has its taps kept; the
     # skew is recorded as "at least 68 years" rather than overflowing the column.
     skew = max(-MAX_CLOCK_SKEW_SECONDS, min(MAX_CLOCK_SKEW_SECONDS, skew))
+    if connection.vendor == "postgresql" and events and all(e.kind == AttendanceEventKind.TALLY for e in events):
+        # The tablet's everyday batch (taps and undos): a handful of statements
+        # whatever its size (_tally_sync). Anything else takes the general path.
+        return _tally_sync(user=user, events=events, device=device, now=now, skew=skew)
     with transaction.atomic():
         context = _load_context(user=user, events=events)
         existing = AttendanceEvent.objects.in_bulk([event.id for event in events], field_name="client_id")
@@ -179,6 +191,435 @@ def attendance_sync(
 
         _log_sync(user=user, events=events, results=results, sessions=context.sessions, device=device, skew=skew)
     return SyncOutcome(results=results, sessions=context.sessions)
+
+
+# --- Tally batches on PostgreSQL: a fixed handful of statements -------------------------
+#
+# A batch of taps and undos (the tablet's everyday sync) costs, whatever its size
+# or the number of sessions it touches: one read (the sessions, locked, with the
+# user's right to record them and their organisations' age bands as subqueries),
+# one write (below), and the audit entry. The write is one statement whose parts
+# all see the same snapshot:
+#
+# - `ins`: the events, `ON CONFLICT (client_id) DO NOTHING RETURNING`: the ids
+#   it returns are the accepted ones; an id it does not return was already held,
+#   and only those are read back and compared (duplicate, or a conflict that
+#   rolls the whole batch back);
+# - `new`: each cell the accepted events touch, recomputed from the whole ledger
+#   (the events already stored plus those of `ins`, which the snapshot does not
+#   show) and upserted: the same rule as `_recompute_tallies` (a sum shown as
+#   zero while an undo waits for its tap), so any order of replay gives the same
+#   tally. The sessions are locked, so no other batch sums the same cell meanwhile;
+# - `upd` / `fresh`: the rollup cells moved by the difference between each
+#   tally's new and old value (`old` is the snapshot's). The cells' activities
+#   are locked before the statement (in id order, after the sessions, as
+#   `rollup.rollup_refresh_cells` does), so a recompute of the same cell runs
+#   wholly before this snapshot or after this commit, never between; an addition
+#   commutes with any other. Cancelled sessions are not in the rollup and add
+#   nothing. (The clamps at zero only matter if the rollup was behind already:
+#   the nightly refresh repairs that, a 500 would not.)
+# - the final SELECT: the accepted ids, and everything the answer's state of
+#   the batch's sessions needs (tallies, check-ins, notes, leaders present).
+
+_TALLY_SQL = """
+WITH incoming (client_id, session_id, age_band_id, gender, visits, first_visits, device_time, payload) AS (
+    SELECT * FROM unnest(%(ids)s::uuid[], %(sessions)s::integer[], %(bands)s::integer[], %(genders)s::varchar[],
+                         %(visits)s::integer[], %(firsts)s::integer[], %(times)s::timestamptz[], %(payloads)s::jsonb[])
+), ins AS (
+    INSERT INTO {event} (client_id, session_id, kind, payload, age_band_id, gender, visits, first_visits,
+                         device_time, received_at, clock_skew_seconds, actor_id, device)
+    SELECT client_id, session_id, 'tally', payload, age_band_id, gender, visits, first_visits,
+           device_time, %(now)s, %(skew)s, %(actor)s, %(device)s
+    FROM incoming
+    ON CONFLICT (client_id) DO NOTHING
+    RETURNING client_id, session_id, age_band_id, gender, visits, first_visits
+), cells AS (
+    SELECT session_id, age_band_id, gender, SUM(visits) AS visits, SUM(first_visits) AS first_visits
+    FROM ins GROUP BY session_id, age_band_id, gender
+), sums AS (
+    SELECT c.session_id, c.age_band_id, c.gender,
+           c.visits + COALESCE(SUM(e.visits), 0) AS visits,
+           c.first_visits + COALESCE(SUM(e.first_visits), 0) AS first_visits
+    FROM cells c
+    LEFT JOIN {event} e ON e.session_id = c.session_id AND e.age_band_id = c.age_band_id
+         AND e.gender = c.gender AND e.kind IN ('tally', 'correction')
+    GROUP BY c.session_id, c.age_band_id, c.gender, c.visits, c.first_visits
+), old AS (
+    SELECT t.session_id, t.age_band_id, t.gender, t.visits, t.first_visits
+    FROM {tally} t JOIN cells c USING (session_id, age_band_id, gender)
+), new AS (
+    INSERT INTO {tally} (session_id, age_band_id, gender, visits, first_visits)
+    SELECT session_id, age_band_id, gender, GREATEST(visits, 0), LEAST(GREATEST(visits, 0), GREATEST(first_visits, 0))
+    FROM sums
+    ON CONFLICT (session_id, age_band_id, gender)
+    DO UPDATE SET visits = excluded.visits, first_visits = excluded.first_visits
+    RETURNING session_id, age_band_id, gender, visits, first_visits
+), counted (session_id, activity_id, month) AS (
+    SELECT * FROM unnest(%(counted)s::integer[], %(activities)s::integer[], %(months)s::date[])
+), moved AS MATERIALIZED (
+    SELECT s.activity_id, s.month, n.age_band_id, n.gender,
+           SUM(n.visits - COALESCE(o.visits, 0)) AS visits,
+           SUM(n.first_visits - COALESCE(o.first_visits, 0)) AS first_visits
+    FROM new n
+    JOIN counted s ON s.session_id = n.session_id
+    LEFT JOIN old o ON o.session_id = n.session_id AND o.age_band_id = n.age_band_id AND o.gender = n.gender
+    GROUP BY s.activity_id, s.month, n.age_band_id, n.gender
+), upd AS (
+    UPDATE {rollup} r SET visits = GREATEST(r.visits + m.visits, 0),
+                         first_visits = GREATEST(r.first_visits + m.first_visits, 0)
+    FROM moved m
+    WHERE r.participant_id IS NULL AND r.activity_id = m.activity_id AND r.month = m.month
+          AND r.age_band_id = m.age_band_id AND r.gender = m.gender
+    RETURNING r.activity_id, r.month, r.age_band_id, r.gender
+), fresh AS (
+    INSERT INTO {rollup} (month, activity_id, age_band_id, gender, visits, first_visits, check_ins)
+    SELECT m.month, m.activity_id, m.age_band_id, m.gender, GREATEST(m.visits, 0), GREATEST(m.first_visits, 0), 0
+    FROM moved m
+    WHERE NOT EXISTS (
+        SELECT 1 FROM upd u WHERE u.activity_id = m.activity_id AND u.month = m.month
+                              AND u.age_band_id = m.age_band_id AND u.gender = m.gender
+    )
+    RETURNING 1
+)
+SELECT 0, NULL::integer, NULL::integer, NULL::varchar, NULL::integer, NULL::integer,
+       client_id, NULL::timestamptz, NULL::timestamptz, NULL::jsonb, NULL::varchar
+FROM ins
+UNION ALL
+SELECT 1, session_id, age_band_id, gender, visits, first_visits, NULL, NULL, NULL, NULL, NULL FROM new
+UNION ALL
+SELECT 1, t.session_id, t.age_band_id, t.gender, t.visits, t.first_visits, NULL, NULL, NULL, NULL, NULL
+FROM {tally} t
+WHERE t.session_id = ANY(%(state)s::integer[])
+      AND NOT EXISTS (SELECT 1 FROM cells c WHERE c.session_id = t.session_id AND c.age_band_id = t.age_band_id
+                                             AND c.gender = t.gender)
+UNION ALL
+SELECT 2, c.session_id, c.id, p.code, NULL, NULL, NULL, c.checked_in_at, c.checked_out_at, NULL, p.alias
+FROM {check_in} c JOIN {participant} p ON p.id = c.participant_id
+WHERE c.session_id = ANY(%(state)s::integer[])
+UNION ALL
+SELECT 3, e.session_id, NULL, NULL, NULL, NULL, e.client_id, e.device_time, NULL, e.payload, NULL
+FROM {event} e
+WHERE e.session_id = ANY(%(named)s::integer[]) AND e.kind = 'note'
+UNION ALL
+SELECT 4, l.session_id, l.user_id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
+FROM {leaders} l
+WHERE l.session_id = ANY(%(state)s::integer[])
+"""
+
+
+@functools.cache
+def _lock_sql() -> str:
+    """The activities' rows, in id order, FOR UPDATE: as `rollup.rollup_refresh_cells` locks them."""
+    table = connection.ops.quote_name(Activity._meta.db_table)
+    return f"SELECT id FROM {table} WHERE id = ANY(%s::integer[]) ORDER BY id FOR UPDATE"  # noqa: S608 - a table name
+
+
+@functools.cache
+def _tally_sql() -> str:
+    quote = connection.ops.quote_name
+    return _TALLY_SQL.format(
+        event=quote(AttendanceEvent._meta.db_table),
+        tally=quote(Tally._meta.db_table),
+        rollup=quote(rollup.AttendanceRollup._meta.db_table),
+        check_in=quote(CheckIn._meta.db_table),
+        participant=quote(Participant._meta.db_table),
+        leaders=quote(Session.leaders_present.through._meta.db_table),
+    )
+
+
+# The sessions of a tally batch that the user records, locked in id order, with
+# what validating and answering need, in one statement written out: built with
+# the ORM this read cost more CPU than everything else in a 1-event sync. It is
+# `selectors.session_queryset_for_recording`'s rule (a leader of the activity
+# with an active leading membership of its organisation, or an active
+# coordinator or administrator there; a superuser everywhere), which the sync
+# and security tests check on both paths.
+_LOAD_SQL = """
+SELECT s.id, s.activity_id, s.starts_at, s.ends_at, s.status, s.cancellation_reason,
+       a.programme_id, a.venue_id, a.capacity, v.capacity, p.lead_organisation_id, o.attendance_lock_days,
+       {manages},
+       ARRAY(SELECT b.id FROM {band} b WHERE b.organisation_id = p.lead_organisation_id ORDER BY b.min_age)
+FROM {session} s
+JOIN {activity} a ON a.id = s.activity_id
+JOIN {programme} p ON p.id = a.programme_id
+JOIN {organisation} o ON o.id = p.lead_organisation_id
+LEFT JOIN {venue} v ON v.id = a.venue_id
+WHERE s.id = ANY(%(ids)s::integer[]) {rule}
+ORDER BY s.id
+FOR UPDATE OF s
+"""
+_MEMBER_OF = (
+    "SELECT m.organisation_id FROM {membership} m"
+    " WHERE m.user_id = %(user)s AND m.status = %(active)s AND m.role = ANY(%({roles})s::varchar[])"
+)
+
+_RULE = (
+    "AND (p.lead_organisation_id IN ({managed})"
+    " OR (EXISTS (SELECT 1 FROM {leaders} l WHERE l.activity_id = a.id AND l.user_id = %(user)s)"
+    " AND p.lead_organisation_id IN ({leading})))"
+)
+_MANAGES = "p.lead_organisation_id IN ({managed})"
+
+
+@functools.cache
+def _load_sql(*, superuser: bool) -> str:
+    quote = connection.ops.quote_name
+    tables = {
+        "session": Session,
+        "activity": Activity,
+        "programme": Programme,
+        "organisation": Organisation,
+        "venue": Venue,
+        "band": AgeBand,
+        "membership": Membership,
+    }
+    names = {key: quote(model._meta.db_table) for key, model in tables.items()}
+    names["leaders"] = quote(Activity.leaders.through._meta.db_table)
+    managed = _MEMBER_OF.format(roles="managing", **names)
+    leading = _MEMBER_OF.format(roles="leading", **names)
+    if superuser:
+        return _LOAD_SQL.format(manages="TRUE", rule="", **names)
+    rule = _RULE.format(managed=managed, leading=leading, **names)
+    return _LOAD_SQL.format(manages=_MANAGES.format(managed=managed), rule=rule, **names)
+
+
+def _partial(model: type[Any], values: dict[str, Any]) -> Any:
+    """An instance with only these fields loaded (Model.from_db, as a queryset's `only()` builds them)."""
+    fields = [field.attname for field in model._meta.concrete_fields if field.attname in values]
+    return model.from_db(connection.alias, fields, [values[name] for name in fields])
+
+
+def _sessions_for_sync(*, user: User, session_ids: list[int]) -> dict[int, Session]:
+    """The batch's sessions the user records, locked, each with `kv_manages` (the user manages its
+    organisation: never locked for them) and `kv_bands` (its organisation's age bands, youngest first).
+
+    Only the fields the sync, its audit entry and its answer read are loaded.
+    """
+    if not user.is_active:
+        return {}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _load_sql(superuser=user.is_superuser),
+            {
+                "ids": session_ids,
+                "user": user.pk,
+                "active": MembershipStatus.ACTIVE,
+                "managing": list(MANAGING_ROLES),
+                "leading": list(LEADING_ROLES),
+            },
+        )
+        found = cursor.fetchall()
+    sessions = {}
+    for (
+        pk,
+        activity_id,
+        starts,
+        ends,
+        status,
+        reason,
+        programme_id,
+        venue_id,
+        capacity,
+        room,
+        lead,
+        days,
+        manages,
+        bands,
+    ) in found:
+        organisation = _partial(Organisation, {"id": lead, "attendance_lock_days": days})
+        programme = _partial(Programme, {"id": programme_id, "lead_organisation_id": lead})
+        programme.lead_organisation = organisation
+        activity = _partial(
+            Activity, {"id": activity_id, "programme_id": programme_id, "venue_id": venue_id, "capacity": capacity}
+        )
+        activity.programme = programme
+        activity.venue = _partial(Venue, {"id": venue_id, "capacity": room}) if venue_id is not None else None
+        session = _partial(
+            Session,
+            {
+                "id": pk,
+                "activity_id": activity_id,
+                "starts_at": starts,
+                "ends_at": ends,
+                "status": status,
+                "cancellation_reason": reason,
+            },
+        )
+        session.activity = activity
+        session.kv_manages = manages  # type: ignore[attr-defined]
+        session.kv_bands = bands  # type: ignore[attr-defined]
+        sessions[pk] = session
+    return sessions
+
+
+def _tally_sync(
+    *, user: User, events: Sequence[AttendanceEventIn], device: str, now: dt.datetime, skew: int
+) -> SyncOutcome:
+    """`attendance_sync` of a batch of tally events on PostgreSQL (see the notes above `_TALLY_SQL`)."""
+    today = timezone.localdate()
+    with transaction.atomic():
+        sessions = _sessions_for_sync(user=user, session_ids=sorted({event.session_id for event in events}))
+        bands = {
+            band: session.activity.programme.lead_organisation_id
+            for session in sessions.values()
+            for band in session.kv_bands  # type: ignore[attr-defined]
+        }
+        locked = {
+            pk: session_is_locked_for(user=user, session=session, today=today, manages=session.kv_manages)  # type: ignore[attr-defined]
+            for pk, session in sessions.items()
+        }
+        verdicts: dict[uuid.UUID, EventResult] = {}
+        # (event, age band, gender, visits, first visits): what the ledger row stores besides the event itself.
+        rows: list[tuple[AttendanceEventIn, int, str, int, int]] = []
+        seen: dict[uuid.UUID, AttendanceEventIn] = {}
+        conflicts: list[uuid.UUID] = []
+        for event in events:
+            earlier = seen.get(event.id)
+            if earlier is not None:
+                if earlier != event:
+                    conflicts.append(event.id)
+                continue
+            seen[event.id] = event
+            # The checks of _validate for a tally, without building a model instance per event.
+            try:
+                session = sessions.get(event.session_id)
+                if session is None:
+                    raise _Reject("unknown session")
+                if locked[session.pk]:
+                    raise _Reject("session locked")
+                cell = _tally_cell(
+                    event.payload, bands=bands, organisation_id=session.activity.programme.lead_organisation_id
+                )
+            except _Reject as rejection:
+                verdicts[event.id] = EventResult(event.id, EventStatus.REJECTED, rejection.reason)
+                continue
+            rows.append((event, *cell))
+        if conflicts:
+            raise SyncConflict(conflicts)
+        valid_sessions = {row[0].session_id for row in rows}
+        named = [pk for pk in sorted(valid_sessions) if not locked[pk]]
+        counted = [pk for pk in sorted(valid_sessions) if sessions[pk].status != SessionStatus.CANCELLED]
+        payload_type = AttendanceEvent._meta.get_field("payload")
+        if counted:
+            # Before the write's snapshot: see the notes above _TALLY_SQL.
+            with connection.cursor() as cursor:
+                cursor.execute(_lock_sql(), [sorted({sessions[pk].activity_id for pk in counted})])
+        with connection.cursor() as cursor:
+            cursor.execute(
+                _tally_sql(),
+                {
+                    "ids": [row[0].id for row in rows],
+                    "sessions": [row[0].session_id for row in rows],
+                    "bands": [row[1] for row in rows],
+                    "genders": [row[2] for row in rows],
+                    "visits": [row[3] for row in rows],
+                    "firsts": [row[4] for row in rows],
+                    "times": [row[0].at for row in rows],
+                    "payloads": [payload_type.get_db_prep_save(row[0].payload, connection) for row in rows],
+                    "now": now,
+                    "skew": skew,
+                    "actor": user.pk,
+                    "device": device[:MAX_DEVICE_LENGTH],
+                    "counted": counted,
+                    "activities": [sessions[pk].activity_id for pk in counted],
+                    "months": [rollup.month_of(sessions[pk].starts_at) for pk in counted],
+                    "state": sorted(valid_sessions),
+                    "named": named,
+                },
+            )
+            answer = cursor.fetchall()
+        inserted = {line[6] for line in answer if line[0] == 0}
+        # Already held, or refused now: were they applied before? (Only when there are such.)
+        again = [row[0].id for row in rows if row[0].id not in inserted] + list(verdicts)
+        stored = AttendanceEvent.objects.in_bulk(again, field_name="client_id") if again else {}
+        for event_id, row in stored.items():
+            if seen[event_id].same_as(row):
+                verdicts[event_id] = EventResult(event_id, EventStatus.DUPLICATE)
+            else:
+                conflicts.append(event_id)
+        if conflicts:
+            raise SyncConflict(conflicts)
+        results = []
+        answered: set[uuid.UUID] = set()
+        for event in events:
+            if event.id in answered:  # the same event twice in one batch
+                results.append(EventResult(event.id, EventStatus.DUPLICATE))
+                continue
+            answered.add(event.id)
+            results.append(verdicts.get(event.id) or EventResult(event.id, EventStatus.ACCEPTED))
+        _log_sync(user=user, events=events, results=results, sessions=sessions, device=device, skew=skew)
+    states = None
+    if not any(
+        result.status == EventStatus.DUPLICATE and seen[result.id].session_id not in valid_sessions
+        for result in results
+    ):
+        states = _states(answer, sessions=[sessions[pk] for pk in sorted(valid_sessions)], named=set(named), now=now)
+    return SyncOutcome(results=results, sessions=sessions, states=states)
+
+
+def _states(
+    answer: list[tuple[Any, ...]], *, sessions: list[Session], named: set[int], now: dt.datetime
+) -> dict[int, dict[str, Any]]:
+    """The answer's state of each session (as `selectors.session_attendance_states` gives it) from the write's rows."""
+    tallies: dict[int, list[tuple[Any, ...]]] = {session.pk: [] for session in sessions}
+    check_ins: dict[int, list[tuple[Any, ...]]] = {session.pk: [] for session in sessions}
+    notes: dict[int, list[tuple[Any, ...]]] = {session.pk: [] for session in sessions}
+    leaders: dict[int, list[int]] = {session.pk: [] for session in sessions}
+    for kind, session_id, number, text, visits, first_visits, client_id, at, out, payload, alias in answer:
+        if kind == 1:
+            tallies[session_id].append((number, text, visits, first_visits))
+        elif kind == 2:
+            check_ins[session_id].append((at, number, text, alias, out))
+        elif kind == 3:
+            # Django reads jsonb as text and parses it in the field; a bare cursor gets the text.
+            notes[session_id].append((at, str(client_id), json.loads(payload) if isinstance(payload, str) else payload))
+        elif kind == 4:
+            leaders[session_id].append(number)
+    server_time = timezone.now().isoformat()
+    states = {}
+    for session in sessions:
+        order = {band: n for n, band in enumerate(session.kv_bands)}  # type: ignore[attr-defined]
+        cells = sorted(tallies[session.pk], key=lambda cell: (order.get(cell[0], len(order)), cell[1]))
+        headcount = sum(cell[2] for cell in cells)
+        people = sorted(check_ins[session.pk], key=lambda row: (row[0], row[1]))
+        shown = session.pk in named
+        states[session.pk] = {
+            "session": session.pk,
+            "status": session.status,
+            "cancellation_reason": session.cancellation_reason,
+            "visits": headcount + len(people),
+            "headcount_visits": headcount,
+            "named_visits": len(people),
+            "first_visits": sum(cell[3] for cell in cells),
+            "capacity": session.activity.effective_capacity,
+            "tallies": [
+                {"age_band": band, "gender": gender, "visits": visits, "first_visits": first}
+                for band, gender, visits, first in cells
+            ],
+            "check_ins": [
+                {
+                    "participant": code,
+                    "alias": alias if shown else "",
+                    "checked_in_at": at.isoformat(),
+                    "checked_out_at": out.isoformat() if out else None,
+                }
+                for at, _pk, code, alias, out in people
+            ],
+            "notes": [
+                {
+                    "id": client_id,
+                    "text": payload.get("text", ""),
+                    "incident": bool(payload.get("incident")),
+                    "at": at.isoformat(),
+                }
+                for at, client_id, payload in sorted(notes[session.pk], key=lambda note: (note[0], note[1]))
+            ]
+            if shown
+            else [],
+            "leaders_present": sorted(leaders[session.pk]),
+            "server_time": server_time,
+        }
+    return states
 
 
 def _log_sync(
@@ -304,24 +745,18 @@ def _validate(event: AttendanceEventIn, *, context: _Context) -> AttendanceEvent
     session = context.sessions.get(event.session_id)
     if session is None:
         raise _Reject("unknown session")
-    if session_is_locked_for(user=context.user, session=session, today=context.today):
+    if session_is_locked_for(
+        user=context.user, session=session, today=context.today, manages=getattr(session, "kv_manages", None)
+    ):
         raise _Reject("session locked")
     payload = event.payload
     row = AttendanceEvent(client_id=event.id, session=session, kind=event.kind, payload=payload, device_time=event.at)
     organisation_id = session.activity.programme.lead_organisation_id
     match event.kind:
         case AttendanceEventKind.TALLY:
-            band_id = _key(payload.get("age_band"))
-            if band_id is None or context.bands.get(band_id) != organisation_id:
-                raise _Reject("invalid values: unknown age band")
-            if payload.get("gender") not in Gender.values:
-                raise _Reject("invalid values: gender must be F, M or X")
-            row.age_band_id = band_id
-            row.gender = payload["gender"]
-            row.visits = _int(payload, "visits", low=-MAX_TALLY_DELTA, high=MAX_TALLY_DELTA)
-            row.first_visits = _int(payload, "first_visits", low=-MAX_TALLY_DELTA, high=MAX_TALLY_DELTA)
-            if row.visits == 0 and row.first_visits == 0:
-                raise _Reject("invalid values: a tally changes visits or first visits")
+            row.age_band_id, row.gender, row.visits, row.first_visits = _tally_cell(
+                payload, bands=context.bands, organisation_id=organisation_id
+            )
         case AttendanceEventKind.CHECK_IN:
             row.participant = _participant_for_check_in(payload, context=context, organisation_id=organisation_id)
         case AttendanceEventKind.CHECK_OUT:
@@ -348,6 +783,24 @@ def _validate(event: AttendanceEventIn, *, context: _Context) -> AttendanceEvent
         case _:
             raise _Reject("invalid values: unknown kind")
     return row
+
+
+_GENDERS = frozenset(Gender.values)
+
+
+def _tally_cell(payload: dict[str, Any], *, bands: dict[int, int], organisation_id: int) -> tuple[int, str, int, int]:
+    """A tally's (age band, gender, visits, first visits), checked against the session's organisation; or _Reject."""
+    band_id = _key(payload.get("age_band"))
+    if band_id is None or bands.get(band_id) != organisation_id:
+        raise _Reject("invalid values: unknown age band")
+    gender = payload.get("gender")
+    if gender not in _GENDERS:
+        raise _Reject("invalid values: gender must be F, M or X")
+    visits = _int(payload, "visits", low=-MAX_TALLY_DELTA, high=MAX_TALLY_DELTA)
+    first_visits = _int(payload, "first_visits", low=-MAX_TALLY_DELTA, high=MAX_TALLY_DELTA)
+    if visits == 0 and first_visits == 0:
+        raise _Reject("invalid values: a tally changes visits or first visits")
+    return band_id, str(gender), visits, first_visits
 
 
 def _known_participant(reference: object, *, context: _Context, organisation_id: int) -> Participant:

@@ -10,5 +10,6 @@ urlpatterns = [
     path("_bench/json", views.hello),
     path("_bench/insert", views.insert_one),
     path("_bench/bulk", views.insert_many),
+    path("_bench/insert-signed-in", views.insert_signed_in),
     *kvarter_urlpatterns,
 ]

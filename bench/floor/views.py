@@ -11,7 +11,7 @@ import json
 
 from django.db import transaction
 from django.http import HttpRequest, JsonResponse
-from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from .models import FloorRow
@@ -58,3 +58,22 @@ def insert_many(request: HttpRequest) -> JsonResponse:
     with transaction.atomic():
         FloorRow.objects.bulk_create(rows)
     return _answer(rows)
+
+
+@csrf_protect
+@require_POST
+def insert_signed_in(request: HttpRequest) -> JsonResponse:
+    """The authenticated write floor: what the sync's 1-event request cannot do without.
+
+    Behind the same middleware as the sync (session, authentication, CSRF, the
+    MFA gate), signed in (as a leader, by the bench), it stores the first event
+    of the body once: `INSERT … ON CONFLICT (client_id) DO NOTHING` of its
+    client-made UUID, in a transaction. No permission, validation, projection,
+    audit or state in the answer.
+    """
+    if not request.user.is_authenticated:
+        return JsonResponse({"detail": "Not signed in."}, status=401)
+    row = _rows(request)[0]
+    with transaction.atomic():
+        FloorRow.objects.bulk_create([row], ignore_conflicts=True)
+    return _answer([row])
