@@ -35,6 +35,11 @@ from ..factories import (
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _english_pages(client):
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+
+
 def ics(*events: dict) -> bytes:
     calendar = icalendar.Calendar()
     calendar.add("prodid", "-//Västerås stad//Läsårstider//SV")

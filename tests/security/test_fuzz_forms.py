@@ -338,6 +338,13 @@ def _erasure_form(w, data, files):
     return ErasureForm(data, code=w["participant"].code)
 
 
+def _holiday_calendar(w):
+    from activities.models import HolidayCalendar
+
+    calendar, _ = HolidayCalendar.objects.get_or_create(name="Skollov", organisation=w["programme"].lead_organisation)
+    return calendar
+
+
 def _simple(path: str) -> Callable[[dict, Any, Any], forms.BaseForm]:
     def build(w, data, files):
         module, name = path.rsplit(".", 1)
@@ -384,6 +391,18 @@ FORMS: dict[str, FormSpec] = {
             keys_only=("activity", "holiday_calendar", "space"),
         ),
         extra={"weekdays": {"strategies": [st.sampled_from(["MO", "TU", "SU", "XX"])]}},
+    ),
+    "activities.forms.HolidayImportForm": FormSpec(
+        build=_simple("activities.forms.HolidayImportForm"),
+        view=ViewSpec(
+            url="admin:activities_holidaycalendar_import",
+            persona="coordinator",
+            kwargs=lambda w: {"object_id": _holiday_calendar(w).pk},
+            # Uploading only previews: nothing is written until a signed confirmation.
+            models=("activities.SchoolHoliday",),
+            multipart=True,
+        ),
+        files=True,
     ),
     "activities.forms.TallyCorrectionForm": FormSpec(
         build=_tally_form,
