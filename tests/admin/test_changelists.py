@@ -38,7 +38,7 @@ from activities.models import (
     SpaceBooking,
     Tally,
 )
-from core.models import AuditLogEntry
+from core.models import AuditLogEntry, OutgoingMessage
 from imports.models import ImportBatch
 from partnerships.models import (
     Agreement,
@@ -152,6 +152,15 @@ BUILDERS: dict[type[Model], Callable[[Organisation], Model]] = {
         user=_colleague(org), session_key=uuid.uuid4().hex, ip="192.0.2.1", user_agent="Firefox", data={}
     ),
     AuditLogEntry: lambda org: AuditLogEntryFactory(actor=_colleague(org), organisation_id=org.pk),
+    OutgoingMessage: lambda org: OutgoingMessage.objects.create(
+        key=f"k{OutgoingMessage.objects.count()}",
+        kind="vacancy_invitation",
+        to="amina@example.org",
+        language="sv",
+        subject="s",
+        text="t",
+        organisation_id=org.pk,
+    ),
     User: _colleague,
     Organisation: lambda org: OrganisationFactory(parent=org),
     Membership: lambda org: MembershipFactory(organisation=org),
@@ -221,6 +230,7 @@ CHANGELIST_QUERIES: dict[type[Model], int] = {
     Authenticator: 5,
     UserSession: 5,
     AuditLogEntry: 5,  # the action filter lists AuditAction, not the distinct values in the log
+    OutgoingMessage: 5,
     User: 5,
     Organisation: 5,
     Membership: 6,
@@ -272,6 +282,7 @@ CHANGELIST_QUERIES: dict[type[Model], int] = {
 # Missing models are the ones coordinators may not open (see below).
 COORDINATOR_CHANGELIST_QUERIES: dict[type[Model], int] = {
     AuditLogEntry: 10,
+    OutgoingMessage: 10,
     User: 10,
     Organisation: 9,
     Membership: 11,
@@ -326,6 +337,7 @@ COORDINATOR_FORBIDDEN = [Group, EmailAddress, Authenticator, UserSession]
 # The audit log is append-only: nobody adds entries by hand.
 NO_ADD_VIEW = {
     AuditLogEntry,
+    OutgoingMessage,
     AttendanceEvent,
     ImportBatch,
     AttendanceHistory,

@@ -538,9 +538,9 @@ FORMS: dict[str, FormSpec] = {
     "volunteers.forms.VolunteersMessageForm": FormSpec(
         build=_simple("volunteers.forms.VolunteersMessageForm"),
         view=ViewSpec(
-            url="volunteering:vacancy-message",
+            url="volunteering:activity-message",
             persona="coordinator",
-            kwargs=lambda w: {"pk": w["vacancy"].pk},
+            kwargs=lambda w: {"pk": w["activity"].pk},
             models=("core.OutgoingMessage",),
         ),
     ),
