@@ -381,6 +381,26 @@ FORMS: dict[str, FormSpec] = {
             keys_only=("programme", "venue", "outreach_organisation", "leaders"),
         ),
     ),
+    "activities.forms.ActivityInlineForm": FormSpec(
+        build=_simple("activities.forms.ActivityInlineForm"),
+        view=ViewSpec(
+            url="admin:activities_programme_add",
+            persona="coordinator",
+            models=("activities.Programme", "activities.Activity", "admin.LogEntry"),
+            page_fields=True,
+            keys_only=("venue", "lead_organisation", "partner_organisations", "districts"),
+        ),
+    ),
+    "activities.forms.SessionAdminForm": FormSpec(
+        build=_simple("activities.forms.SessionAdminForm"),
+        view=ViewSpec(
+            url="admin:activities_session_add",
+            persona="coordinator",
+            models=("activities.Session", "activities.Tally", "activities.CheckIn", "admin.LogEntry"),
+            page_fields=True,
+            keys_only=("activity", "schedule", "space", "leaders_present"),
+        ),
+    ),
     "activities.forms.ScheduleForm": FormSpec(
         build=_simple("activities.forms.ScheduleForm"),
         view=ViewSpec(
