@@ -46,8 +46,7 @@ from .selectors import (
     activity_dates_outside_periods,
     activity_leaders_without_access,
     activity_session_summary,
-    holiday_calendars_without_next_school_year,
-    next_school_year,
+    holiday_calendar_gaps,
     schedule_list_in_words,
     session_has_count,
     session_has_leader,
@@ -704,16 +703,14 @@ class HolidayCalendarAdmin(OrganisationScopedAdmin):
         if request.method == "GET" and not request.GET.get("_popup"):
             user = signed_in(request)
             organisations = organisation_ids_for_user(user=user)
-            stale = list(holiday_calendars_without_next_school_year(organisations))
-            if stale:
-                first, last = next_school_year(timezone.localdate())
+            for gap in holiday_calendar_gaps(organisation_ids=None if user.is_superuser else organisations):
                 messages.warning(
                     request,
                     format_html(
                         "{} {}",
                         gettext("No school holidays yet for %(first)s–%(last)s in:")
-                        % {"first": first.year, "last": last.year},
-                        ", ".join(calendar.name for calendar in stale),
+                        % {"first": gap.school_year.first.year, "last": gap.school_year.last.year},
+                        gap.calendar.name,
                     ),
                 )
         return super().changelist_view(request, extra_context)

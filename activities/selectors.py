@@ -51,40 +51,6 @@ from .models import (
 from .wording import schedule_in_words
 
 
-def next_school_year(today: dt.date) -> tuple[dt.date, dt.date]:
-    """The coming school year, 1 August to 31 July: the one that starts after `today`."""
-    year = today.year if today.month >= 8 else today.year - 1
-    return dt.date(year + 1, 8, 1), dt.date(year + 2, 7, 31)
-
-
-def holiday_calendars_without_next_school_year(
-    organisations: Collection[Any] | QuerySet, *, today: dt.date | None = None
-) -> QuerySet[HolidayCalendar]:
-    """The holiday calendars the organisations' running schedules use that have no holiday in the coming school year.
-
-    `organisations` are organisations or their ids. A schedule is running when
-    it has no end or ends today or later (an ended schedule needs no next
-    year). "In the coming school year" means a holiday starting between 1 August
-    and 31 July of the next school year: a calendar whose last holiday is this
-    summer's has nothing there yet, and sessions generated into autumn would
-    ignore the holidays. One query, whatever the number of calendars.
-    """
-    today = today or timezone.localdate()
-    first, last = next_school_year(today)
-    used = Schedule.objects.filter(
-        Q(until__isnull=True) | Q(until__gte=today),
-        holiday_calendar=OuterRef("pk"),
-        activity__programme__lead_organisation__in=organisations,
-    )
-    covered = SchoolHoliday.objects.filter(calendar=OuterRef("pk"), starts_on__range=(first, last))
-    return (
-        HolidayCalendar.objects.filter(Exists(used))
-        .exclude(Exists(covered))
-        .select_related("organisation")
-        .order_by("name", "pk")
-    )
-
-
 def holiday_dates(*, schedule: Schedule, start: dt.date, end: dt.date) -> set[dt.date]:
     """Every date between start and end (inclusive) in a school holiday of the schedule's calendar."""
     if not schedule.holiday_calendar_id:
@@ -575,6 +541,11 @@ class SchoolYear:
         start_year = day.year if day.month >= 8 else day.year - 1
         return cls(first=dt.date(start_year, 8, 1), last=dt.date(start_year + 1, 7, 31))
 
+    @classmethod
+    def coming(cls, day: dt.date) -> "SchoolYear":
+        """The next school year that starts after `day` (on 5 December 2026: 2027/2028)."""
+        return cls.holding(cls.holding(day).last + dt.timedelta(days=1))
+
     def __str__(self) -> str:
         return f"{self.first.year}/{self.last.year}"
 
@@ -591,21 +562,26 @@ def holiday_calendar_gaps(
     """Holiday calendars the organisations' running schedules follow that have no holiday in a school year ahead.
 
     The school years looked at are those the nightly job generates sessions
-    for (today to KVARTER_SESSION_HORIZON_DAYS ahead): without their holidays,
-    a "not in school holidays" café gets sessions in the summer holiday. One query.
+    for (today to KVARTER_SESSION_HORIZON_DAYS ahead: without their holidays, a
+    "not in school holidays" café gets sessions in the summer holiday) and the
+    coming school year (the next one to start), so the coordinator loads next
+    year's "läsårstider" before they are needed. A holiday belongs to the
+    school year it starts in. A schedule runs while it has no end or ends today
+    or later. One query, whatever the number of calendars; `organisation_ids`
+    None is every organisation (the platform operator).
     """
     today = today or timezone.localdate()
     horizon = today + dt.timedelta(days=settings.KVARTER_SESSION_HORIZON_DAYS)
-    years = [SchoolYear.holding(today)]
-    if SchoolYear.holding(horizon) != years[0]:
-        years.append(SchoolYear.holding(horizon))
+    years = sorted(
+        {SchoolYear.holding(today), SchoolYear.holding(horizon), SchoolYear.coming(today)}, key=lambda year: year.first
+    )
     schedules = Schedule.objects.filter(holiday_calendar=OuterRef("pk")).exclude(until__lt=today)
     if organisation_ids is not None:
         schedules = schedules.filter(activity__programme__lead_organisation_id__in=organisation_ids)
     calendars = HolidayCalendar.objects.filter(Exists(schedules)).annotate(
         **{
             f"has_{n}": Exists(
-                SchoolHoliday.objects.filter(calendar=OuterRef("pk"), starts_on__lte=year.last, ends_on__gte=year.first)
+                SchoolHoliday.objects.filter(calendar=OuterRef("pk"), starts_on__range=(year.first, year.last))
             )
             for n, year in enumerate(years)
         }

@@ -17,7 +17,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from accounts.enums import Role
 from activities.enums import HolidayKind
 from activities.models import SchoolHoliday
-from activities.selectors import holiday_calendars_without_next_school_year, next_school_year
+from activities.selectors import SchoolYear, holiday_calendar_gaps
 from activities.services.holidays import holiday_calendar_import, holiday_file_read, holiday_import_preview
 from core.models import AuditAction, AuditLogEntry
 
@@ -329,6 +329,7 @@ def calendars(organisation, other_organisation):
     stale = HolidayCalendarFactory(organisation=organisation, name="Skollov Västerås")
     SchoolHolidayFactory(calendar=stale, starts_on=dt.date(2027, 6, 11), ends_on=dt.date(2027, 8, 15))  # this summer's
     ready = HolidayCalendarFactory(organisation=None, name="Schoolvakanties regio noord")
+    SchoolHolidayFactory(calendar=ready, starts_on=dt.date(2027, 2, 13), ends_on=dt.date(2027, 2, 21))
     SchoolHolidayFactory(calendar=ready, starts_on=dt.date(2027, 10, 16), ends_on=dt.date(2027, 10, 24))
     unused = HolidayCalendarFactory(organisation=organisation, name="Unused")
     ended = HolidayCalendarFactory(organisation=organisation, name="Ended")
@@ -349,10 +350,17 @@ def calendars(organisation, other_organisation):
     return {"stale": stale, "ready": ready, "unused": unused, "ended": ended, "theirs": theirs}
 
 
-def test_next_school_year():
-    assert next_school_year(dt.date(2026, 12, 5)) == (dt.date(2027, 8, 1), dt.date(2028, 7, 31))
-    assert next_school_year(dt.date(2027, 7, 31)) == (dt.date(2027, 8, 1), dt.date(2028, 7, 31))
-    assert next_school_year(dt.date(2027, 8, 1)) == (dt.date(2028, 8, 1), dt.date(2029, 7, 31))
+def test_the_coming_school_year():
+    assert SchoolYear.coming(dt.date(2026, 12, 5)) == SchoolYear(dt.date(2027, 8, 1), dt.date(2028, 7, 31))
+    assert SchoolYear.coming(dt.date(2027, 7, 31)) == SchoolYear(dt.date(2027, 8, 1), dt.date(2028, 7, 31))
+    assert SchoolYear.coming(dt.date(2027, 8, 1)) == SchoolYear(dt.date(2028, 8, 1), dt.date(2029, 7, 31))
+
+
+def _gaps(organisation_ids, today):
+    return [
+        (gap.calendar.name, str(gap.school_year))
+        for gap in holiday_calendar_gaps(organisation_ids=organisation_ids, today=today)
+    ]
 
 
 def test_the_calendars_in_use_without_next_school_year(
@@ -361,16 +369,18 @@ def test_the_calendars_in_use_without_next_school_year(
     today = dt.date(2026, 12, 5)
 
     with django_assert_num_queries(1):
-        mine = list(holiday_calendars_without_next_school_year([organisation], today=today))
-    assert mine == [calendars["stale"]]
-    assert list(holiday_calendars_without_next_school_year([other_organisation.pk], today=today)) == [
-        calendars["theirs"]
+        mine = _gaps({organisation.pk}, today)
+    assert mine == [("Skollov Västerås", "2027/2028")]
+    assert _gaps({other_organisation.pk}, today) == [
+        ("Theirs", "2026/2027"),
+        ("Theirs", "2027/2028"),
     ]
-    assert list(holiday_calendars_without_next_school_year([], today=today)) == []
+    assert _gaps(set(), today) == []
     # A year on, the regional calendar has nothing for 2028-29 either.
-    assert list(holiday_calendars_without_next_school_year([organisation], today=dt.date(2027, 12, 5))) == [
-        calendars["ready"],
-        calendars["stale"],
+    assert _gaps({organisation.pk}, dt.date(2027, 12, 5)) == [
+        ("Schoolvakanties regio noord", "2028/2029"),
+        ("Skollov Västerås", "2027/2028"),
+        ("Skollov Västerås", "2028/2029"),
     ]
 
 

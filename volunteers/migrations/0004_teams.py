@@ -8,8 +8,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0006_illustrative_figures_h22d'),
-        ('venues', '0002_planned_venues_h22d'),
+        ('accounts', '0006_illustrative_figures'),
+        ('venues', '0002_planned_venues'),
         ('volunteers', '0003_applications_are_pending_memberships'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

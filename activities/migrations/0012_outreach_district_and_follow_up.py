@@ -28,8 +28,8 @@ def put_triggers_back(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("activities", "0008_rooms_on_schedules_only"),
-        ("venues", "0002_planned_venues_h22d"),
+        ("activities", "0011_space_booking_requests"),
+        ("venues", "0003_space_sharing"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

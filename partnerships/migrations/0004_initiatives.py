@@ -7,9 +7,9 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0006_illustrative_figures_h22d'),
+        ('accounts', '0006_illustrative_figures'),
         ('partnerships', '0003_documents_get_our_own_names'),
-        ('venues', '0002_planned_venues_h22d'),
+        ('venues', '0002_planned_venues'),
     ]
 
     operations = [

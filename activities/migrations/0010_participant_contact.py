@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('activities', '0008_rooms_on_schedules_only'),
+        ('activities', '0009_history_import'),
     ]
 
     operations = [

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0005_membership_status_and_organisation_settings'),
-        ('venues', '0001_initial'),
+        ('venues', '0002_planned_venues'),
     ]
 
     operations = [

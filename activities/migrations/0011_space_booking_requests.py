@@ -11,8 +11,8 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0005_membership_status_and_organisation_settings'),
-        ('activities', '0008_rooms_on_schedules_only'),
-        ('venues', '0002_space_sharing_h22s'),
+        ('activities', '0010_participant_contact'),
+        ('venues', '0003_space_sharing'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
