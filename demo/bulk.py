@@ -232,7 +232,18 @@ def generate(
         for activity, first_day, weeks, hour in plans:
             for week in range(weeks):
                 starts = dt.datetime.combine(first_day + dt.timedelta(weeks=week), dt.time(hour), tzinfo=ZONE)
-                yield (now, now, activity.pk, starts, starts + dt.timedelta(hours=3), SessionStatus.HELD, "", "", False)
+                yield (
+                    now,
+                    now,
+                    activity.pk,
+                    starts,
+                    starts + dt.timedelta(hours=3),
+                    SessionStatus.HELD,
+                    "",
+                    "",
+                    False,
+                    False,
+                )
 
     bar = progress("sessions", total_sessions)
     with transaction.atomic():
@@ -249,6 +260,7 @@ def generate(
                 "cancellation_reason",
                 "notes",
                 "customised",
+                "needs_follow_up",
             ],
             bar,
         )
