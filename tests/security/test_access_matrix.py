@@ -348,7 +348,7 @@ def test_every_post_needs_the_csrf_token(request, world):
         _close(response)
         statuses[name] = response.status_code
 
-    assert len(POSTS) == 25
+    assert len(POSTS) == 27
     assert {name: status for name, status in statuses.items() if status != 403} == {}
     # Nothing changed; each refusal is on the record, with where it came from.
     refusals = AuditLogEntry.objects.filter(action="request.denied")
