@@ -26,6 +26,7 @@ from demo.world.organisations import (
     seed_organisations,
     seed_users,
 )
+from demo.world.sharing import seed_sharing
 from demo.world.vasteras import seed_vasteras
 from demo.world.volunteering import seed_reference_lists
 from demo.world.wageningen import seed_wageningen
@@ -56,6 +57,7 @@ def demo_seed(*, today: dt.date | None = None) -> DemoSummary:
     seed_deventer(orgs=orgs, today=today)
     seed_wageningen(orgs=orgs, users=users, today=today)
     seed_welzin(orgs=orgs, users=users, today=today)
+    seed_sharing()
     seed_history()
     # Some attendance above goes in with bulk writes, past the rollup's hooks.
     rollup_rebuild()
