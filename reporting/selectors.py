@@ -23,7 +23,7 @@ from accounts.enums import OrganisationKind, Role
 from accounts.models import Organisation, User
 from accounts.selectors import MANAGING_ROLES, REPORT_ROLES, organisation_ids_for_user, user_sees_reports
 from activities.enums import SessionStatus
-from activities.models import Activity, Programme, Session
+from activities.models import Activity, AttendanceHistory, Programme, Session
 from partnerships.models import Agreement
 from venues.models import District, Venue
 from volunteers.enums import HoursStatus
@@ -275,11 +275,15 @@ def dashboard_figures(*, scope_kind: str, scope: Scope, period: Period) -> Dashb
 
 
 def years_with_sessions(*, today: dt.date | None = None) -> list[int]:
-    """The years a report can be asked for: from the first session to this year."""
+    """The years a report can be asked for: from the first session, or the first month of imported
+    history (years before Kvarter, see imports), to this year."""
 
     today = today or timezone.localdate()
     first = Session.objects.aggregate(first=Min("starts_at"))["first"]
     first_year = timezone.localtime(first).year if first else today.year
+    history = AttendanceHistory.objects.aggregate(first=Min("month"))["first"]
+    if history is not None:
+        first_year = min(first_year, history.year)
     return list(range(today.year, min(first_year, today.year) - 1, -1))
 
 
