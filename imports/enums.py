@@ -7,6 +7,7 @@ class ImportKind(models.TextChoices):
     VOLUNTEERS = "volunteers", _("volunteers")
     VENUES = "venues", _("venues and their spaces")
     ATTENDANCE = "attendance", _("attendance before Kvarter")
+    ACTIVITIES = "activities", _("activities and their schedules")
 
 
 class ImportStatus(models.TextChoices):
