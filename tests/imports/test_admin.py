@@ -204,3 +204,8 @@ def test_progress_poll_while_a_task_runs(as_coordinator, organisation):
     assert same.status_code == 204
     page = as_coordinator.get(reverse("admin:imports_importbatch_preview", args=[batch.pk]))
     assert 'hx-trigger="every 1s"' in page.content.decode()
+
+
+def test_import_button_on_the_activities_changelist(as_coordinator):
+    response = as_coordinator.get(reverse("admin:activities_activity_changelist"))
+    assert reverse("admin:imports_importbatch_start", args=["activities"]) in response.content.decode()
