@@ -51,6 +51,7 @@ CHANGELISTS = {
     ImportKind.VENUES: "admin:venues_venue_changelist",
     ImportKind.VOLUNTEERS: "admin:volunteers_volunteer_changelist",
     ImportKind.ACTIVITIES: "admin:activities_activity_changelist",
+    ImportKind.PARTNERS: "admin:partnerships_agreement_changelist",
 }
 
 

@@ -8,6 +8,7 @@ class ImportKind(models.TextChoices):
     VENUES = "venues", _("venues and their spaces")
     ATTENDANCE = "attendance", _("attendance before Kvarter")
     ACTIVITIES = "activities", _("activities and their schedules")
+    PARTNERS = "partners", _("partners and agreements")
 
 
 class ImportStatus(models.TextChoices):

@@ -23,7 +23,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
-from accounts.enums import Country
+from accounts.enums import Country, OrganisationKind
 from accounts.models import Organisation
 from activities.enums import WEEKDAY_CHOICES, WEEKDAY_CODES, ActivityCategory, Gender, HolidayRule, SessionStatus
 from activities.models import (
@@ -38,6 +38,8 @@ from activities.models import (
 )
 from activities.rollup import rollup_refresh_cells
 from activities.services.schedules import schedule_generate_sessions
+from partnerships.enums import AgreementKind, Currency, PartyRole
+from partnerships.models import Agreement, AgreementParty, Funding
 from venues.enums import SpaceKind
 from venues.models import District, Space, Venue
 from volunteers.enums import ScreeningKind, VolunteerStatus
@@ -50,6 +52,7 @@ from .reading import (
     parse_bool,
     parse_choice,
     parse_date,
+    parse_decimal,
     parse_int,
     parse_month,
     parse_time,
@@ -1493,8 +1496,325 @@ class ActivityKind(Kind):
                 schedule_generate_sessions(schedule=obj)
 
 
+# --- Partners and agreements with funding per year ------------------------------------------------
+
+
+def _partners(organisation: Organisation) -> dict[str, Organisation]:
+    """The organisations a row may name as a party: the importer, its municipality and branches, and its partners
+    (parties of its agreements, partners of its programmes). Any other name is a new partner or a row error."""
+    mine = Q(pk=organisation.pk) | Q(parent_id=organisation.pk)
+    if organisation.parent_id:
+        mine |= Q(pk=organisation.parent_id)
+    mine |= Q(agreement_parties__agreement__organisation=organisation) | Q(
+        partner_programmes__lead_organisation=organisation
+    )
+    return {normalise_header(found.name): found for found in Organisation.objects.filter(mine).distinct()}
+
+
+class PartnerKind(Kind):
+    """One row per party of an agreement, with what that party funds in one year (the agreement's columns repeated)."""
+
+    kind = ImportKind.PARTNERS
+    columns = (
+        Column(
+            "agreement",
+            _("Agreement"),
+            _("The agreement's title; rows with the same title are one agreement."),
+            "IOP Connexion West",
+            True,
+            aliases=("avtal", "overeenkomst", "titel", "title"),
+        ),
+        Column(
+            "agreement_kind",
+            _("Kind of agreement"),
+            _("IOP, grant or subsidy, contract or network agreement."),
+            str(AgreementKind.IOP.label),
+            True,
+            choices=lambda _organisation: [str(label) for label in AgreementKind.labels],
+            aliases=("avtalstyp", "soort overeenkomst"),
+        ),
+        Column("starts_on", _("Starts on"), _("The agreement's first day."), dt.date(2026, 1, 1), True),
+        Column("ends_on", _("Ends on"), _("The agreement's last day; may be empty."), dt.date(2027, 12, 31)),
+        Column(
+            "partner",
+            _("Partner"),
+            _("The party's name; an organisation Kvarter does not know yet is added when its kind is given."),
+            "Västerås stad",
+            True,
+            aliases=("part", "partner", "partij", "organisation", "organisatie", "organisation name"),
+        ),
+        Column(
+            "partner_kind",
+            _("Kind of organisation"),
+            _("Municipality, association, school, funder…; needed only for a partner new to Kvarter."),
+            str(OrganisationKind.MUNICIPALITY.label),
+            choices=lambda _organisation: [str(label) for label in OrganisationKind.labels],
+            aliases=("organisationstyp", "soort organisatie"),
+        ),
+        Column(
+            "role",
+            _("Role"),
+            _("The party's role: municipality, idea-based partner, lead partner, funder or network partner."),
+            str(PartyRole.MUNICIPALITY.label),
+            True,
+            choices=lambda _organisation: [str(label) for label in PartyRole.labels],
+            aliases=("roll", "rol"),
+        ),
+        Column(
+            "contact_name", _("Contact person"), _("May be empty."), "", aliases=("kontaktperson", "contactpersoon")
+        ),
+        Column("contact_email", _("Contact e-mail"), _("May be empty."), "", aliases=("e-post", "e-mail", "email")),
+        Column(
+            "year",
+            _("Year"),
+            _("The year the party funds; empty: no funding on this row."),
+            2026,
+            aliases=("år", "jaar"),
+        ),
+        Column(
+            "amount",
+            _("Amount"),
+            _("What the party funds that year; a decimal comma or point."),
+            "450 000,00",
+            aliases=("belopp", "bedrag", "funding"),
+        ),
+        Column("currency", _("Currency"), _("SEK or EUR; empty: your country's."), "SEK", aliases=("valuta", "munt")),
+    )
+    natural_key = _(
+        "An agreement is matched by its title (ignoring capitals) among your organisation's agreements, a party by "
+        "agreement, organisation and role, funding by agreement, funder and year. Importing the file again changes "
+        "nothing."
+    )
+    chunk_size = None  # an agreement's rows must meet
+    agreement_fields = ("kind", "starts_on", "ends_on")
+
+    def __init__(self, organisation: Organisation) -> None:
+        super().__init__(organisation)
+        self.partners = _partners(organisation)
+        self.writes: list[Any] = []
+
+    def read(self, key: str, value: Any) -> Any:
+        if key == "agreement_kind":
+            return parse_choice(value, list(_labels_in_every_language(AgreementKind.choices).items()))
+        if key == "partner_kind":
+            return parse_choice(value, list(_labels_in_every_language(OrganisationKind.choices).items()))
+        if key == "role":
+            return parse_choice(value, list(_labels_in_every_language(PartyRole.choices).items()))
+        if key in ("starts_on", "ends_on"):
+            return parse_date(value, day_first=self.day_first)
+        if key == "year":
+            return parse_year(value)
+        if key == "amount":
+            amount = parse_decimal(value)
+            if amount < 0 or amount.as_tuple().exponent < -2:  # type: ignore[operator]
+                raise ValueProblem(gettext_noop("'%(value)s' is not an amount"))
+            return amount
+        if key == "currency":
+            return parse_choice(value, [(code, [code]) for code in Currency.values])
+        if key == "contact_email":
+            address = text(value).lower()
+            if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", address):
+                raise ValueProblem(gettext_noop("'%(value)s' is not an e-mail address"))
+            return address
+        result = text(value)
+        limit = 100 if key == "contact_name" else 200
+        if len(result) > limit:
+            raise ValueProblem(gettext_noop("'%(value)s' is longer than %(limit)s characters"), limit=limit)
+        return result
+
+    def plan(self, rows: list[tuple[int, dict[str, Any]]]) -> Plan:
+        plan = Plan()
+        agreements = {
+            normalise_header(agreement.title): agreement
+            for agreement in Agreement.objects.filter(organisation=self.organisation)
+        }
+        parties = {
+            (party.agreement_id, party.organisation_id, party.role): party
+            for party in AgreementParty.objects.filter(agreement__organisation=self.organisation)
+        }
+        funding = {
+            (row.agreement_id, row.funder_id, row.year): row
+            for row in Funding.objects.filter(agreement__organisation=self.organisation)
+        }
+        currency = Currency.EUR if self.organisation.country == Country.NETHERLANDS else Currency.SEK
+        planned: dict[str, Agreement] = {}
+        new_partners: dict[str, Organisation] = {}
+        planned_parties: set[tuple[str, str, str]] = set()
+        self.writes = []
+        for number, values in rows:
+            if ("year" in values) != ("amount" in values):
+                missing = "amount" if "year" in values else "year"
+                plan.errors.append(RowError(number, missing, "", gettext_noop("a value is required")))
+                continue
+            if values.get("ends_on") and values["ends_on"] < values["starts_on"]:
+                plan.errors.append(
+                    RowError(
+                        number,
+                        "ends_on",
+                        str(values["ends_on"]),
+                        "%(text)s",
+                        {"text": str(_("An agreement cannot end before it starts."))},
+                    )
+                )
+                continue
+            name = normalise_header(values["partner"])
+            partner = self.partners.get(name) or new_partners.get(name)
+            if partner is None:
+                if "partner_kind" not in values:
+                    plan.errors.append(
+                        RowError(
+                            number,
+                            "partner",
+                            values["partner"],
+                            gettext_noop("'%(value)s' is not a partner of your organisation: give its kind to add it"),
+                            {"value": values["partner"]},
+                        )
+                    )
+                    continue
+                partner = Organisation(
+                    name=values["partner"], kind=values["partner_kind"], country=self.organisation.country
+                )
+                new_partners[name] = partner
+                plan.create.append(partner)
+                self.writes.append(partner)
+            key = normalise_header(values["agreement"])
+            fields = {
+                "kind": values["agreement_kind"],
+                "starts_on": values["starts_on"],
+                "ends_on": values.get("ends_on"),
+            }
+            if key not in planned:
+                agreement = agreements.get(key)
+                if agreement is None:
+                    agreement = Agreement(organisation=self.organisation, title=values["agreement"], **fields)
+                    plan.create.append(agreement)
+                    self.writes.append(agreement)
+                else:
+                    old = {field_name: getattr(agreement, field_name) for field_name in fields}
+                    changed = {field_name: v for field_name, v in fields.items() if old[field_name] != v}
+                    if changed:
+                        for field_name, v in changed.items():
+                            setattr(agreement, field_name, v)
+                        plan.update.append((agreement, {field_name: old[field_name] for field_name in changed}))
+                        self.writes.append(agreement)
+                    else:
+                        plan.unchanged += 1
+                planned[key] = agreement
+            agreement = planned[key]
+            row_key = (key, name, values["role"], values.get("year"))
+            if row_key in self.seen:
+                plan.errors.append(
+                    RowError(number, "partner", values["partner"], gettext_noop("the same party is on an earlier row"))
+                )
+                continue
+            self.seen.add(row_key)
+            party_key = (key, name, values["role"])
+            if party_key not in planned_parties:
+                planned_parties.add(party_key)
+                contact = {n: values.get(n, "") for n in ("contact_name", "contact_email")}
+                party = parties.get((agreement.pk, partner.pk, values["role"])) if agreement.pk and partner.pk else None
+                if party is None:
+                    party = AgreementParty(agreement=agreement, organisation=partner, role=values["role"], **contact)
+                    plan.create.append(party)
+                    self.writes.append(party)
+                else:
+                    old = {n: getattr(party, n) for n in contact}
+                    if old != contact:
+                        for n, v in contact.items():
+                            setattr(party, n, v)
+                        plan.update.append((party, old))
+                        self.writes.append(party)
+                    else:
+                        plan.unchanged += 1
+            if "year" not in values:
+                continue
+            money = {"amount": values["amount"], "currency": values.get("currency", currency)}
+            row = funding.get((agreement.pk, partner.pk, values["year"])) if agreement.pk and partner.pk else None
+            if row is None:
+                row = Funding(agreement=agreement, funder=partner, year=values["year"], **money)
+                plan.create.append(row)
+                self.writes.append(row)
+                continue
+            old = {n: getattr(row, n) for n in money}
+            if old == money:
+                plan.unchanged += 1
+                continue
+            for n, v in money.items():
+                setattr(row, n, v)
+            plan.update.append((row, {"amount": str(old["amount"]), "currency": old["currency"]}))
+            self.writes.append(row)
+        return plan
+
+    def write(self, plan: Plan) -> tuple[list[Any], dict[str, dict[str, Any]]]:
+        created: list[Any] = []
+        updated = {id(obj): old for obj, old in plan.update}
+        previous: dict[str, dict[str, Any]] = {}
+        for obj in self.writes:
+            new = obj.pk is None
+            if new and isinstance(obj, Organisation | Agreement):
+                base = slugify(obj.name if isinstance(obj, Organisation) else obj.title)[:180] or "import"
+                model = type(obj)
+                obj.slug = base
+                suffix = 2
+                while model.objects.filter(slug=obj.slug).exists():
+                    obj.slug = f"{base}-{suffix}"
+                    suffix += 1
+            obj.save()
+            label = f"{obj._meta.model_name}:{obj.pk}"
+            if new:
+                created.append(label)
+            elif label not in previous:
+                previous[label] = {name: _json(value) for name, value in updated[id(obj)].items()}
+        return created, previous
+
+    @classmethod
+    def _ids(cls, ids: Iterable[Any], model_name: str) -> list[int]:
+        return [int(str(pk).split(":")[1]) for pk in ids if str(pk).startswith(f"{model_name}:")]
+
+    @classmethod
+    def undo_blockers(cls, created_ids: list[Any]) -> list[str]:
+        agreements = cls._ids(created_ids, "agreement")
+        organisations = cls._ids(created_ids, "organisation")
+        parties = cls._ids(created_ids, "agreementparty")
+        used = (
+            Agreement.objects.filter(pk__in=agreements)
+            .filter(Q(indicators__isnull=False) | Q(obligations__isnull=False) | Q(documents__isnull=False))
+            .exists()
+            or Organisation.objects.filter(pk__in=organisations)
+            .filter(
+                Q(memberships__isnull=False) | Q(led_programmes__isnull=False) | Q(partner_programmes__isnull=False)
+            )
+            .exists()
+            or AgreementParty.objects.filter(organisation_id__in=organisations).exclude(pk__in=parties).exists()
+        )
+        if used:
+            return [str(_("An imported agreement or partner has indicators, reports, documents or members since."))]
+        return []
+
+    @classmethod
+    def undo(cls, *, organisation: Organisation, created_ids: list[Any], previous: dict[str, dict[str, Any]]) -> None:
+        mine = {"agreement__organisation": organisation}
+        Funding.objects.filter(pk__in=cls._ids(created_ids, "funding"), **mine).delete()
+        AgreementParty.objects.filter(pk__in=cls._ids(created_ids, "agreementparty"), **mine).delete()
+        Agreement.objects.filter(pk__in=cls._ids(created_ids, "agreement"), organisation=organisation).delete()
+        Organisation.objects.filter(pk__in=cls._ids(created_ids, "organisation")).exclude(
+            Q(agreement_parties__isnull=False) | Q(funding__isnull=False)
+        ).delete()
+        models: dict[str, Any] = {"agreement": Agreement, "agreementparty": AgreementParty, "funding": Funding}
+        for key, old in previous.items():
+            model_name, pk = key.split(":")
+            model = models[model_name]
+            scope = {"organisation": organisation} if model is Agreement else mine
+            obj = model.objects.filter(pk=int(pk), **scope).first()
+            if obj is None:
+                continue
+            for name, value in old.items():
+                setattr(obj, name, _from_json(model, name, value))
+            obj.save()
+
+
 KINDS: dict[str, type[Kind]] = {
-    kind.kind: kind for kind in (ParticipantKind, VolunteerKind, VenueKind, AttendanceKind, ActivityKind)
+    kind.kind: kind for kind in (ParticipantKind, VolunteerKind, VenueKind, AttendanceKind, ActivityKind, PartnerKind)
 }
 
 

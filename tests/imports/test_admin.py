@@ -209,3 +209,8 @@ def test_progress_poll_while_a_task_runs(as_coordinator, organisation):
 def test_import_button_on_the_activities_changelist(as_coordinator):
     response = as_coordinator.get(reverse("admin:activities_activity_changelist"))
     assert reverse("admin:imports_importbatch_start", args=["activities"]) in response.content.decode()
+
+
+def test_import_button_on_the_agreements_changelist(as_coordinator):
+    response = as_coordinator.get(reverse("admin:partnerships_agreement_changelist"))
+    assert reverse("admin:imports_importbatch_start", args=["partners"]) in response.content.decode()
