@@ -50,6 +50,8 @@ CHANGELISTS = {
     ImportKind.ATTENDANCE: "admin:activities_attendancehistory_changelist",
     ImportKind.VENUES: "admin:venues_venue_changelist",
     ImportKind.VOLUNTEERS: "admin:volunteers_volunteer_changelist",
+    ImportKind.ACTIVITIES: "admin:activities_activity_changelist",
+    ImportKind.PARTNERS: "admin:partnerships_agreement_changelist",
 }
 
 

@@ -7,6 +7,8 @@ class ImportKind(models.TextChoices):
     VOLUNTEERS = "volunteers", _("volunteers")
     VENUES = "venues", _("venues and their spaces")
     ATTENDANCE = "attendance", _("attendance before Kvarter")
+    ACTIVITIES = "activities", _("activities and their schedules")
+    PARTNERS = "partners", _("partners and agreements")
 
 
 class ImportStatus(models.TextChoices):

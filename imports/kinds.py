@@ -23,11 +23,23 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
-from accounts.enums import Country
+from accounts.enums import Country, OrganisationKind
 from accounts.models import Organisation
-from activities.enums import Gender, SessionStatus
-from activities.models import Activity, AgeBand, AttendanceHistory, Participant, Schedule, Session
+from activities.enums import WEEKDAY_CHOICES, WEEKDAY_CODES, ActivityCategory, Gender, HolidayRule, SessionStatus
+from activities.models import (
+    Activity,
+    AgeBand,
+    AttendanceHistory,
+    HolidayCalendar,
+    Participant,
+    Programme,
+    Schedule,
+    Session,
+)
 from activities.rollup import rollup_refresh_cells
+from activities.services.schedules import schedule_generate_sessions
+from partnerships.enums import AgreementKind, Currency, PartyRole
+from partnerships.models import Agreement, AgreementParty, Funding
 from venues.enums import SpaceKind
 from venues.models import District, Space, Venue
 from volunteers.enums import ScreeningKind, VolunteerStatus
@@ -40,8 +52,10 @@ from .reading import (
     parse_bool,
     parse_choice,
     parse_date,
+    parse_decimal,
     parse_int,
     parse_month,
+    parse_time,
     parse_year,
     text,
 )
@@ -142,6 +156,8 @@ class Kind:
         self.organisation = organisation
         self.day_first = _day_first(organisation)
         self.seen: set[Any] = set()
+        # What writing found that is no row error (a room taken): shown with the rows once imported.
+        self.notices: list[RowError] = []
 
     @classmethod
     def header_names(cls) -> dict[str, str]:
@@ -195,7 +211,7 @@ class Kind:
 
 
 def _json(value: Any) -> Any:
-    return value.isoformat() if isinstance(value, dt.date) else value
+    return value.isoformat() if isinstance(value, dt.date | dt.time) else value
 
 
 def _from_json(model: Any, name: str, value: Any) -> Any:
@@ -1066,7 +1082,740 @@ class VolunteerKind(Kind):
                     getattr(volunteer, relation).set(old[relation])
 
 
-KINDS: dict[str, type[Kind]] = {kind.kind: kind for kind in (ParticipantKind, VolunteerKind, VenueKind, AttendanceKind)}
+# --- Activities with their schedules ------------------------------------------------------------
+
+
+def _labels_in_every_language(choices: Sequence[tuple[str, Any]]) -> dict[str, list[str]]:
+    names: dict[str, list[str]] = {code: [] for code, _label in choices}
+    for language in LANGUAGES:
+        with translation.override(language):
+            for code, label in choices:
+                names[code].append(str(label))
+    return names
+
+
+def _weekday_names() -> dict[str, str]:
+    """Every way a sheet names a weekday: MO, Monday, måndag, mån, ma (maandag), Mon…, to its RFC 5545 code."""
+    found: dict[str, str] = {}
+    for code, names in _labels_in_every_language(WEEKDAY_CHOICES).items():
+        found[code.casefold()] = code
+        for name in names:
+            name = name.casefold()
+            found[name] = code
+            found.setdefault(name[:3], code)
+            found.setdefault(name[:2], code)
+    return found
+
+
+def _holiday_rule_choices() -> list[tuple[str, list[str]]]:
+    names = _labels_in_every_language(HolidayRule.choices)
+    # The short words sheets use: "skip", "inte på lov", "niet in de vakantie"…
+    names[HolidayRule.IGNORE] += ["ignore", "always", "alltid", "altijd"]
+    names[HolidayRule.SKIP] += ["skip", "not in holidays", "inte på lov", "uppehåll på lov", "niet in vakanties"]
+    names[HolidayRule.ONLY] += ["only", "only in holidays", "bara på lov", "endast på lov", "alleen in vakanties"]
+    return list(names.items())
+
+
+def _category_choices() -> list[tuple[str, list[str]]]:
+    return list(_labels_in_every_language(ActivityCategory.choices).items())
+
+
+def _holiday_calendars(organisation: Organisation) -> dict[str, HolidayCalendar]:
+    """The calendars a row may name: national or regional ones, and the organisation's (or its municipality's)."""
+    owners = [organisation.pk] + ([organisation.parent_id] if organisation.parent_id else [])
+    found = HolidayCalendar.objects.filter(Q(organisation__isnull=True) | Q(organisation_id__in=owners))
+    return {normalise_header(calendar.name): calendar for calendar in found}
+
+
+class ActivityKind(Kind):
+    """One row per schedule, the activity's columns repeated; programmes, venues, rooms and calendars must exist."""
+
+    kind = ImportKind.ACTIVITIES
+    columns = (
+        Column(
+            "activity",
+            _("Activity"),
+            _("The activity's name; rows with the same programme and name are one activity."),
+            "Läxhjälp",
+            True,
+            aliases=("aktivitet", "activiteit"),
+        ),
+        Column(
+            "programme",
+            _("Programme"),
+            _("One of your organisation's programmes, by its name as in Kvarter."),
+            "Connexion West",
+            True,
+            choices=lambda organisation: list(
+                Programme.objects.filter(lead_organisation=organisation).values_list("name", flat=True)
+            ),
+            aliases=("program", "programma", "satsning"),
+        ),
+        Column(
+            "venue",
+            _("Venue"),
+            _("One of your organisation's venues, by its name as in Kvarter."),
+            "Bäckbyhuset",
+            True,
+            choices=lambda organisation: list(
+                Venue.objects.filter(organisation=organisation).values_list("name", flat=True)
+            ),
+            aliases=("lokal", "mötesplats", "locatie"),
+        ),
+        Column(
+            "category",
+            _("Category"),
+            _("Meeting place, homework help, sport, culture…"),
+            str(ActivityCategory.HOMEWORK_HELP.label),
+            True,
+            choices=lambda _organisation: [str(label) for label in ActivityCategory.labels],
+            aliases=("kategori", "categorie", "typ"),
+        ),
+        Column(
+            "weekdays",
+            _("Weekdays"),
+            _("The days it meets, separated by commas: Monday, Wednesday (or mån, ons; ma, wo; MO, WE)."),
+            "mån, ons",
+            True,
+            aliases=("veckodagar", "dagar", "dag", "weekdagen", "dagen", "days"),
+        ),
+        Column(
+            "start_time",
+            _("Start time"),
+            _("As 15:00."),
+            "15:00",
+            True,
+            aliases=("från", "starttid", "börjar", "starttijd", "van", "start"),
+        ),
+        Column(
+            "end_time",
+            _("End time"),
+            _("As 17:30."),
+            "17:30",
+            True,
+            aliases=("till", "sluttid", "slutar", "eindtijd", "tot", "end"),
+        ),
+        Column(
+            "starts_on",
+            _("First day"),
+            _("The date of the first session."),
+            dt.date(2026, 1, 12),
+            True,
+            aliases=("första dag", "startdatum", "eerste dag", "first date", "från och med"),
+        ),
+        Column(
+            "until",
+            _("Until"),
+            _("The last possible date; empty: no end."),
+            dt.date(2026, 6, 12),
+            aliases=("till och med", "slutdatum", "t.o.m.", "einddatum", "tot en met"),
+        ),
+        Column(
+            "holiday_rule",
+            _("School holidays"),
+            _("Runs regardless of school holidays, no sessions in school holidays, or only in school holidays."),
+            str(HolidayRule.IGNORE.label),
+            choices=lambda _organisation: [str(label) for label in HolidayRule.labels],
+            aliases=("lov", "skollov", "vakanties", "schoolvakanties", "holiday rule"),
+        ),
+        Column(
+            "holiday_calendar",
+            _("Holiday calendar"),
+            _("The school holiday calendar, by its name as in Kvarter; needed unless it runs regardless."),
+            "",
+            choices=lambda organisation: sorted(
+                calendar.name for calendar in _holiday_calendars(organisation).values()
+            ),
+            aliases=("lovkalender", "vakantiekalender", "kalender", "calendar"),
+        ),
+        Column(
+            "space",
+            _("Room"),
+            _("A room or area of the venue, by its name as in Kvarter; may be empty."),
+            "",
+            aliases=("rum", "ruimte", "lokal i huset", "space"),
+        ),
+    )
+    natural_key = _(
+        "An activity is matched by its programme and name (ignoring capitals) within your organisation; a "
+        "schedule by its activity, weekdays and start time. Importing the file again changes nothing."
+    )
+    rules = (
+        _(
+            "Sessions are made from each new or changed schedule as when it is saved in the admin. A session whose "
+            "room is taken at its time gets no room, and the preview after the import says which rows."
+        ),
+    )
+    chunk_size = None  # schedules of one activity must meet, and timetables are short
+    schedule_fields = ("end_time", "starts_on", "until", "holiday_rule", "holiday_calendar_id", "space_id")
+
+    def __init__(self, organisation: Organisation) -> None:
+        super().__init__(organisation)
+        self.programmes = {
+            normalise_header(programme.name): programme
+            for programme in Programme.objects.filter(lead_organisation=organisation)
+        }
+        self.venues = {normalise_header(venue.name): venue for venue in Venue.objects.filter(organisation=organisation)}
+        self.spaces = {
+            (space.venue_id, normalise_header(space.name)): space
+            for space in Space.objects.filter(venue__organisation=organisation)
+        }
+        self.calendars = _holiday_calendars(organisation)
+        self.weekday_names = _weekday_names()
+        self.writes: list[tuple[int, Any]] = []
+        self.to_generate: list[tuple[int, Schedule]] = []
+
+    def read(self, key: str, value: Any) -> Any:
+        if key == "programme":
+            programme = self.programmes.get(normalise_header(value))
+            if programme is None:
+                raise ValueProblem(gettext_noop("'%(value)s' is not a programme of your organisation"))
+            return programme
+        if key == "venue":
+            venue = self.venues.get(normalise_header(value))
+            if venue is None:
+                raise ValueProblem(gettext_noop("'%(value)s' is not a venue of your organisation"))
+            return venue
+        if key == "holiday_calendar":
+            calendar = self.calendars.get(normalise_header(value))
+            if calendar is None:
+                raise ValueProblem(gettext_noop("'%(value)s' is not a holiday calendar Kvarter knows"))
+            return calendar
+        if key == "category":
+            return parse_choice(value, _category_choices())
+        if key == "holiday_rule":
+            return parse_choice(value, _holiday_rule_choices())
+        if key == "weekdays":
+            codes = set()
+            for name in _names(value.replace(" ", ",") if isinstance(value, str) and "," not in value else value):
+                code = self.weekday_names.get(name.casefold().rstrip("."))
+                if code is None:
+                    raise ValueProblem(gettext_noop("'%(value)s' is not a weekday"), value=name)
+                codes.add(code)
+            return ",".join(code for code in WEEKDAY_CODES if code in codes)
+        if key in ("start_time", "end_time"):
+            return parse_time(value)
+        if key in ("starts_on", "until"):
+            return parse_date(value, day_first=self.day_first)
+        result = text(value)
+        limit = 100 if key == "space" else 200
+        if len(result) > limit:
+            raise ValueProblem(gettext_noop("'%(value)s' is longer than %(limit)s characters"), limit=limit)
+        return result
+
+    def plan(self, rows: list[tuple[int, dict[str, Any]]]) -> Plan:
+        plan = Plan()
+        programmes = [programme.pk for programme in self.programmes.values()]
+        activities = {
+            (activity.programme_id, normalise_header(activity.name)): activity
+            for activity in Activity.objects.filter(programme_id__in=programmes)
+        }
+        schedules = {
+            (schedule.activity_id, schedule.weekdays, schedule.start_time): schedule
+            for schedule in Schedule.objects.filter(activity__programme_id__in=programmes)
+        }
+        planned: dict[tuple[int, str], Activity] = {}
+        self.writes = []
+        for number, values in rows:
+            programme, venue = values["programme"], values["venue"]
+            activity_key = (programme.pk, normalise_header(values["activity"]))
+            space = None
+            if values.get("space"):
+                space = self.spaces.get((venue.pk, normalise_header(values["space"])))
+                if space is None:
+                    plan.errors.append(
+                        RowError(
+                            number,
+                            "space",
+                            values["space"],
+                            gettext_noop("'%(value)s' is not a room of the venue %(venue)s"),
+                            {"value": values["space"], "venue": venue.name},
+                        )
+                    )
+                    continue
+            key = (*activity_key, values["weekdays"], values["start_time"])
+            if key in self.seen:
+                plan.errors.append(
+                    RowError(
+                        number, "weekdays", values["weekdays"], gettext_noop("the same schedule is on an earlier row")
+                    )
+                )
+                continue
+            self.seen.add(key)
+            activity = planned.get(activity_key) or activities.get(activity_key)
+            fields = {"category": values["category"], "venue_id": venue.pk}
+            if activity is None:
+                activity = Activity(programme=programme, name=values["activity"], **fields)
+                plan.create.append(activity)
+                self.writes.append((number, activity))
+            elif activity_key not in planned:
+                old = {name: getattr(activity, name) for name in fields}
+                changed = {name: value for name, value in fields.items() if old[name] != value}
+                if changed:
+                    for name, value in changed.items():
+                        setattr(activity, name, value)
+                    plan.update.append((activity, {name: old[name] for name in changed}))
+                    self.writes.append((number, activity))
+            planned[activity_key] = activity
+            schedule_values = {
+                "end_time": values["end_time"],
+                "starts_on": values["starts_on"],
+                "until": values.get("until"),
+                "holiday_rule": values.get("holiday_rule", HolidayRule.IGNORE),
+                "holiday_calendar_id": values["holiday_calendar"].pk if values.get("holiday_calendar") else None,
+                "space_id": space.pk if space else None,
+            }
+            schedule = schedules.get((activity.pk, values["weekdays"], values["start_time"])) if activity.pk else None
+            if schedule is None:
+                schedule = Schedule(
+                    activity=activity,
+                    weekdays=values["weekdays"],
+                    start_time=values["start_time"],
+                    **schedule_values,
+                )
+                old_schedule: dict[str, Any] = {}
+            else:
+                old_schedule = {name: getattr(schedule, name) for name in schedule_values}
+                changed = {name: value for name, value in schedule_values.items() if old_schedule[name] != value}
+                if not changed:
+                    plan.unchanged += 1
+                    continue
+                for name, value in changed.items():
+                    setattr(schedule, name, value)
+                old_schedule = {name: old_schedule[name] for name in changed}
+            schedule.space = space
+            try:
+                schedule.clean_fields(exclude=["activity", "holiday_calendar", "space"])
+                schedule.clean()
+                if schedule.end_time <= schedule.start_time:
+                    raise ValidationError({"end_time": _("The end time must be after the start time.")})
+                if schedule.until and schedule.until < schedule.starts_on:
+                    raise ValidationError({"until": _("A schedule's end date cannot be before its first date.")})
+            except ValidationError as error:
+                if schedule.pk:
+                    for name, value in old_schedule.items():
+                        setattr(schedule, name, value)
+                plan.errors.extend(_validation_errors(number, values, error))
+                continue
+            if schedule.pk:
+                plan.update.append((schedule, old_schedule))
+            else:
+                plan.create.append(schedule)
+            self.writes.append((number, schedule))
+        return plan
+
+    def write(self, plan: Plan) -> tuple[list[Any], dict[str, dict[str, Any]]]:
+        created: list[Any] = []
+        previous: dict[str, dict[str, Any]] = {}
+        updated = {id(obj): old for obj, old in plan.update}
+        self.to_generate = []
+        for number, obj in self.writes:
+            new = obj.pk is None
+            if isinstance(obj, Activity) and new:
+                base = slugify(obj.name)[:180] or "activity"
+                obj.slug = base
+                suffix = 2
+                while Activity.objects.filter(programme_id=obj.programme_id, slug=obj.slug).exists():
+                    obj.slug = f"{base}-{suffix}"
+                    suffix += 1
+            if isinstance(obj, Schedule):
+                obj.activity_id = obj.activity.pk
+                self.to_generate.append((number, obj))
+            obj.save()
+            label = f"{obj._meta.model_name}:{obj.pk}"
+            if new:
+                created.append(label)
+            else:
+                previous[label] = {name: _json(value) for name, value in updated[id(obj)].items()}
+        return created, previous
+
+    def after_write(self) -> None:
+        # As the admin does on save: the sessions follow the schedule at once.
+        for number, schedule in self.to_generate:
+            result = schedule_generate_sessions(schedule=schedule)
+            if result.space_conflicts:
+                self.notices.append(
+                    RowError(
+                        number,
+                        "space",
+                        schedule.space.name if schedule.space else "",
+                        gettext_noop("the room is taken at %(count)s of the sessions: they were made without a room"),
+                        {"count": result.space_conflicts},
+                    )
+                )
+
+    @classmethod
+    def _split(cls, ids: Iterable[Any]) -> tuple[list[int], list[int]]:
+        activities = [int(str(pk).split(":")[1]) for pk in ids if str(pk).startswith("activity:")]
+        schedules = [int(str(pk).split(":")[1]) for pk in ids if str(pk).startswith("schedule:")]
+        return activities, schedules
+
+    @classmethod
+    def _sessions(cls, created_ids: list[Any]) -> Any:
+        activities, schedules = cls._split(created_ids)
+        return Session.objects.filter(Q(schedule_id__in=schedules) | Q(activity_id__in=activities))
+
+    @classmethod
+    def undo_blockers(cls, created_ids: list[Any]) -> list[str]:
+        held = (
+            cls._sessions(created_ids).filter(Q(tallies__isnull=False) | Q(check_ins__isnull=False)).distinct().count()
+        )
+        if not held:
+            return []
+        return [
+            translation.ngettext(
+                "%(count)s session of an imported schedule has attendance since.",
+                "%(count)s sessions of imported schedules have attendance since.",
+                held,
+            )
+            % {"count": held}
+        ]
+
+    @classmethod
+    def undo(cls, *, organisation: Organisation, created_ids: list[Any], previous: dict[str, dict[str, Any]]) -> None:
+        activities, schedules = cls._split(created_ids)
+        mine = Q(activity__programme__lead_organisation=organisation)
+        cls._sessions(created_ids).filter(mine).delete()
+        Schedule.objects.filter(mine, pk__in=schedules).delete()
+        Activity.objects.filter(programme__lead_organisation=organisation, pk__in=activities).delete()
+        for key, old in previous.items():
+            model_name, pk = key.split(":")
+            model: Any = Activity if model_name == "activity" else Schedule
+            scope = (
+                {"programme__lead_organisation": organisation}
+                if model is Activity
+                else {"activity__programme__lead_organisation": organisation}
+            )
+            obj = model.objects.filter(pk=int(pk), **scope).first()
+            if obj is None:
+                continue
+            for name, value in old.items():
+                setattr(obj, name, _from_json(model, name, value))
+            obj.save()
+            if model is Schedule:
+                schedule_generate_sessions(schedule=obj)
+
+
+# --- Partners and agreements with funding per year ------------------------------------------------
+
+
+def _partners(organisation: Organisation) -> dict[str, Organisation]:
+    """The organisations a row may name as a party: the importer, its municipality and branches, and its partners
+    (parties of its agreements, partners of its programmes). Any other name is a new partner or a row error."""
+    mine = Q(pk=organisation.pk) | Q(parent_id=organisation.pk)
+    if organisation.parent_id:
+        mine |= Q(pk=organisation.parent_id)
+    mine |= Q(agreement_parties__agreement__organisation=organisation) | Q(
+        partner_programmes__lead_organisation=organisation
+    )
+    return {normalise_header(found.name): found for found in Organisation.objects.filter(mine).distinct()}
+
+
+class PartnerKind(Kind):
+    """One row per party of an agreement, with what that party funds in one year (the agreement's columns repeated)."""
+
+    kind = ImportKind.PARTNERS
+    columns = (
+        Column(
+            "agreement",
+            _("Agreement"),
+            _("The agreement's title; rows with the same title are one agreement."),
+            "IOP Connexion West",
+            True,
+            aliases=("avtal", "overeenkomst", "titel", "title"),
+        ),
+        Column(
+            "agreement_kind",
+            _("Kind of agreement"),
+            _("IOP, grant or subsidy, contract or network agreement."),
+            str(AgreementKind.IOP.label),
+            True,
+            choices=lambda _organisation: [str(label) for label in AgreementKind.labels],
+            aliases=("avtalstyp", "soort overeenkomst"),
+        ),
+        Column("starts_on", _("Starts on"), _("The agreement's first day."), dt.date(2026, 1, 1), True),
+        Column("ends_on", _("Ends on"), _("The agreement's last day; may be empty."), dt.date(2027, 12, 31)),
+        Column(
+            "partner",
+            _("Partner"),
+            _("The party's name; an organisation Kvarter does not know yet is added when its kind is given."),
+            "Västerås stad",
+            True,
+            aliases=("part", "partner", "partij", "organisation", "organisatie", "organisation name"),
+        ),
+        Column(
+            "partner_kind",
+            _("Kind of organisation"),
+            _("Municipality, association, school, funder…; needed only for a partner new to Kvarter."),
+            str(OrganisationKind.MUNICIPALITY.label),
+            choices=lambda _organisation: [str(label) for label in OrganisationKind.labels],
+            aliases=("organisationstyp", "soort organisatie"),
+        ),
+        Column(
+            "role",
+            _("Role"),
+            _("The party's role: municipality, idea-based partner, lead partner, funder or network partner."),
+            str(PartyRole.MUNICIPALITY.label),
+            True,
+            choices=lambda _organisation: [str(label) for label in PartyRole.labels],
+            aliases=("roll", "rol"),
+        ),
+        Column(
+            "contact_name", _("Contact person"), _("May be empty."), "", aliases=("kontaktperson", "contactpersoon")
+        ),
+        Column("contact_email", _("Contact e-mail"), _("May be empty."), "", aliases=("e-post", "e-mail", "email")),
+        Column(
+            "year",
+            _("Year"),
+            _("The year the party funds; empty: no funding on this row."),
+            2026,
+            aliases=("år", "jaar"),
+        ),
+        Column(
+            "amount",
+            _("Amount"),
+            _("What the party funds that year; a decimal comma or point."),
+            "450 000,00",
+            aliases=("belopp", "bedrag", "funding"),
+        ),
+        Column("currency", _("Currency"), _("SEK or EUR; empty: your country's."), "SEK", aliases=("valuta", "munt")),
+    )
+    natural_key = _(
+        "An agreement is matched by its title (ignoring capitals) among your organisation's agreements, a party by "
+        "agreement, organisation and role, funding by agreement, funder and year. Importing the file again changes "
+        "nothing."
+    )
+    chunk_size = None  # an agreement's rows must meet
+    agreement_fields = ("kind", "starts_on", "ends_on")
+
+    def __init__(self, organisation: Organisation) -> None:
+        super().__init__(organisation)
+        self.partners = _partners(organisation)
+        self.writes: list[Any] = []
+
+    def read(self, key: str, value: Any) -> Any:
+        if key == "agreement_kind":
+            return parse_choice(value, list(_labels_in_every_language(AgreementKind.choices).items()))
+        if key == "partner_kind":
+            return parse_choice(value, list(_labels_in_every_language(OrganisationKind.choices).items()))
+        if key == "role":
+            return parse_choice(value, list(_labels_in_every_language(PartyRole.choices).items()))
+        if key in ("starts_on", "ends_on"):
+            return parse_date(value, day_first=self.day_first)
+        if key == "year":
+            return parse_year(value)
+        if key == "amount":
+            amount = parse_decimal(value)
+            if amount < 0 or amount.as_tuple().exponent < -2:  # type: ignore[operator]
+                raise ValueProblem(gettext_noop("'%(value)s' is not an amount"))
+            return amount
+        if key == "currency":
+            return parse_choice(value, [(code, [code]) for code in Currency.values])
+        if key == "contact_email":
+            address = text(value).lower()
+            if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", address):
+                raise ValueProblem(gettext_noop("'%(value)s' is not an e-mail address"))
+            return address
+        result = text(value)
+        limit = 100 if key == "contact_name" else 200
+        if len(result) > limit:
+            raise ValueProblem(gettext_noop("'%(value)s' is longer than %(limit)s characters"), limit=limit)
+        return result
+
+    def plan(self, rows: list[tuple[int, dict[str, Any]]]) -> Plan:
+        plan = Plan()
+        agreements = {
+            normalise_header(agreement.title): agreement
+            for agreement in Agreement.objects.filter(organisation=self.organisation)
+        }
+        parties = {
+            (party.agreement_id, party.organisation_id, party.role): party
+            for party in AgreementParty.objects.filter(agreement__organisation=self.organisation)
+        }
+        funding = {
+            (row.agreement_id, row.funder_id, row.year): row
+            for row in Funding.objects.filter(agreement__organisation=self.organisation)
+        }
+        currency = Currency.EUR if self.organisation.country == Country.NETHERLANDS else Currency.SEK
+        planned: dict[str, Agreement] = {}
+        new_partners: dict[str, Organisation] = {}
+        planned_parties: set[tuple[str, str, str]] = set()
+        self.writes = []
+        for number, values in rows:
+            if ("year" in values) != ("amount" in values):
+                missing = "amount" if "year" in values else "year"
+                plan.errors.append(RowError(number, missing, "", gettext_noop("a value is required")))
+                continue
+            if values.get("ends_on") and values["ends_on"] < values["starts_on"]:
+                plan.errors.append(
+                    RowError(
+                        number,
+                        "ends_on",
+                        str(values["ends_on"]),
+                        "%(text)s",
+                        {"text": str(_("An agreement cannot end before it starts."))},
+                    )
+                )
+                continue
+            name = normalise_header(values["partner"])
+            partner = self.partners.get(name) or new_partners.get(name)
+            if partner is None:
+                if "partner_kind" not in values:
+                    plan.errors.append(
+                        RowError(
+                            number,
+                            "partner",
+                            values["partner"],
+                            gettext_noop("'%(value)s' is not a partner of your organisation: give its kind to add it"),
+                            {"value": values["partner"]},
+                        )
+                    )
+                    continue
+                partner = Organisation(
+                    name=values["partner"], kind=values["partner_kind"], country=self.organisation.country
+                )
+                new_partners[name] = partner
+                plan.create.append(partner)
+                self.writes.append(partner)
+            key = normalise_header(values["agreement"])
+            fields = {
+                "kind": values["agreement_kind"],
+                "starts_on": values["starts_on"],
+                "ends_on": values.get("ends_on"),
+            }
+            if key not in planned:
+                agreement = agreements.get(key)
+                if agreement is None:
+                    agreement = Agreement(organisation=self.organisation, title=values["agreement"], **fields)
+                    plan.create.append(agreement)
+                    self.writes.append(agreement)
+                else:
+                    old = {field_name: getattr(agreement, field_name) for field_name in fields}
+                    changed = {field_name: v for field_name, v in fields.items() if old[field_name] != v}
+                    if changed:
+                        for field_name, v in changed.items():
+                            setattr(agreement, field_name, v)
+                        plan.update.append((agreement, {field_name: old[field_name] for field_name in changed}))
+                        self.writes.append(agreement)
+                    else:
+                        plan.unchanged += 1
+                planned[key] = agreement
+            agreement = planned[key]
+            row_key = (key, name, values["role"], values.get("year"))
+            if row_key in self.seen:
+                plan.errors.append(
+                    RowError(number, "partner", values["partner"], gettext_noop("the same party is on an earlier row"))
+                )
+                continue
+            self.seen.add(row_key)
+            party_key = (key, name, values["role"])
+            if party_key not in planned_parties:
+                planned_parties.add(party_key)
+                contact = {n: values.get(n, "") for n in ("contact_name", "contact_email")}
+                party = parties.get((agreement.pk, partner.pk, values["role"])) if agreement.pk and partner.pk else None
+                if party is None:
+                    party = AgreementParty(agreement=agreement, organisation=partner, role=values["role"], **contact)
+                    plan.create.append(party)
+                    self.writes.append(party)
+                else:
+                    old = {n: getattr(party, n) for n in contact}
+                    if old != contact:
+                        for n, v in contact.items():
+                            setattr(party, n, v)
+                        plan.update.append((party, old))
+                        self.writes.append(party)
+                    else:
+                        plan.unchanged += 1
+            if "year" not in values:
+                continue
+            money = {"amount": values["amount"], "currency": values.get("currency", currency)}
+            row = funding.get((agreement.pk, partner.pk, values["year"])) if agreement.pk and partner.pk else None
+            if row is None:
+                row = Funding(agreement=agreement, funder=partner, year=values["year"], **money)
+                plan.create.append(row)
+                self.writes.append(row)
+                continue
+            old = {n: getattr(row, n) for n in money}
+            if old == money:
+                plan.unchanged += 1
+                continue
+            for n, v in money.items():
+                setattr(row, n, v)
+            plan.update.append((row, {"amount": str(old["amount"]), "currency": old["currency"]}))
+            self.writes.append(row)
+        return plan
+
+    def write(self, plan: Plan) -> tuple[list[Any], dict[str, dict[str, Any]]]:
+        created: list[Any] = []
+        updated = {id(obj): old for obj, old in plan.update}
+        previous: dict[str, dict[str, Any]] = {}
+        for obj in self.writes:
+            new = obj.pk is None
+            if new and isinstance(obj, Organisation | Agreement):
+                base = slugify(obj.name if isinstance(obj, Organisation) else obj.title)[:180] or "import"
+                model = type(obj)
+                obj.slug = base
+                suffix = 2
+                while model.objects.filter(slug=obj.slug).exists():
+                    obj.slug = f"{base}-{suffix}"
+                    suffix += 1
+            obj.save()
+            label = f"{obj._meta.model_name}:{obj.pk}"
+            if new:
+                created.append(label)
+            elif label not in previous:
+                previous[label] = {name: _json(value) for name, value in updated[id(obj)].items()}
+        return created, previous
+
+    @classmethod
+    def _ids(cls, ids: Iterable[Any], model_name: str) -> list[int]:
+        return [int(str(pk).split(":")[1]) for pk in ids if str(pk).startswith(f"{model_name}:")]
+
+    @classmethod
+    def undo_blockers(cls, created_ids: list[Any]) -> list[str]:
+        agreements = cls._ids(created_ids, "agreement")
+        organisations = cls._ids(created_ids, "organisation")
+        parties = cls._ids(created_ids, "agreementparty")
+        used = (
+            Agreement.objects.filter(pk__in=agreements)
+            .filter(Q(indicators__isnull=False) | Q(obligations__isnull=False) | Q(documents__isnull=False))
+            .exists()
+            or Organisation.objects.filter(pk__in=organisations)
+            .filter(
+                Q(memberships__isnull=False) | Q(led_programmes__isnull=False) | Q(partner_programmes__isnull=False)
+            )
+            .exists()
+            or AgreementParty.objects.filter(organisation_id__in=organisations).exclude(pk__in=parties).exists()
+        )
+        if used:
+            return [str(_("An imported agreement or partner has indicators, reports, documents or members since."))]
+        return []
+
+    @classmethod
+    def undo(cls, *, organisation: Organisation, created_ids: list[Any], previous: dict[str, dict[str, Any]]) -> None:
+        mine = {"agreement__organisation": organisation}
+        Funding.objects.filter(pk__in=cls._ids(created_ids, "funding"), **mine).delete()
+        AgreementParty.objects.filter(pk__in=cls._ids(created_ids, "agreementparty"), **mine).delete()
+        Agreement.objects.filter(pk__in=cls._ids(created_ids, "agreement"), organisation=organisation).delete()
+        Organisation.objects.filter(pk__in=cls._ids(created_ids, "organisation")).exclude(
+            Q(agreement_parties__isnull=False) | Q(funding__isnull=False)
+        ).delete()
+        models: dict[str, Any] = {"agreement": Agreement, "agreementparty": AgreementParty, "funding": Funding}
+        for key, old in previous.items():
+            model_name, pk = key.split(":")
+            model = models[model_name]
+            scope = {"organisation": organisation} if model is Agreement else mine
+            obj = model.objects.filter(pk=int(pk), **scope).first()
+            if obj is None:
+                continue
+            for name, value in old.items():
+                setattr(obj, name, _from_json(model, name, value))
+            obj.save()
+
+
+KINDS: dict[str, type[Kind]] = {
+    kind.kind: kind for kind in (ParticipantKind, VolunteerKind, VenueKind, AttendanceKind, ActivityKind, PartnerKind)
+}
 
 
 def kind_for(kind: str) -> type[Kind]:

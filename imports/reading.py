@@ -298,6 +298,21 @@ def parse_month(value: Any, *, day_first: bool = True) -> dt.date:
         raise ValueProblem(gettext_noop("'%(value)s' is not a month (2016-09) or a date"), value=raw) from None
 
 
+_TIME = re.compile(r"(\d{1,2})(?:[:.](\d{2}))?")
+
+
+def parse_time(value: Any) -> dt.time:
+    """15:00, 15.00 or 15 (a whole hour); a spreadsheet's own time cell as it is."""
+    if isinstance(value, dt.datetime):
+        return value.time().replace(second=0, microsecond=0)
+    if isinstance(value, dt.time):
+        return value.replace(second=0, microsecond=0)
+    raw = text(value)
+    if (match := _TIME.fullmatch(raw)) and int(match.group(1)) < 24 and int(match.group(2) or 0) < 60:
+        return dt.time(int(match.group(1)), int(match.group(2) or 0))
+    raise ValueProblem(gettext_noop("'%(value)s' is not a time of day (15:00)"), value=raw)
+
+
 _YES = {"1", "x", "yes", "y", "true", "ja", "j", "sant", "waar", "✓"}
 _NO = {"", "0", "no", "n", "false", "nej", "nee", "falskt", "onwaar", "-"}
 

@@ -50,6 +50,8 @@ class Outcome:
     unchanged: int = 0
     errors: list[dict[str, Any]] = field(default_factory=list)
     created_ids: list[Any] = field(default_factory=list)
+    # Found while writing, no row error (a room taken): listed with the rows once imported.
+    notices: list[dict[str, Any]] = field(default_factory=list)
     previous: dict[str, dict[str, Any]] = field(default_factory=dict)
     written: bool = False
 
@@ -139,6 +141,7 @@ def import_rows(
     flush()
     if write and (only_valid or not outcome.errors):
         handler.after_write()
+        outcome.notices = [_as_dict(spec, header.titles, notice) for notice in handler.notices]
         outcome.written = True
     outcome.errors.sort(key=lambda error: error["row"])
     return outcome
@@ -230,7 +233,7 @@ def _store(batch: ImportBatch, outcome: Outcome) -> None:
     batch.updated_count = outcome.updated
     batch.unchanged_count = outcome.unchanged
     batch.error_count = outcome.error_rows
-    batch.errors = outcome.errors
+    batch.errors = outcome.errors + outcome.notices
 
 
 def _read(batch: ImportBatch) -> IO[bytes]:

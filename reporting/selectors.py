@@ -15,7 +15,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, F, Min, Q, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import TruncMonth
 from django.http import Http404
 from django.utils import timezone
@@ -24,7 +24,7 @@ from accounts.enums import OrganisationKind, Role
 from accounts.models import Organisation, User
 from accounts.selectors import MANAGING_ROLES, REPORT_ROLES, organisation_ids_for_user, user_sees_reports
 from activities.enums import SessionStatus
-from activities.models import Programme, Session
+from activities.models import Activity, AttendanceHistory, Programme, Session
 from core.shortlist import Shortlist, shortlist
 from partnerships.models import Agreement
 from venues.models import District, Venue
@@ -276,11 +276,26 @@ def dashboard_figures(*, scope_kind: str, scope: Scope, period: Period) -> Dashb
 
 
 def years_with_sessions(*, today: dt.date | None = None) -> list[int]:
-    """The years a report can be asked for: from the first session to this year."""
+    """The years a report can be asked for: from the first session, or the first month of imported
+    history (years before Kvarter, see imports), to this year."""
 
     today = today or timezone.localdate()
-    first = Session.objects.aggregate(first=Min("starts_at"))["first"]
-    first_year = timezone.localtime(first).year if first else today.year
+    # One query for both: any session or history row implies an organisation, so one organisation's row
+    # carries the two first dates as subqueries (none: nothing happened yet).
+    found = (
+        Organisation.objects.annotate(
+            first_session=Subquery(Session.objects.order_by("starts_at").values("starts_at")[:1]),
+            first_month=Subquery(AttendanceHistory.objects.order_by("month").values("month")[:1]),
+        )
+        .values_list("first_session", "first_month")
+        .first()
+    )
+    first_session, first_month = found or (None, None)
+    first_year = today.year
+    if first_session:
+        first_year = min(first_year, timezone.localtime(first_session).year)
+    if first_month:
+        first_year = min(first_year, first_month.year)
     return list(range(today.year, min(first_year, today.year) - 1, -1))
 
 

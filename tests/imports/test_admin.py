@@ -185,3 +185,32 @@ def test_preview_queries_do_not_grow_with_errors(as_coordinator):
             assert as_coordinator.get(reverse("admin:imports_importbatch_preview", args=[batch.pk])).status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1] == 8
+
+
+def test_progress_poll_while_a_task_runs(as_coordinator, organisation):
+    from django.core.cache import cache
+
+    from imports.services import progress_key
+
+    batch = _batch(organisation, status="analysing")
+    ImportBatch.objects.filter(pk=batch.pk).update(rows_total=5000)
+    cache.set(progress_key(batch.pk), 1000)
+    url = reverse("admin:imports_importbatch_status", args=[batch.pk])
+
+    first = as_coordinator.get(url, HTTP_HX_REQUEST="true")
+    assert first.status_code == 200
+    assert "1000 of 5000 rows" in first.content.decode()
+    same = as_coordinator.get(url, {"shown": "analysing:1000"}, HTTP_HX_REQUEST="true")
+    assert same.status_code == 204
+    page = as_coordinator.get(reverse("admin:imports_importbatch_preview", args=[batch.pk]))
+    assert 'hx-trigger="every 1s"' in page.content.decode()
+
+
+def test_import_button_on_the_activities_changelist(as_coordinator):
+    response = as_coordinator.get(reverse("admin:activities_activity_changelist"))
+    assert reverse("admin:imports_importbatch_start", args=["activities"]) in response.content.decode()
+
+
+def test_import_button_on_the_agreements_changelist(as_coordinator):
+    response = as_coordinator.get(reverse("admin:partnerships_agreement_changelist"))
+    assert reverse("admin:imports_importbatch_start", args=["partners"]) in response.content.decode()

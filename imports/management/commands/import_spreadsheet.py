@@ -58,7 +58,7 @@ class Command(BaseCommand):
                 raise CommandError(str(error)) from error
             except FileError as error:
                 raise CommandError(translation.gettext(error.message) % error.params) from error
-            for error in outcome.errors:
+            for error in outcome.errors + outcome.notices:
                 self.stdout.write(error_text(error))
             self.stdout.write(outcome.summary())
             if outcome.errors and not outcome.written:
