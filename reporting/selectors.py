@@ -24,7 +24,7 @@ from accounts.enums import OrganisationKind, Role
 from accounts.models import Organisation, User
 from accounts.selectors import MANAGING_ROLES, REPORT_ROLES, organisation_ids_for_user, user_sees_reports
 from activities.enums import SessionStatus
-from activities.models import Activity, AttendanceHistory, Programme, Session
+from activities.models import AttendanceHistory, Programme, Session
 from core.shortlist import Shortlist, shortlist
 from partnerships.models import Agreement
 from venues.models import District, Venue
