@@ -29,6 +29,7 @@ help:
 	@echo "make messages  update the translation catalogues"
 	@echo "make audit     known vulnerabilities in the installed dependencies (pip-audit)"
 	@echo "make bench     every benchmark on PostgreSQL, S=1 (a town) by default, writes bench/results.md"
+	@echo "               CAPACITY=1 adds the tablet capacity steps (~30 min); ONLY=sync_bench,capacity_bench picks sections"
 	@echo "make bench-smoke  every benchmark once, briefly, to prove it works (CI)"
 	@echo "make deploy-smoke  build docker-compose.yml's images, start the stack with podman, use it over HTTPS, remove it"
 

@@ -29,6 +29,7 @@ from bench.load_bench import percentile
 
 LOCUSTFILE = Path(__file__).resolve().parent / "capacity_locustfile.py"
 GOAL_P95_MS, GOAL_TABLETS = 100, 1000
+STARTUP = 15
 PREFIX = "bench-capacity"
 
 
@@ -133,7 +134,8 @@ def step(ctx: BenchContext, tablets: list[dict], *, count: int, seconds: int, pa
         "--spawn-rate",
         str(spawn_rate),
         "--run-time",
-        f"{int(ramp + seconds)}s",
+        # Locust's own start-up (seconds on a loaded machine) is not part of the window: margin.
+        f"{int(ramp + seconds + STARTUP)}s",
         "--stop-timeout",
         "65",
         "--host",
@@ -151,19 +153,23 @@ def step(ctx: BenchContext, tablets: list[dict], *, count: int, seconds: int, pa
     load_before = os.getloadavg()[0]
     began = time.time()
     completed = subprocess.run(  # noqa: S603 - our own locustfile
-        command, capture_output=True, text=True, env=env, timeout=ramp + seconds + 300, check=False
+        command, capture_output=True, text=True, env=env, timeout=ramp + seconds + STARTUP + 300, check=False
     )
     load_after = os.getloadavg()[0]
     (workdir / f"locust-{count}.log").write_text(completed.stdout + completed.stderr)
     rows = [json.loads(line) for line in samples.read_text().splitlines() if line.strip()]
-    opened = began + ramp
-    window = [row for row in rows if opened <= row["at"] <= opened + seconds]
+    # The window opens once every tablet has sent (ramp, counted from locust's first answer) and lasts
+    # `seconds`, or less if locust stopped first.
+    first = min((row["at"] for row in rows), default=began)
+    opened = first + ramp
+    span = max(0.0, min(seconds, max((row["at"] for row in rows), default=opened) - opened))
+    window = [row for row in rows if opened <= row["at"] <= opened + span]
     times = [row["ms"] for row in window]
     errors = [row for row in rows if row["error"]]
     return {
         "tablets": count,
         "requests": len(window),
-        "rate": len(window) / seconds,
+        "rate": len(window) / span if span else 0.0,
         "p50": percentile(times, 50),
         "p95": percentile(times, 95),
         "p99": percentile(times, 99),
@@ -179,7 +185,7 @@ def chart(results: list[dict], path: Path, *, title: str) -> None:
     """p95 against tablets, with the 100 ms line: a PNG drawn with Pillow (no plotting library in the venv)."""
     from PIL import Image, ImageDraw, ImageFont
 
-    width, height, left, right, top, bottom = 900, 540, 90, 30, 60, 80
+    width, height, left, right, top, bottom = 960, 540, 110, 120, 60, 80
     image = Image.new("RGB", (width, height), "white")
     draw = ImageDraw.Draw(image)
     fonts = Path("/usr/share/fonts/truetype/dejavu")
@@ -229,7 +235,7 @@ def chart(results: list[dict], path: Path, *, title: str) -> None:
         font=font,
         anchor="mm",
     )
-    draw.text((12, (top + height - bottom) / 2), "p95 ms", fill="#1F2328", font=font, anchor="lm")
+    draw.text((12, top - 22), "p95 (ms)", fill="#1F2328", font=font, anchor="lm")
     image.save(path)
 
 

@@ -344,7 +344,7 @@ JOIN {activity} a ON a.id = s.activity_id
 JOIN {programme} p ON p.id = a.programme_id
 JOIN {organisation} o ON o.id = p.lead_organisation_id
 LEFT JOIN {venue} v ON v.id = a.venue_id
-WHERE s.id = ANY(%(ids)s::integer[]) {rule}
+WHERE s.id = ANY(%(ids)s::bigint[]) {rule}
 ORDER BY s.id
 FOR UPDATE OF s
 """

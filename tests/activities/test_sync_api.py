@@ -757,6 +757,18 @@ def test_a_tally_sync_takes_at_most_eight_queries(
             assert states[str(session.pk)][key] == alone[key], key
 
 
+@pytest.mark.django_db
+def test_a_tally_for_a_session_id_past_the_databases_integers_is_an_unknown_session(leader, cafe_session, bands):
+    """The contract allows keys up to 2**53 - 1; the session column is a 32-bit integer (found by schemathesis)."""
+    event = tap(cafe_session, bands[0])
+    event["session"] = 2**53 - 1
+
+    response = _post(_client(leader), batch(event))
+
+    assert response.status_code == 200
+    assert response.json()["results"][0] == {"id": event["id"], "status": "rejected", "reason": "unknown session"}
+
+
 # --- Property: any sequence, with duplicates and reorderings, sums up right ---
 
 event_plan = st.lists(
