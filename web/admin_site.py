@@ -30,6 +30,7 @@ TASK_GROUPS: list[tuple[str, Promise, list[str]]] = [
             "activities.Schedule",
             "activities.HolidayCalendar",
             "activities.AgeBand",
+            "activities.AttendanceHistory",
         ],
     ),
     ("places", _("Places"), ["venues.Venue", "venues.Space", "activities.SpaceBooking", "venues.District"]),
@@ -39,6 +40,7 @@ TASK_GROUPS: list[tuple[str, Promise, list[str]]] = [
         [
             "activities.Participant",
             "volunteers.Volunteer",
+            "volunteers.Team",
             "volunteers.Vacancy",
             "volunteers.Placement",
             "volunteers.ScreeningCheck",
@@ -46,18 +48,30 @@ TASK_GROUPS: list[tuple[str, Promise, list[str]]] = [
             "volunteers.HoursLog",
             "volunteers.Skill",
             "volunteers.Language",
+            "core.OutgoingMessage",
         ],
     ),
     (
         "partnerships",
         _("Partnerships"),
-        ["partnerships.Agreement", "partnerships.ReportingObligation", "partnerships.Indicator"],
+        [
+            "partnerships.Agreement",
+            "partnerships.ReportingObligation",
+            "partnerships.Indicator",
+            "partnerships.Initiative",
+        ],
     ),
     ("reports", _("Reports"), ["reporting.Report", "reporting.ReportRequest", "reporting.Narrative"]),
     (
         "organisations",
         _("Organisations and access"),
-        ["accounts.Organisation", "accounts.Membership", "accounts.User", "privacy.RetentionRule"],
+        [
+            "accounts.Organisation",
+            "accounts.Membership",
+            "accounts.User",
+            "imports.ImportBatch",
+            "privacy.RetentionRule",
+        ],
     ),
     (
         "advanced",

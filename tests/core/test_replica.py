@@ -225,15 +225,14 @@ def replica(streaming_replica, settings) -> Iterator[StreamingReplica]:
         streaming_replica.restore()
 
 
-def _this_week(hour: int) -> dt.datetime:
-    today = timezone.localdate()
-    monday = today - dt.timedelta(days=today.weekday())
-    return timezone.make_aware(dt.datetime.combine(monday + dt.timedelta(days=2), dt.time(hour)))
+def _tomorrow(hour: int) -> dt.datetime:
+    # The public programme lists today and the six days after it.
+    return timezone.make_aware(dt.datetime.combine(timezone.localdate() + dt.timedelta(days=1), dt.time(hour)))
 
 
 def _public_activity(name: str, hour: int) -> Activity:
     activity = ActivityFactory(name=name)
-    SessionFactory(activity=activity, starts_at=_this_week(hour))
+    SessionFactory(activity=activity, starts_at=_tomorrow(hour))
     return activity
 
 

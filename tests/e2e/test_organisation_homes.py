@@ -21,8 +21,9 @@ def test_every_organisation_finds_its_programme(page, visit, screenshot, demo_wo
         page.context.clear_cookies()
         sign_in(f"coordinator.{slug}@demo.kvarter.example")
 
+        # Its home: the coordinator's week, for its own organisation.
         visit("/admin/")
-        # Its home: the programmes it runs or takes part in.
+        screenshot(f"home-{slug}")
+        # The programmes it runs or takes part in.
         visit("/admin/activities/programme/")
         assert programme in page.locator("#result_list").inner_text()
-        screenshot(f"home-{slug}")
