@@ -6,19 +6,12 @@ The worker is a separate process on the test database, on a queue of its own
 PostgreSQL.
 """
 
-import os
 import re
-import signal
-import subprocess
-import sys
 import time
-import uuid
-from pathlib import Path
 
 import pytest
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
 from django.urls import reverse
 
 from activities.models import Participant
@@ -26,6 +19,7 @@ from imports.enums import ImportStatus
 from imports.models import ImportBatch
 from imports.services import progress_key
 
+from ..celery_workers import celery_workers
 from ..conftest import sign_in
 from .conftest import csv_file
 
@@ -34,8 +28,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.xdist_group("celery-worker"),
 ]
-CELERY = Path(sys.executable).parent / "celery"
-ROOT = Path(__file__).resolve().parents[2]
 ROWS = 2500
 
 
@@ -47,58 +39,13 @@ def as_coordinator(client, coordinator, warm_content_types):
 
 @pytest.fixture
 def worker(settings, tmp_path, monkeypatch):
-    if not os.environ.get("REDIS_URL") or connection.vendor != "postgresql":
-        pytest.skip("needs REDIS_URL and DATABASE_URL (PostgreSQL): the worker is a separate process")
-    from config.celery import app
-
-    queue = f"kvarter-test-{uuid.uuid4().hex[:8]}"
     settings.MEDIA_ROOT = tmp_path / "media"
-    monkeypatch.setitem(app.conf, "task_always_eager", False)
-    monkeypatch.setitem(app.conf, "task_routes", {"imports.*": {"queue": queue}})
-    app.amqp.flush_routes()
-    app.amqp.__dict__.pop("router", None)
-    database = connection.settings_dict
-    log = tmp_path / "worker.log"
-    process = subprocess.Popen(
-        [
-            str(CELERY),
-            *("-A", "config", "worker", "-Q", queue, "-n", f"imports-{queue}@%h", "--concurrency=1"),
-            *("--pool=prefork", "--without-gossip", "--without-mingle", "--without-heartbeat"),
-            *("--loglevel=INFO", f"--logfile={log}"),
-        ],
-        cwd=ROOT,
-        env={
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "config.settings.test",
-            "DATABASE_URL": f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}",
-            "MEDIA_ROOT": str(settings.MEDIA_ROOT),
-            "CELERY_TASK_ALWAYS_EAGER": "false",
-        },
-        start_new_session=True,
-    )
-    try:
-        _wait(lambda: log.exists() and "ready." in log.read_text(), what="the worker to start", log=log)
+    env = {"MEDIA_ROOT": str(settings.MEDIA_ROOT)}
+    with celery_workers(tasks="imports", tmp_path=tmp_path, monkeypatch=monkeypatch, env=env) as start:
+        process, log = start("imports")
         # The test settings give each process its own cache prefix (its pid): read the worker's progress.
         settings.CACHES = {"default": {**settings.CACHES["default"], "KEY_PREFIX": f"test-{process.pid}"}}
         yield log
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-        app.amqp.__dict__.pop("router", None)
-        connection.close()
-
-
-def _wait(condition, *, what, log, timeout=120):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"Timed out waiting for {what}.\n{log.read_text()[-3000:] if log.exists() else ''}")
 
 
 def _poll(client, batch, log) -> list[int]:

@@ -9,19 +9,17 @@ broker can take these tasks. Skipped without REDIS_URL and PostgreSQL
 import os
 import signal
 import subprocess
-import sys
 import time
-import uuid
 from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.db import connection
 
 from activities.enums import Gender, SessionStatus
 from reporting.enums import ReportStatus
 from reporting.models import Report, ReportRequest
 
+from ..celery_workers import celery_workers, wait_for
 from ..factories import ActivityFactory, AgeBandFactory, ProgrammeFactory, SessionFactory, TallyFactory
 
 pytestmark = [
@@ -30,109 +28,31 @@ pytestmark = [
     # One worker test at a time: each starts its own worker process.
     pytest.mark.xdist_group("celery-worker"),
 ]
-CELERY = Path(sys.executable).parent / "celery"
-ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
-def real_services():
-    if not os.environ.get("REDIS_URL") or connection.vendor != "postgresql":
-        pytest.skip("needs REDIS_URL and DATABASE_URL (PostgreSQL): the worker is a separate process")
-
-
-@pytest.fixture
-def start_worker(real_services, settings, tmp_path, monkeypatch):
-    """Start workers on a queue of their own; send this test's tasks there instead of running them eagerly.
-
-    Each worker runs in a process group of its own, so a test can kill it
-    whole (the main process and its pool) as an out-of-memory killer or a
-    lost machine would.
-    """
-    from config.celery import app
-
-    queue = f"kvarter-test-{uuid.uuid4().hex[:8]}"
+def start_worker(settings, tmp_path, monkeypatch):
+    """Workers for the reporting tasks, at a test's scale of the production design."""
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.KVARTER_REPORT_TIME_LIMIT_SECONDS = 20
     settings.KVARTER_REPORT_LEASE_GRACE_SECONDS = 2
     settings.KVARTER_TASK_VISIBILITY_TIMEOUT_SECONDS = 30
-    monkeypatch.setitem(app.conf, "task_always_eager", False)
-    monkeypatch.setitem(app.conf, "task_routes", {"reporting.*": {"queue": queue}})
-    # Celery caches the routes it saw first: read them again.
-    app.amqp.flush_routes()
-    app.amqp.__dict__.pop("router", None)
-    database = connection.settings_dict
     env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings.test",
-        "DATABASE_URL": f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}",
         "MEDIA_ROOT": str(settings.MEDIA_ROOT),
-        "CELERY_TASK_ALWAYS_EAGER": "false",
         # Long enough to kill the worker while it renders.
         "KVARTER_REPORT_RENDER_DELAY_SECONDS": "3",
-        # The production design at a test's scale: a report's hard limit, its
-        # lease's grace, and Redis's visibility timeout above the limit.
+        # A report's hard limit, its lease's grace, and Redis's visibility timeout above the limit.
         "KVARTER_REPORT_TIME_LIMIT_SECONDS": str(settings.KVARTER_REPORT_TIME_LIMIT_SECONDS),
         "KVARTER_REPORT_LEASE_GRACE_SECONDS": str(settings.KVARTER_REPORT_LEASE_GRACE_SECONDS),
         "KVARTER_TASK_VISIBILITY_TIMEOUT_SECONDS": str(settings.KVARTER_TASK_VISIBILITY_TIMEOUT_SECONDS),
     }
-    processes = []
-
-    def start(name="worker"):
-        log = tmp_path / f"{name}.log"
-        process = subprocess.Popen(
-            [
-                str(CELERY),
-                "-A",
-                "config",
-                "worker",
-                "-Q",
-                queue,
-                "-n",
-                f"{name}-{queue}@%h",
-                "--concurrency=1",
-                "--pool=prefork",
-                "--without-gossip",
-                "--without-mingle",
-                "--without-heartbeat",
-                "--loglevel=INFO",
-                f"--logfile={log}",
-            ],
-            cwd=ROOT,
-            env=env,
-            start_new_session=True,
-        )
-        processes.append(process)
-        _wait(lambda: log.exists() and "ready." in log.read_text(), timeout=60, what="the worker to start", log=log)
-        return process, log
-
-    try:
+    with celery_workers(tasks="reporting", tmp_path=tmp_path, monkeypatch=monkeypatch, env=env) as start:
         yield start
-    finally:
-        for process in processes:
-            if process.poll() is None:
-                process.terminate()
-                try:
-                    process.wait(timeout=20)
-                except subprocess.TimeoutExpired:
-                    os.killpg(process.pid, signal.SIGKILL)
-                    process.wait()
-        app.amqp.__dict__.pop("router", None)
-        connection.close()
 
 
 @pytest.fixture
 def worker(start_worker):
     return start_worker()
-
-
-def _wait(condition, *, timeout, what, log=None):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.05)
-    detail = log.read_text()[-3000:] if log and log.exists() else ""
-    raise AssertionError(f"Timed out waiting for {what}.\n{detail}")
 
 
 @pytest.fixture
@@ -166,7 +86,7 @@ def test_the_worker_produces_the_report_asked_for_in_the_browser(worker, client,
 
     request = ReportRequest.objects.get()
     assert response["Location"] == f"/reports/requests/{request.pk}/"
-    _wait(lambda: _status(request.pk) == ReportStatus.DONE, timeout=90, what="the report", log=worker[1])
+    wait_for(lambda: _status(request.pk) == ReportStatus.DONE, timeout=90, what="the report", log=worker[1])
     state = client.get(f"/reports/requests/{request.pk}/status/").json()
     download = client.get(state["download_url"])
     assert download.status_code == 200
@@ -183,12 +103,12 @@ def test_a_report_whose_worker_is_killed_is_produced_once_after_the_restart(work
     request, _ = report_request_create(
         user=strategist, scope_kind="programme", scope=connexion_west, year=2018, language="en"
     )
-    _wait(lambda: _status(request.pk) == ReportStatus.RENDERING, timeout=60, what="the render to start", log=log)
+    wait_for(lambda: _status(request.pk) == ReportStatus.RENDERING, timeout=60, what="the render to start", log=log)
     children = subprocess.run(["pgrep", "-P", str(process.pid)], capture_output=True, text=True).stdout.split()
     assert len(children) == 1, children
     os.kill(int(children[0]), signal.SIGKILL)
 
-    _wait(lambda: _status(request.pk) == ReportStatus.DONE, timeout=90, what="the redelivered report", log=log)
+    wait_for(lambda: _status(request.pk) == ReportStatus.DONE, timeout=90, what="the redelivered report", log=log)
     request.refresh_from_db()
     assert request.attempts == 2
     assert Report.objects.count() == 1
@@ -208,11 +128,11 @@ def test_a_report_whose_whole_worker_is_killed_ends_once_after_a_new_worker_star
     request, _ = report_request_create(
         user=strategist, scope_kind="programme", scope=connexion_west, year=2018, language="en"
     )
-    _wait(lambda: _status(request.pk) == ReportStatus.RENDERING, timeout=60, what="the render to start", log=log)
+    wait_for(lambda: _status(request.pk) == ReportStatus.RENDERING, timeout=60, what="the render to start", log=log)
     killed_at = time.monotonic()
     os.killpg(process.pid, signal.SIGKILL)
     process.wait(timeout=10)
-    _wait(
+    wait_for(
         lambda: subprocess.run(["pgrep", "-g", str(process.pid)], capture_output=True).stdout == b"",
         timeout=10,
         what="the pool process to die with its worker",
@@ -230,7 +150,7 @@ def test_a_report_whose_whole_worker_is_killed_ends_once_after_a_new_worker_star
         report_requests_sweep()
         return _status(request.pk) == ReportStatus.DONE
 
-    _wait(swept_and_done, timeout=120, what="the swept report", log=log)
+    wait_for(swept_and_done, timeout=120, what="the swept report", log=log)
     took = time.monotonic() - killed_at
     # Within the report's time limit (and the lease's grace) plus the render, not Redis's hour.
     limit = settings.KVARTER_REPORT_TIME_LIMIT_SECONDS + settings.KVARTER_REPORT_LEASE_GRACE_SECONDS
@@ -238,7 +158,7 @@ def test_a_report_whose_whole_worker_is_killed_ends_once_after_a_new_worker_star
 
     # The first worker's message comes back after the visibility timeout and finds the report done.
     broker = redis.Redis.from_url(os.environ["REDIS_URL"])
-    _wait(lambda: broker.hlen("unacked") == 0, timeout=120, what="the lost message to come back", log=log)
+    wait_for(lambda: broker.hlen("unacked") == 0, timeout=120, what="the lost message to come back", log=log)
     assert "reporting.produce_report" in log.read_text().split("ready.", 1)[1]
     request.refresh_from_db()
     assert request.status == ReportStatus.DONE
