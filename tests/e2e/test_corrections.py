@@ -8,7 +8,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_coordinator_corrects_a_held_session(page, visit, screenshot, demo_world, sign_in):
-    session = Session.objects.filter(activity__slug="kvallsrunda", status="held", tallies__isnull=False).latest(
+    session = Session.objects.filter(activity__slug="kvallsrunda-backby", status="held", tallies__isnull=False).latest(
         "starts_at"
     )
     before = sum(Tally.objects.filter(session=session).values_list("visits", flat=True))

@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from activities.enums import AttendanceEventKind
 from core.models import AuditLogEntry
+from imports.models import ImportBatch
 from partnerships.models import AgreementDocument
 from privacy.selectors import PSEUDONYM
 from reporting.enums import ScopeKind
@@ -360,6 +361,9 @@ def test_nobody_erases_another_organisations_participant(client, outsider, amira
 ALLOWED_FILE_FIELDS = {
     (AgreementDocument, "file"),
     (Report, "file"),
+    # The spreadsheet of an import, kept between preview and confirmation (and for undo);
+    # deleted when the import is cancelled.
+    (ImportBatch, "file"),
 }
 
 
