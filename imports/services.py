@@ -239,9 +239,13 @@ def _store(batch: ImportBatch, outcome: Outcome) -> None:
 def _read(batch: ImportBatch) -> IO[bytes]:
     """A local copy of the stored file that the readers may seek in (object storage streams; memory stays flat)."""
     copy = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 - the caller reads it
-    with batch.file.open("rb") as stored:
-        while chunk := stored.read(1024 * 1024):
-            copy.write(chunk)
+    try:
+        with batch.file.open("rb") as stored:
+            while chunk := stored.read(1024 * 1024):
+                copy.write(chunk)
+    except BaseException:
+        copy.close()
+        raise
     copy.seek(0)
     return copy  # type: ignore[return-value]
 
@@ -343,7 +347,12 @@ def batch_run(*, batch_id: int) -> None:
 
 
 def batch_set_failed(*, batch_id: int, reason: str) -> None:
-    ImportBatch.objects.filter(pk=batch_id).update(status=ImportStatus.FAILED, failure=reason[:300])
+    """A batch whose task failed: shown with its reason, as a file that cannot be read is (`_fail`)."""
+    ImportBatch.objects.filter(pk=batch_id).update(
+        status=ImportStatus.FAILED,
+        failure=reason[:300],
+        errors=[{"row": 0, "column": "", "value": "", "message": reason, "params": {}}],
+    )
 
 
 def batch_cancel(*, batch: ImportBatch, user: User) -> None:
