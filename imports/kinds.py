@@ -38,15 +38,7 @@ from activities.models import (
 )
 from activities.rollup import rollup_refresh_cells
 from activities.services.schedules import schedule_generate_sessions
-from partnerships.enums import AgreementKind, Currency, PartyRole
-from partnerships.models import Agreement, AgreementParty, Funding
-from venues.enums import SpaceKind
-from venues.models import District, Space, Venue
-from volunteers.enums import ScreeningKind, VolunteerStatus
-from volunteers.models import Language, ScreeningCheck, Skill, Volunteer
-
-from .enums import ImportKind
-from .reading import (
+from core.spreadsheet_reading import (
     ValueProblem,
     normalise_header,
     parse_bool,
@@ -59,6 +51,14 @@ from .reading import (
     parse_year,
     text,
 )
+from partnerships.enums import AgreementKind, Currency, PartyRole
+from partnerships.models import Agreement, AgreementParty, Funding
+from venues.enums import SpaceKind
+from venues.models import District, Space, Venue
+from volunteers.enums import ScreeningKind, VolunteerStatus
+from volunteers.models import Language, ScreeningCheck, Skill, Volunteer
+
+from .enums import ImportKind
 
 LANGUAGES = ("sv", "nl", "en")
 

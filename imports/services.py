@@ -32,12 +32,12 @@ from accounts.models import Organisation, User
 from accounts.selectors import organisation_ids_for_user
 from core.models import AuditAction
 from core.services import log_action
+from core.spreadsheet_reading import FileError, count_rows, data_rows
 
 from . import tasks
 from .enums import ImportStatus
 from .kinds import Kind, RowError, RowInvalid, kind_for
 from .models import ImportBatch
-from .reading import FileError, count_rows, data_rows
 
 UPLOAD_EXTENSIONS = (".csv", ".xlsx", ".txt")
 

@@ -12,26 +12,23 @@ nothing. A holiday is matched by its first day, as the shipped calendars are
 loaded (`activities.holidays.load`): one holiday per first day and calendar.
 """
 
-import csv
 import datetime as dt
 import io
-import re
 import unicodedata
-import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import PurePath
 
 import icalendar
-import openpyxl
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from openpyxl.utils.exceptions import InvalidFileException
 
 from accounts.models import User
 from core.models import AuditAction
 from core.services import log_action
+from core.spreadsheet_reading import FileError, ValueProblem, parse_date, raw_rows
 
 from ..enums import HolidayKind
 from ..models import HolidayCalendar, SchoolHoliday
@@ -118,29 +115,12 @@ def _header(value: object) -> str:
     return " ".join(str(value or "").casefold().split()).strip(" :*")
 
 
-DATE_PATTERNS = [
-    re.compile(r"^(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})$"),
-    # Day first, as Swedish, Dutch and British people write it: 26/10/2026, 26-10-2026, 26.10.2026.
-    re.compile(r"^(?P<d>\d{1,2})[/.-](?P<m>\d{1,2})[/.-](?P<y>\d{4})$"),
-]
-
-
 def parse_day(value: object) -> dt.date | None:
-    """A date from a cell: a spreadsheet's own date, 2026-10-26 or 26/10/2026; None when it is not one."""
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    text = str(value or "").strip()
-    if text[:10] != text and re.match(r"^\d{4}-\d{2}-\d{2}[ T]00:00(:00)?$", text):
-        text = text[:10]  # a date a spreadsheet wrote with its midnight
-    for pattern in DATE_PATTERNS:
-        if found := pattern.match(text):
-            try:
-                return dt.date(int(found["y"]), int(found["m"]), int(found["d"]))
-            except ValueError:
-                return None
-    return None
+    """A date from a cell (a spreadsheet's own date, 2026-10-26, 26/10/2026…), as every import reads one; None when it is not one."""
+    try:
+        return parse_date(value, day_first=True)
+    except ValueProblem:
+        return None
 
 
 def _shown(value: object, limit: int = 40) -> str:
@@ -215,24 +195,15 @@ def _read_ics(data: bytes) -> HolidayFile:
 
 
 def _table_rows(data: bytes, extension: str) -> Iterable[Sequence[object]] | str:
-    """The cells of the file's first sheet, row by row, or a message when it cannot be read."""
-    if extension == ".xlsx":
-        try:
-            book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError):
-            return _("The file is not an Excel (XLSX) file.")
-        return list(book.worksheets[0].iter_rows(values_only=True, max_row=MAX_ROWS + 2)) if book.worksheets else []
-    for encoding in ("utf-8-sig", "cp1252"):  # Excel in Sweden and the Netherlands saves Windows-1252
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    if "\x00" in text:
+    """The cells of the file's first sheet, row by row (read as every import reads one), or a message."""
+    if extension == ".xlsx" and not data.startswith(b"PK\x03\x04"):
+        return _("The file is not an Excel (XLSX) file.")
+    if extension != ".xlsx" and (b"\x00" in data or data.startswith(b"PK\x03\x04")):
         return _("The file is not a CSV file.")
-    first_line = text.split("\n", 1)[0]
-    delimiter = max((";", ",", "\t"), key=first_line.count)
-    return list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    try:
+        return [cells for _number, cells in islice(raw_rows(io.BytesIO(data)), MAX_ROWS + 2)]
+    except FileError as error:
+        return _("The file is not an Excel (XLSX) file.") if extension == ".xlsx" else _(error.message) % error.params
 
 
 def _read_table(data: bytes, extension: str) -> HolidayFile:

@@ -109,6 +109,8 @@ def test_an_ics_file_with_bad_events_lists_them():
         (b"PK\x03\x04garbage", "lov.xlsx", "The file is not an Excel (XLSX) file."),
         (b"x" * (1024 * 1024 + 1), "lov.csv", "The file is larger than 1 MB."),
         ("Färg;Storlek\nröd;4\n".encode(), "lov.csv", "Row 1: the columns were not recognised."),
+        # A quote never closed swallows the rest of the file into one cell, over the csv module's limit.
+        (b'Namn;Start;Slut\n"' + b"x" * 200_000, "lov.csv", "The file could not be read as CSV"),
     ],
 )
 def test_a_file_that_cannot_be_read_says_why(data, filename, problem):

@@ -158,7 +158,7 @@ def test_month_first_only_when_the_day_cannot_be_first(here_4u):
 
 
 def test_missing_required_column_is_a_file_error(here_4u):
-    from imports.reading import FileError
+    from core.spreadsheet_reading import FileError
 
     with pytest.raises(FileError):
         _import(csv_file(["Alias,Consent given on", "A,2024-01-01"]), here_4u)

@@ -5,7 +5,15 @@ from decimal import Decimal
 
 import pytest
 
-from imports.reading import ValueProblem, normalise_header, parse_date, parse_decimal, parse_month, raw_rows
+from core.spreadsheet_reading import (
+    FileError,
+    ValueProblem,
+    normalise_header,
+    parse_date,
+    parse_decimal,
+    parse_month,
+    raw_rows,
+)
 
 from .conftest import csv_file
 
@@ -53,3 +61,9 @@ def test_headers_compare_without_case_spaces_or_stars():
 def test_semicolons_inside_quotes_do_not_decide_the_delimiter():
     file = csv_file(['"Namn; alias",Födelseår', '"Bo; Bosse",2001'], bom=True)
     assert list(raw_rows(file)) == [(1, ["Namn; alias", "Födelseår"]), (2, ["Bo; Bosse", "2001"])]
+
+
+def test_a_cell_over_the_csv_limit_is_a_file_error_not_a_crash():
+    # An unclosed quote swallows the rest of the file into one cell of 200,000 characters.
+    with pytest.raises(FileError, match="could not be read as CSV"):
+        list(raw_rows(csv_file(["Alias;Födelseår", '"' + "x" * 200_000])))

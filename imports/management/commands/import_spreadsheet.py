@@ -13,9 +13,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
 from accounts.models import Organisation
+from core.spreadsheet_reading import FileError
 
 from ...enums import ImportKind
-from ...reading import FileError
 from ...services import error_text, import_file
 from ...workbook import template_xlsx
 

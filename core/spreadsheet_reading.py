@@ -107,7 +107,14 @@ def _csv_rows(stream: IO[bytes]) -> Iterator[tuple[int, list[Any]]]:
         reader = csv.reader(text, delimiter=_delimiter(sample))
         # The record's number, not reader.line_num: a quoted cell with a line
         # break is one row in a spreadsheet program.
-        yield from enumerate(reader, start=1)
+        try:
+            yield from enumerate(reader, start=1)
+        except csv.Error as error:
+            # A cell over the csv module's field limit (128 KB: an unclosed
+            # quote swallowing the rest of the file), or text it cannot parse.
+            raise FileError(
+                gettext_noop("The file could not be read as CSV: a cell is too long or a quote is not closed.")
+            ) from error
     finally:
         text.detach()
 
