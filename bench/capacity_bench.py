@@ -24,7 +24,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.common import ROOT, BenchContext, Section
+from bench.common import ROOT, BenchContext, Section, vacuum_ledger
 from bench.load_bench import percentile
 
 LOCUSTFILE = Path(__file__).resolve().parent / "capacity_locustfile.py"
@@ -100,6 +100,7 @@ def tablets_world(count: int) -> list[dict]:
                 for slug in slugs
             ]
         )
+    vacuum_ledger()
     # Signed in as django.contrib.auth.login leaves a session (user, backend, the
     # password's hash), written directly: 2,000 sign-ins through the form or
     # force_login (audit entry, log line, signals each) took minutes.

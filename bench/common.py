@@ -169,3 +169,19 @@ def tool_version(*command: str) -> str:
     return (
         (completed.stdout or completed.stderr).strip().splitlines()[0] if (completed.stdout or completed.stderr) else ""
     )
+
+
+def vacuum_ledger() -> None:
+    """VACUUM ANALYZE the attendance tables after a section made its sessions again.
+
+    Each run deletes its sessions and their ledgers and makes them anew; the
+    dead rows (hundreds of thousands after a few runs) and stale statistics
+    would otherwise be measured along with the code, differently on every run.
+    """
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    tables = ("activities_attendanceevent", "activities_tally", "activities_session", "activities_attendancerollup")
+    with connection.cursor() as cursor:
+        cursor.execute(f"VACUUM (ANALYZE) {', '.join(tables)}")

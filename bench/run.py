@@ -135,14 +135,18 @@ class Servers:
         self.urls: dict[str, str] = {}
 
     def command(self, server: str, app: str, port: int) -> list[str]:
-        # As docker-compose.yml runs it: tablets pause 1-3 s between requests, and
-        # gunicorn's default 2 s keep-alive drops connections under their feet.
-        shipped = {"gunicorn": "--keep-alive 75", "granian": ""}[server]
+        # Extra arguments from BENCH_GUNICORN_ARGS / BENCH_GRANIAN_ARGS; gunicorn
+        # takes the rest from config/gunicorn.py, as docker-compose.yml runs it.
+        shipped = {"gunicorn": "", "granian": ""}[server]
         extra = shlex.split(os.environ.get(f"BENCH_{server.upper()}_ARGS", shipped))
         if server == "gunicorn":
+            # The container's own settings (config/gunicorn.py: keep-alive, worker
+            # recycling, the access log), with the bench's address and size.
             return [
                 str(VENV_BIN / "gunicorn"),
                 app,
+                "--config",
+                "python:config.gunicorn",
                 "--bind",
                 f"127.0.0.1:{port}",
                 "--workers",

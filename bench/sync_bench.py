@@ -31,7 +31,7 @@ import urllib.request
 import uuid
 from pathlib import Path
 
-from bench.common import BenchContext, Section, median
+from bench.common import BenchContext, Section, median, vacuum_ledger
 
 LUA = Path(__file__).resolve().parent / "sync.lua"
 ORGANISATION = "bench-sync"
@@ -122,6 +122,7 @@ def world(*, tablets: int = 0) -> dict:
         start = timezone.now().replace(second=0, microsecond=0) - dt.timedelta(hours=1)
         made = _sessions_today(activities, SESSIONS_EACH, start)
         tablet_sessions = _sessions_today(tablet_activities, 1, start)
+    vacuum_ledger()
     band = AgeBand.objects.filter(organisation=organisation).order_by("min_age").first()
     return {
         "leader": leader,
