@@ -175,7 +175,7 @@ def _sessions_today(activities, each: int, start: dt.datetime) -> list:  # type:
     have: dict[int, list] = {}
     for session in sessions:
         have.setdefault(session.activity_id, []).append(session)
-    wanted = []
+    wanted, per_activity = [], []
     for activity in activities:
         mine = have.get(activity.pk, [])
         # Far from any real time first, so moving them never collides with itself.
@@ -189,9 +189,15 @@ def _sessions_today(activities, each: int, start: dt.datetime) -> list:  # type:
             else:
                 mine.append(Session(activity=activity, starts_at=starts, ends_at=starts + dt.timedelta(hours=3)))
         wanted += mine[:each]
+        per_activity.append(mine[:each])
     Session.objects.bulk_update([session for session in wanted if session.pk], ["starts_at", "ends_at"])
     Session.objects.bulk_create([session for session in wanted if not session.pk])
-    return wanted
+    # In the order wrk takes them, one activity after another, as a fleet's
+    # tablets are at different activities: in activity order, the 8 requests in
+    # flight were all for one activity and waited for each other on its lock
+    # (a sync locks the activities whose rollup cells it moves, by design:
+    # docs/architecture.md), which no real evening does.
+    return [session for turn in zip(*per_activity, strict=True) for session in turn]
 
 
 def signed_in(user) -> tuple[str, str]:  # type: ignore[no-untyped-def]
