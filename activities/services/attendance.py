@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from accounts.enums import MembershipStatus
 from accounts.models import Membership, Organisation, User
 from accounts.selectors import MANAGING_ROLES
+from core.db import prepared_cursor
 from core.models import AuditAction
 from core.services import log_action
 from venues.models import District, Venue
@@ -397,7 +398,7 @@ def _sessions_for_sync(*, user: User, session_ids: list[int]) -> dict[int, Sessi
     """
     if not user.is_active:
         return {}
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(
             _load_sql(superuser=user.is_superuser),
             {
@@ -504,7 +505,7 @@ def _tally_sync(
             # Before the write's snapshot: see the notes above _TALLY_SQL.
             with connection.cursor() as cursor:
                 cursor.execute(_lock_sql(), [sorted({sessions[pk].activity_id for pk in counted})])
-        with connection.cursor() as cursor:
+        with prepared_cursor() as cursor:
             cursor.execute(
                 _tally_sql(),
                 {
