@@ -7,9 +7,10 @@ the hottest path (the tablet's sync: its session read and its one write)
 planning cost more than running them (0.8 ms against 0.4 ms for the write).
 `prepared_cursor()` runs such a statement through a server-side-binding
 psycopg cursor on the same connection (the same transaction), prepared on
-first use and reused for the connection's life (`CONN_MAX_AGE`); it is still
-a Django cursor, so query logging, `CaptureQueriesContext` and the replica
-router see it as any other.
+first use and reused for the connection's life (`CONN_MAX_AGE`), with the
+generic plan (`plan_cache_mode`, config/settings/base.py). It is still a
+Django cursor, so errors are Django's and the query log and
+`CaptureQueriesContext` (the pinned query counts) see its statements.
 
 Prepared statements live in the server session: a pooler in transaction mode
 (PgBouncer < 1.21) between Django and PostgreSQL would break them. Kvarter
