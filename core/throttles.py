@@ -16,6 +16,7 @@ spent more time on it than on the sync's database work).
 """
 
 import math
+import threading
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -36,7 +37,9 @@ class ScopedThrottle(UserRateThrottle):
         self.scope = scope
         self.rate = None
         self.num_requests, self.duration = None, None
-        self.retry_after: float | None = None
+        # ninja keeps one instance per endpoint for every request and thread:
+        # the refused request's wait is its own thread's, read right after.
+        self._refused = threading.local()
 
     def allow_request(self, request: HttpRequest) -> bool:
         self.rate = settings.KVARTER_THROTTLE_RATES.get(self.scope)
@@ -46,20 +49,21 @@ class ScopedThrottle(UserRateThrottle):
         key = self.get_cache_key(request)
         if key is None or not self.num_requests or not self.duration:
             return True
+        self._refused.retry_after = None
         now = self.timer()
         interval = self.duration / self.num_requests
         stored = self.cache.get(key)
         # When the allowance is used up; in the past (or never set) means all of it is left.
         used_up = max(stored, now) if isinstance(stored, float) else now
         if used_up + interval - now > self.duration:
-            self.retry_after = used_up + interval - self.duration - now
+            self._refused.retry_after = used_up + interval - self.duration - now
             return False
         self.cache.set(key, used_up + interval, math.ceil(used_up + interval - now))
         return True
 
     def wait(self) -> float | None:
         """Seconds until one more request fits (for Retry-After)."""
-        return self.retry_after
+        return getattr(self._refused, "retry_after", None)
 
 
 def throttled(scope: str) -> Callable:

@@ -75,3 +75,21 @@ def test_a_value_left_in_the_cache_by_an_older_throttle_is_not_a_500(settings, c
     throttle = ScopedThrottle("sync")
     cache.set(throttle.get_cache_key(_request()), [clock[0], clock[0] - 1], 60)  # ninja's list of times
     assert throttle.allow_request(_request())
+
+
+@pytest.mark.django_db
+def test_one_instance_serves_every_thread_and_each_reads_its_own_wait(settings, clock):
+    """ninja keeps one throttle per endpoint: a refusal in one thread does not set another's Retry-After."""
+    import threading
+
+    cache.clear()
+    settings.KVARTER_THROTTLE_RATES = {"sync": "1/m"}
+    throttle = ScopedThrottle("sync")
+    assert throttle.allow_request(_request("192.0.2.1"))
+    assert not throttle.allow_request(_request("192.0.2.1"))
+    seen = []
+    other = threading.Thread(target=lambda: seen.append(throttle.wait()))
+    other.start()
+    other.join()
+    assert seen == [None]
+    assert throttle.wait() == pytest.approx(60.0)
