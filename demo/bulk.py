@@ -7,7 +7,7 @@
 
 Each activity meets weekly for up to two years of the period (so a country has
 about two million sessions and, with five headcount cells a session, over ten
-million attendance rows). Everything is drawn from one seeded generator, so
+million attendance rows, each with its event in the ledger). Everything is drawn from one seeded generator, so
 the same scale and seed give the same rows. Rows go in with PostgreSQL's COPY
 where available (ten million rows in minutes), else `bulk_create` in batches;
 the attendance rollup is then filled for the period in one statement.
@@ -16,8 +16,10 @@ be removed (`--clear`) without touching anything else.
 """
 
 import datetime as dt
+import json
 import random
 import sys
+import uuid
 import zoneinfo
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -28,13 +30,27 @@ from django.utils import timezone
 from accounts.enums import Country, OrganisationKind
 from accounts.models import Organisation
 from activities import rollup
-from activities.enums import ActivityCategory, Gender, SessionStatus
-from activities.models import Activity, AgeBand, AttendanceRollup, Programme, Session, Tally
+from activities.enums import ActivityCategory, AttendanceEventKind, Gender, SessionStatus
+from activities.models import Activity, AgeBand, AttendanceEvent, AttendanceRollup, Programme, Session, Tally
 from venues.models import District, Venue
 from volunteers.enums import VolunteerStatus
 from volunteers.models import Volunteer
 
 PREFIX = "bulk-"
+EVENT_COLUMNS = [
+    "client_id",
+    "session_id",
+    "kind",
+    "payload",
+    "age_band_id",
+    "gender",
+    "visits",
+    "first_visits",
+    "device_time",
+    "received_at",
+    "clock_skew_seconds",
+    "device",
+]
 BATCH = 20_000
 ZONE = zoneinfo.ZoneInfo("Europe/Stockholm")
 CATEGORIES = [
@@ -94,7 +110,8 @@ def _insert(model: type, rows: Iterable[tuple], columns: list[str], progress: Pr
             ) as copy,
         ):
             for row in rows:
-                copy.write_row(row)
+                # A JSON column's value goes in as its text.
+                copy.write_row(tuple(json.dumps(value) if isinstance(value, dict) else value for value in row))
                 progress.done += 1
                 if progress.done % BATCH == 0:
                     progress.add(0)
@@ -122,6 +139,8 @@ def clear() -> None:
         stale._raw_delete(stale.db)  # type: ignore[attr-defined]
         tallies = Tally.objects.filter(session__activity__programme__lead_organisation__in=organisations)
         tallies._raw_delete(tallies.db)  # type: ignore[attr-defined]
+        events = AttendanceEvent.objects.filter(session__activity__programme__lead_organisation__in=organisations)
+        events._raw_delete(events.db)  # type: ignore[attr-defined]
         Session.objects.filter(activity__programme__lead_organisation__in=organisations).delete()
         Activity.objects.filter(programme__lead_organisation__in=organisations).delete()
         Programme.objects.filter(lead_organisation__in=organisations).delete()
@@ -270,32 +289,64 @@ def generate(
     band_of = {activity.pk: bands[activity.programme.lead_organisation_id] for activity in activities}
     genders = [Gender.FEMALE, Gender.MALE, Gender.OTHER]
 
-    def tally_rows(sessions: list[tuple[int, int]]) -> Iterator[tuple]:
+    def tally_rows(sessions: list[tuple[int, int, dt.datetime]]) -> Iterator[tuple]:
         # Five cells a session on average: the crowd of a youth centre.
-        for session_id, activity_id in sessions:
+        for session_id, activity_id, starts in sessions:
             for band in rng.sample(band_of[activity_id], 3):
                 for gender in rng.sample(genders, 2) if rng.random() < 0.67 else genders[:1]:
                     visits = rng.randint(1, 14)
-                    yield (session_id, band.pk, gender, visits, visits // 4)
+                    yield (session_id, band.pk, gender, visits, visits // 4, starts)
 
-    bar = progress("attendance", total_sessions * 5)
+    def event_rows(cells: list[tuple]) -> Iterator[tuple]:
+        # The ledger behind each cell, as one event carrying its count (as an
+        # import of counts writes it; a tablet would have sent a tap a visit).
+        # Without it the tallies stood on an empty ledger: nothing a real site
+        # has, and the sync's statements were then planned for an empty table.
+        for session_id, band_id, gender, visits, first_visits, starts in cells:
+            payload = {"age_band": band_id, "gender": str(gender), "visits": visits, "first_visits": first_visits}
+            yield (
+                uuid.UUID(int=rng.getrandbits(128), version=4),
+                session_id,
+                AttendanceEventKind.TALLY,
+                payload,
+                band_id,
+                gender,
+                visits,
+                first_visits,
+                starts,
+                now,
+                0,
+                "bulk",
+            )
+
+    bar = progress("attendance", total_sessions * 10)
     # Read the sessions a chunk at a time, between writes: a connection cannot
     # read while a COPY is open on it.
     sessions = Session.objects.filter(activity__programme__in=programmes).order_by("pk")
     last = 0
     with transaction.atomic():
-        while chunk := list(sessions.filter(pk__gt=last).values_list("pk", "activity_id")[: BATCH * 5]):
-            _insert(Tally, tally_rows(chunk), ["session_id", "age_band_id", "gender", "visits", "first_visits"], bar)
+        while chunk := list(sessions.filter(pk__gt=last).values_list("pk", "activity_id", "starts_at")[: BATCH * 5]):
+            cells = list(tally_rows(chunk))
+            _insert(
+                Tally,
+                (cell[:5] for cell in cells),
+                ["session_id", "age_band_id", "gender", "visits", "first_visits"],
+                bar,
+            )
+            _insert(AttendanceEvent, event_rows(cells), EVENT_COLUMNS, bar)
             last = chunk[-1][0]
     bar.close()
     counts["attendance_rows"] = Tally.objects.filter(session__activity__programme__in=programmes).count()
+    counts["ledger_rows"] = AttendanceEvent.objects.filter(session__activity__programme__in=programmes).count()
 
     if connection.vendor == "postgresql":
         # Fresh statistics, or the planner guesses: without them the
         # rollup's one-cell refresh scanned every session instead of using
         # the (activity, starts_at) index (300 ms instead of one).
         with connection.cursor() as cursor:
-            cursor.execute(f"ANALYZE {Session._meta.db_table}, {Tally._meta.db_table}")
+            cursor.execute(
+                f"ANALYZE {Session._meta.db_table}, {Tally._meta.db_table}, {AttendanceEvent._meta.db_table}"
+            )
     # The reports read the rollup: one INSERT … SELECT … GROUP BY over the
     # period, in the database (COPY went past the per-session refresh).
     counts["rollup_rows"] = rollup.rollup_rebuild(since=dt.date(first_year, 1, 1), until=dt.date(end_year + 1, 1, 1))

@@ -7,7 +7,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db.models import Sum
 
-from activities.models import Session, Tally
+from activities.models import AttendanceEvent, Session, Tally
 from demo import bulk
 
 pytestmark = pytest.mark.django_db
@@ -37,6 +37,28 @@ def test_the_same_scale_and_seed_give_the_same_rows():
     assert first["activities"] == 20 and first["venues"] == 2
     assert first["attendance_rows"] == Tally.objects.count() > 3 * first["sessions"]
     assert Session.objects.filter(starts_at__year__gt=2025).count() == 0
+
+
+def test_every_tally_has_its_ledger_and_clearing_removes_it():
+    """The tallies are the ledger's projection here too: a sync recomputing a cell from the ledger keeps its count."""
+    counts = bulk.generate(
+        scale=0.1, seed=3, end_year=2025, progress=lambda label, total: bulk.Progress(label, total, io.StringIO())
+    )
+    ledger = {
+        (row["session_id"], row["age_band_id"], row["gender"]): (row["visits"], row["first_visits"])
+        for row in AttendanceEvent.objects.values("session_id", "age_band_id", "gender").annotate(
+            visits=Sum("visits"), first_visits=Sum("first_visits")
+        )
+    }
+    tallies = {
+        (tally.session_id, tally.age_band_id, tally.gender): (tally.visits, tally.first_visits)
+        for tally in Tally.objects.all()
+    }
+
+    assert counts["ledger_rows"] == counts["attendance_rows"] == len(tallies) > 0
+    assert ledger == tallies
+    bulk.clear()
+    assert not AttendanceEvent.objects.exists() and not Tally.objects.exists()
 
 
 def test_another_seed_gives_other_data():
