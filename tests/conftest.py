@@ -58,6 +58,22 @@ def _english():
         yield
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup):
+    """pytest-django's, then English again for the test that asked for the database first.
+
+    Creating the test database runs `migrate` inside that test's setup, after
+    `_english` began; a management command ends by activating the language it
+    saw when it started, and one nested in another (run while the outer had
+    deactivated translations) sees the default, Swedish. That test then read
+    Swedish messages, so whichever English assertion ran first in a worker failed.
+    """
+    from django.utils import translation
+
+    translation.activate("en")
+    return django_db_setup
+
+
 @pytest.fixture
 def warm_content_types(db):
     """Content types cached, as in a running server: the audit log asks for them on every read of a person.
