@@ -202,10 +202,13 @@ def attendance_sync(
 # one write (below), and the audit entry. The write is one statement whose parts
 # all see the same snapshot:
 #
+# - `incoming`: the batch's rows, sent as one JSON array of arrays (one
+#   parameter: psycopg adapts a Python list element by element in Python, and
+#   eight arrays of a hundred values cost more than the statement);
 # - `ins`: the events, `ON CONFLICT (client_id) DO NOTHING RETURNING`: the ids
 #   it returns are the accepted ones; an id it does not return was already held,
-#   and only those are read back and compared (duplicate, or a conflict that
-#   rolls the whole batch back);
+#   and only those (answered by the final SELECT, usually none) are read back
+#   and compared (duplicate, or a conflict that rolls the whole batch back);
 # - `new`: each cell the accepted events touch, recomputed from the whole ledger
 #   (the events already stored plus those of `ins`, which the snapshot does not
 #   show) and upserted: the same rule as `_recompute_tallies` (a sum shown as
@@ -224,8 +227,9 @@ def attendance_sync(
 
 _TALLY_SQL = """
 WITH incoming (client_id, session_id, age_band_id, gender, visits, first_visits, device_time, payload) AS (
-    SELECT * FROM unnest(%(ids)s::uuid[], %(sessions)s::integer[], %(bands)s::integer[], %(genders)s::varchar[],
-                         %(visits)s::integer[], %(firsts)s::integer[], %(times)s::timestamptz[], %(payloads)s::jsonb[])
+    SELECT (e->>0)::uuid, (e->>1)::integer, (e->>2)::integer, (e->>3)::varchar,
+           (e->>4)::integer, (e->>5)::integer, (e->>6)::timestamptz, e->7
+    FROM jsonb_array_elements(%(events)s::jsonb) AS e
 ), ins AS (
     INSERT INTO {event} (client_id, session_id, kind, payload, age_band_id, gender, visits, first_visits,
                          device_time, received_at, clock_skew_seconds, actor_id, device)
@@ -283,8 +287,9 @@ WITH incoming (client_id, session_id, age_band_id, gender, visits, first_visits,
     RETURNING 1
 )
 SELECT 0, NULL::integer, NULL::integer, NULL::varchar, NULL::integer, NULL::integer,
-       client_id, NULL::timestamptz, NULL::timestamptz, NULL::jsonb, NULL::varchar
-FROM ins
+       i.client_id, NULL::timestamptz, NULL::timestamptz, NULL::jsonb, NULL::varchar
+FROM incoming i
+WHERE NOT EXISTS (SELECT 1 FROM ins WHERE ins.client_id = i.client_id)
 UNION ALL
 SELECT 1, session_id, age_band_id, gender, visits, first_visits, NULL, NULL, NULL, NULL, NULL FROM new
 UNION ALL
@@ -500,7 +505,6 @@ def _tally_sync(
         valid_sessions = {row[0].session_id for row in rows}
         named = [pk for pk in sorted(valid_sessions) if not locked[pk]]
         counted = [pk for pk in sorted(valid_sessions) if sessions[pk].status != SessionStatus.CANCELLED]
-        payload_type = AttendanceEvent._meta.get_field("payload")
         if counted:
             # Before the write's snapshot: see the notes above _TALLY_SQL.
             with connection.cursor() as cursor:
@@ -509,14 +513,21 @@ def _tally_sync(
             cursor.execute(
                 _tally_sql(),
                 {
-                    "ids": [row[0].id for row in rows],
-                    "sessions": [row[0].session_id for row in rows],
-                    "bands": [row[1] for row in rows],
-                    "genders": [row[2] for row in rows],
-                    "visits": [row[3] for row in rows],
-                    "firsts": [row[4] for row in rows],
-                    "times": [row[0].at for row in rows],
-                    "payloads": [payload_type.get_db_prep_save(row[0].payload, connection) for row in rows],
+                    "events": json.dumps(
+                        [
+                            (
+                                str(event.id),
+                                event.session_id,
+                                band,
+                                gender,
+                                visits,
+                                first_visits,
+                                event.at.isoformat(),
+                                event.payload,
+                            )
+                            for event, band, gender, visits, first_visits in rows
+                        ]
+                    ),
                     "now": now,
                     "skew": skew,
                     "actor": user.pk,
@@ -529,9 +540,9 @@ def _tally_sync(
                 },
             )
             answer = cursor.fetchall()
-        inserted = {line[6] for line in answer if line[0] == 0}
+        held = {line[6] for line in answer if line[0] == 0}
         # Already held, or refused now: were they applied before? (Only when there are such.)
-        again = [row[0].id for row in rows if row[0].id not in inserted] + list(verdicts)
+        again = [row[0].id for row in rows if row[0].id in held] + list(verdicts)
         stored = AttendanceEvent.objects.in_bulk(again, field_name="client_id") if again else {}
         for event_id, row in stored.items():
             if seen[event_id].same_as(row):
