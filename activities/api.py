@@ -266,34 +266,43 @@ class SyncIn(StrictSchema):
 # --- Answers ---------------------------------------------------------------------------
 
 
-class EventResultSchema(Schema):
+class AnswerSchema(BaseModel):
+    """The sync's answer and a session's state: plain pydantic, as the requests are (StrictSchema).
+
+    ninja's Schema wraps every object it validates in a getter for Django
+    model attributes; these answers are built from dicts, and with a hundred
+    results a batch that wrapping cost 0.5 ms of the answer's 0.6.
+    """
+
+
+class EventResultSchema(AnswerSchema):
     id: uuid.UUID
     status: Literal["accepted", "duplicate", "rejected"]
     reason: str = ""
 
 
-class TallySchema(Schema):
+class TallySchema(AnswerSchema):
     age_band: int
     gender: str
     visits: int
     first_visits: int
 
 
-class CheckInSchema(Schema):
+class CheckInSchema(AnswerSchema):
     participant: str
     alias: str
     checked_in_at: dt.datetime
     checked_out_at: dt.datetime | None
 
 
-class NoteSchema(Schema):
+class NoteSchema(AnswerSchema):
     id: str
     text: str
     incident: bool
     at: dt.datetime
 
 
-class SessionStateSchema(Schema):
+class SessionStateSchema(AnswerSchema):
     session: int
     status: str
     cancellation_reason: str
@@ -309,7 +318,7 @@ class SessionStateSchema(Schema):
     server_time: dt.datetime
 
 
-class SyncOut(Schema):
+class SyncOut(AnswerSchema):
     results: list[EventResultSchema]
     sessions: dict[str, SessionStateSchema]
     server_time: dt.datetime
