@@ -22,6 +22,8 @@ from functools import wraps
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import DEFAULT_CACHE_ALIAS, caches
+from django.core.cache.backends.redis import RedisCache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from ninja.throttling import UserRateThrottle
@@ -49,21 +51,57 @@ class ScopedThrottle(UserRateThrottle):
         key = self.get_cache_key(request)
         if key is None or not self.num_requests or not self.duration:
             return True
-        self._refused.retry_after = None
         now = self.timer()
         interval = self.duration / self.num_requests
-        stored = self.cache.get(key)
+        # The backend itself (ninja's `self.cache` is Django's proxy to it, which is no RedisCache).
+        cache = caches[DEFAULT_CACHE_ALIAS]
+        if isinstance(cache, RedisCache):
+            self._refused.retry_after = _take_in_redis(cache, key, now=now, interval=interval, period=self.duration)
+            return self._refused.retry_after is None
+        # Elsewhere (the demo's and the tests' local memory, one process): a read, then a write.
+        self._refused.retry_after = None
+        stored = cache.get(key)
         # When the allowance is used up; in the past (or never set) means all of it is left.
         used_up = max(stored, now) if isinstance(stored, float) else now
         if used_up + interval - now > self.duration:
             self._refused.retry_after = used_up + interval - self.duration - now
             return False
-        self.cache.set(key, used_up + interval, math.ceil(used_up + interval - now))
+        cache.set(key, used_up + interval, math.ceil(used_up + interval - now))
         return True
 
     def wait(self) -> float | None:
         """Seconds until one more request fits (for Retry-After)."""
         return getattr(self._refused, "retry_after", None)
+
+
+# The same arithmetic as ScopedThrottle.allow_request, in one round trip and
+# atomic: two requests of one person at the same moment cannot both read the
+# old value. The moment is stored as a plain number (a value another version
+# of the throttle left there reads as nothing: the whole allowance).
+_GCRA = """
+local now, interval, period = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+local used_up = tonumber(redis.call('GET', KEYS[1]) or '') or now
+if used_up < now then used_up = now end
+if used_up + interval - now > period then
+  return tostring(used_up + interval - period - now)
+end
+redis.call('SET', KEYS[1], string.format('%.6f', used_up + interval), 'PX', math.ceil((used_up + interval - now) * 1000))
+return false
+"""
+_scripts: dict[int, Any] = {}
+
+
+def _take_in_redis(cache: RedisCache, key: str, *, now: float, interval: float, period: float) -> float | None:
+    """Take one request from the allowance in Redis; None if it fits, else the seconds until one does."""
+    # Django's Redis cache has no public door to a script; its client is the redis-py one it uses itself.
+    client = cache._cache.get_client(key, write=True)
+    script = _scripts.get(id(client.connection_pool))
+    if script is None:
+        script = _scripts[id(client.connection_pool)] = client.register_script(_GCRA)
+    wait = script(
+        keys=[cache.make_and_validate_key(key)], args=[repr(now), repr(interval), repr(period)], client=client
+    )
+    return None if wait is None else float(wait)
 
 
 def throttled(scope: str) -> Callable:

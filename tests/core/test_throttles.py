@@ -93,3 +93,34 @@ def test_one_instance_serves_every_thread_and_each_reads_its_own_wait(settings, 
     other.join()
     assert seen == [None]
     assert throttle.wait() == pytest.approx(60.0)
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(
+    "RedisCache" not in __import__("django.conf").conf.settings.CACHES["default"]["BACKEND"],
+    reason="the one-round-trip path is Redis's",
+)
+def test_in_redis_requests_at_the_same_moment_take_the_allowance_once_each(settings, clock):
+    """One script per request, run atomically by Redis: 20 threads at once on a rate of 5 get exactly 5 through."""
+    import threading
+
+    cache.clear()
+    settings.KVARTER_THROTTLE_RATES = {"sync": "5/m"}
+    throttle = ScopedThrottle("sync")
+    start = threading.Barrier(20)
+    allowed = []
+
+    def one() -> None:
+        start.wait()
+        allowed.append(throttle.allow_request(_request("192.0.2.9")))
+
+    threads = [threading.Thread(target=one) for _ in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(allowed) == [False] * 15 + [True] * 5
+    key = cache.make_and_validate_key(throttle.get_cache_key(_request("192.0.2.9")))
+    stored = cache._cache.get_client(key).get(key)
+    assert float(stored) == pytest.approx(clock[0] + 60)  # five intervals of 12 s used up
