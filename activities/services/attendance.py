@@ -217,12 +217,13 @@ def attendance_sync(
 # - `upd` / `fresh`: the rollup cells moved by the difference between each
 #   tally's new and old value (`old` is the snapshot's). The cells' activities
 #   are locked before the statement (in id order, after the sessions, as
-#   `rollup.rollup_refresh_cells` does), so a recompute of the same cell runs
+#   `rollup.rollup_refresh_cells` does; a batch of one session locks its
+#   activity in the read of the session, right after it), so a recompute of the same cell runs
 #   wholly before this snapshot or after this commit, never between; an addition
 #   commutes with any other. Cancelled sessions are not in the rollup and add
 #   nothing. (The clamps at zero only matter if the rollup was behind already:
 #   the nightly refresh repairs that, a 500 would not.)
-# - the final SELECT: the accepted ids, and everything the answer's state of
+# - the final SELECT: the ids already held, and everything the answer's state of
 #   the batch's sessions needs (tallies, check-ins, notes, leaders present).
 
 _TALLY_SQL = """
@@ -352,7 +353,7 @@ JOIN {organisation} o ON o.id = p.lead_organisation_id
 LEFT JOIN {venue} v ON v.id = a.venue_id
 WHERE s.id = ANY(%(ids)s::bigint[]) {rule}
 ORDER BY s.id
-FOR UPDATE OF s
+FOR UPDATE OF {locked}
 """
 _MEMBER_OF = (
     "SELECT m.organisation_id FROM {membership} m"
@@ -368,7 +369,14 @@ _MANAGES = "p.lead_organisation_id IN ({managed})"
 
 
 @functools.cache
-def _load_sql(*, superuser: bool) -> str:
+def _load_sql(*, superuser: bool, with_activity: bool = False) -> str:
+    """The read of the batch's sessions; `with_activity` locks each session's activity as well.
+
+    Only for a batch of one session: the session's row is locked, then its
+    activity's, the order `_tally_sync` keeps with two statements otherwise
+    (all sessions in id order, then their activities in id order), so no
+    batch, correction or rollup refresh can wait on this one in a circle.
+    """
     quote = connection.ops.quote_name
     tables = {
         "session": Session,
@@ -383,10 +391,11 @@ def _load_sql(*, superuser: bool) -> str:
     names["leaders"] = quote(Activity.leaders.through._meta.db_table)
     managed = _MEMBER_OF.format(roles="managing", **names)
     leading = _MEMBER_OF.format(roles="leading", **names)
+    locked = "s, a" if with_activity else "s"
     if superuser:
-        return _LOAD_SQL.format(manages="TRUE", rule="", **names)
+        return _LOAD_SQL.format(manages="TRUE", rule="", locked=locked, **names)
     rule = _RULE.format(managed=managed, leading=leading, **names)
-    return _LOAD_SQL.format(manages=_MANAGES.format(managed=managed), rule=rule, **names)
+    return _LOAD_SQL.format(manages=_MANAGES.format(managed=managed), rule=rule, locked=locked, **names)
 
 
 def _partial(model: type[Any], values: dict[str, Any]) -> Any:
@@ -395,17 +404,18 @@ def _partial(model: type[Any], values: dict[str, Any]) -> Any:
     return model.from_db(connection.alias, fields, [values[name] for name in fields])
 
 
-def _sessions_for_sync(*, user: User, session_ids: list[int]) -> dict[int, Session]:
+def _sessions_for_sync(*, user: User, session_ids: list[int], with_activity: bool = False) -> dict[int, Session]:
     """The batch's sessions the user records, locked, each with `kv_manages` (the user manages its
     organisation: never locked for them) and `kv_bands` (its organisation's age bands, youngest first).
 
     Only the fields the sync, its audit entry and its answer read are loaded.
+    With `with_activity` (a batch of one session) its activity's row is locked too.
     """
     if not user.is_active:
         return {}
     with prepared_cursor() as cursor:
         cursor.execute(
-            _load_sql(superuser=user.is_superuser),
+            _load_sql(superuser=user.is_superuser, with_activity=with_activity),
             {
                 "ids": session_ids,
                 "user": user.pk,
@@ -464,7 +474,11 @@ def _tally_sync(
     """`attendance_sync` of a batch of tally events on PostgreSQL (see the notes above `_TALLY_SQL`)."""
     today = timezone.localdate()
     with transaction.atomic():
-        sessions = _sessions_for_sync(user=user, session_ids=sorted({event.session_id for event in events}))
+        session_ids = sorted({event.session_id for event in events})
+        # A tablet's batch is nearly always one session's: its activity is then
+        # locked by the same statement (see _load_sql), one round trip fewer.
+        one_session = len(session_ids) == 1
+        sessions = _sessions_for_sync(user=user, session_ids=session_ids, with_activity=one_session)
         bands = {
             band: session.activity.programme.lead_organisation_id
             for session in sessions.values()
@@ -505,7 +519,7 @@ def _tally_sync(
         valid_sessions = {row[0].session_id for row in rows}
         named = [pk for pk in sorted(valid_sessions) if not locked[pk]]
         counted = [pk for pk in sorted(valid_sessions) if sessions[pk].status != SessionStatus.CANCELLED]
-        if counted:
+        if counted and not one_session:
             # Before the write's snapshot: see the notes above _TALLY_SQL.
             with connection.cursor() as cursor:
                 cursor.execute(_lock_sql(), [sorted({sessions[pk].activity_id for pk in counted})])
