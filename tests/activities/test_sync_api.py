@@ -786,7 +786,8 @@ def test_a_tally_sync_takes_at_most_eight_queries(
 ):
     """Issue 21: at most 8 queries whatever the batch size or the sessions touched, everything counted:
     the session and the user (middleware), BEGIN, the sessions locked with the user's right to record
-    them and their age bands, the activities locked for their rollup cells, the one write (ledger,
+    them and their age bands, the activities locked for their rollup cells (in that read for a batch
+    of one session: 7 queries then), the one write (ledger,
     tallies, rollup, and the answer's state read back), the audit entry, COMMIT."""
     targets = [cafe_session] + [
         SessionFactory(
