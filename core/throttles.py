@@ -88,19 +88,19 @@ end
 redis.call('SET', KEYS[1], string.format('%.6f', used_up + interval), 'PX', math.ceil((used_up + interval - now) * 1000))
 return false
 """
+# The script registered on a client of each Redis cache backend's pools (a
+# backend is one per thread; redis-py's clients are thread-safe). Django's
+# get_client() makes a new client object at every call: 0.1 ms a request.
 _scripts: dict[int, Any] = {}
 
 
 def _take_in_redis(cache: RedisCache, key: str, *, now: float, interval: float, period: float) -> float | None:
     """Take one request from the allowance in Redis; None if it fits, else the seconds until one does."""
     # Django's Redis cache has no public door to a script; its client is the redis-py one it uses itself.
-    client = cache._cache.get_client(key, write=True)
-    script = _scripts.get(id(client.connection_pool))
+    script = _scripts.get(id(cache._cache))
     if script is None:
-        script = _scripts[id(client.connection_pool)] = client.register_script(_GCRA)
-    wait = script(
-        keys=[cache.make_and_validate_key(key)], args=[repr(now), repr(interval), repr(period)], client=client
-    )
+        script = _scripts[id(cache._cache)] = cache._cache.get_client(key, write=True).register_script(_GCRA)
+    wait = script(keys=[cache.make_and_validate_key(key)], args=[repr(now), repr(interval), repr(period)])
     return None if wait is None else float(wait)
 
 
