@@ -144,8 +144,6 @@ class AuditLogEntry(models.Model):
     PostgreSQL, a trigger refuses any UPDATE that is not the database itself
     clearing a deleted user or object type (migration core 0002). Entries are
     deleted only by the retention job, after the period an organisation set.
-    `core.services.log_action` writes them (on PostgreSQL with one prepared
-    INSERT, not `save()`: no save signals are sent for entries).
 
     The object is referenced by content type and primary key as text, not by a
     generic foreign key, so an entry outlives the object it speaks of.

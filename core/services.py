@@ -1,5 +1,4 @@
 import datetime as dt
-import functools
 import json
 import logging
 import time
@@ -13,12 +12,11 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, connection, models, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import F, Q
 from django.http import HttpRequest
 from django.utils import timezone
 
-from .db import prepared_cursor
 from .messages import KINDS, TRANSIENT_ERRORS, NoBackend, backend_for, render, unsubscribe_read, unsubscribe_url
 from .models import (
     AuditAction,
@@ -91,7 +89,7 @@ def log_action(
         if settings.KVARTER_AUDIT_STRICT:
             raise ValueError(f"log_action({action!r}) on a {obj._meta.label} needs organisation=")
         logger.warning("Audit entry %s on %s has no organisation", action, obj._meta.label)
-    entry = AuditLogEntry(
+    entry = AuditLogEntry.objects.create(
         organisation_id=tenant,
         actor_id=user.pk if user is not None else None,
         action=action,
@@ -102,40 +100,9 @@ def log_action(
         ip_address=client_ip(request),
         result=result,
     )
-    _append(entry)
     # After the commit: a rolled-back change must not leave a line claiming it.
     transaction.on_commit(lambda: audit_logger.info(_log_line(entry)))
     return entry
-
-
-@functools.cache
-def _append_sql() -> tuple[str, tuple[models.Field, ...]]:
-    fields = tuple(field for field in AuditLogEntry._meta.concrete_fields if not field.primary_key)
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(str(field.column)) for field in fields)  # concrete fields: never None
-    table = quote(AuditLogEntry._meta.db_table)
-    values = ", ".join(["%s"] * len(fields))
-    return f"INSERT INTO {table} ({columns}) VALUES ({values}) RETURNING id", fields  # noqa: S608 - names
-
-
-def _append(entry: AuditLogEntry) -> None:
-    """Insert the entry: on PostgreSQL one prepared INSERT, as `save()` would write it, without its signals.
-
-    Every audited request writes one, the tablet's sync hundreds a minute:
-    through the ORM it took more time than the sync's own write (compiling
-    the INSERT, then planning it at each call). Nothing listens to the log's
-    save signals; `AuditLogEntry`'s docstring says it is written here.
-    """
-    if connection.vendor != "postgresql":
-        entry.save(force_insert=True)
-        return
-    sql, fields = _append_sql()
-    values = [field.get_db_prep_save(field.pre_save(entry, add=True), connection) for field in fields]
-    with prepared_cursor() as cursor:
-        cursor.execute(sql, values)
-        entry.pk = cursor.fetchone()[0]
-    entry._state.adding = False
-    entry._state.db = connection.alias
 
 
 def log_listed(
