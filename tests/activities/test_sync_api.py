@@ -193,6 +193,22 @@ def test_batches_of_one_and_of_several_sessions_at_once_neither_deadlock_nor_los
 
 
 @pytest.mark.django_db
+def test_odd_tally_values_are_rejected_one_by_one_on_the_one_session_path(administrator, cafe_session, bands):
+    """The platform operator (a superuser: the read without the membership rule, locking the activity too)
+    sends a formula-looking gender, a huge count and a good tap in one batch: two rejected, one counted."""
+    good = tap(cafe_session, bands[0])
+    formula = {**tap(cafe_session, bands[0]), "payload": {"age_band": bands[0].pk, "gender": "=1+1", "visits": 1}}
+    huge = {**tap(cafe_session, bands[0]), "payload": {"age_band": bands[0].pk, "gender": "F", "visits": 10**12}}
+
+    response = _post(_client(administrator), batch(formula, huge, good))
+
+    assert response.status_code == 200
+    assert [result["status"] for result in response.json()["results"]] == ["rejected", "rejected", "accepted"]
+    assert total_visits(cafe_session) == 1
+    assert list(AttendanceEvent.objects.values_list("client_id", flat=True)) == [uuid.UUID(good["id"])]
+
+
+@pytest.mark.django_db
 def test_same_id_with_other_content_is_a_conflict_and_nothing_is_applied(leader, cafe_session, bands):
     client = _client(leader)
     first = tap(cafe_session, bands[0])
@@ -442,6 +458,15 @@ MALFORMED_EVENTS = {
     "an unknown payload key": lambda s, b: _event(s, "note", {"text": "Quiet", "colour": "blue"}),
     "NUL in an unknown payload key": lambda s, b: _event(s, "note", {"text": "Quiet", "k\x00": 1}),
     "lone surrogate in a payload key": lambda s, b: _event(s, "note", {"text": "Quiet", "k\udc00": 1}),
+    "NUL in a tally's gender": lambda s, b: {**tap(s, b[0]), "payload": {"age_band": b[0].pk, "gender": "F\x00"}},
+    "lone surrogate in a tally's gender": lambda s, b: {
+        **tap(s, b[0]),
+        "payload": {"age_band": b[0].pk, "gender": "\udc00", "visits": 1},
+    },
+    "a string for a tally's age band": lambda s, b: {
+        **tap(s, b[0]),
+        "payload": {"age_band": str(b[0].pk), "gender": "F", "visits": 1},
+    },
     "an offset beyond +15:59": lambda s, b: {**tap(s, b[0]), "at": "2026-03-05T15:30:00+16:00"},
     "an offset beyond -15:59": lambda s, b: {**tap(s, b[0]), "at": "2026-03-05T15:30:00-23:59"},
     "a time without offset": lambda s, b: {**tap(s, b[0]), "at": "2026-03-05T15:30:00"},
