@@ -3,6 +3,7 @@
 import datetime as dt
 import functools
 import json
+import re
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -20,8 +21,8 @@ from accounts.enums import MembershipStatus
 from accounts.models import Membership, Organisation, User
 from accounts.selectors import MANAGING_ROLES
 from core.db import prepared_cursor
-from core.models import AuditAction
-from core.services import log_action
+from core.models import AuditAction, AuditLogEntry, AuditResult
+from core.services import announce_entry, log_action
 from venues.models import District, Venue
 
 from .. import rollup
@@ -198,9 +199,9 @@ def attendance_sync(
 #
 # A batch of taps and undos (the tablet's everyday sync) costs, whatever its size
 # or the number of sessions it touches: one read (the sessions, locked, with the
-# user's right to record them and their organisations' age bands as subqueries),
-# one write (below), and the audit entry. The write is one statement whose parts
-# all see the same snapshot:
+# user's right to record them and their organisations' age bands as subqueries)
+# and one write (below), which writes the audit entry too. The write is one
+# statement whose parts all see the same snapshot:
 #
 # - `incoming`: the batch's rows, sent as one JSON array of arrays (one
 #   parameter: psycopg adapts a Python list element by element in Python, and
@@ -223,8 +224,17 @@ def attendance_sync(
 #   commutes with any other. Cancelled sessions are not in the rollup and add
 #   nothing. (The clamps at zero only matter if the rollup was behind already:
 #   the nightly refresh repairs that, a 500 would not.)
-# - the final SELECT: the ids already held, and everything the answer's state of
-#   the batch's sessions needs (tallies, check-ins, notes, leaders present).
+# - `audit`: the batch's audit entry, as `log_action` writes it (the same columns;
+#   `announce_entry` sends the same log line after the commit), with the counts
+#   only this statement knows: `accepted` the events `ins` inserted, `duplicate`
+#   those it found held plus those sent twice in the batch. Held ids with other
+#   content raise a conflict that rolls the entry back with the batch. Only for
+#   a batch of one organisation with nothing refused (a tablet's every batch);
+#   any other gets its entries from `_log_sync`, one per organisation, after the
+#   write. Through the ORM the entry cost more CPU than the whole write;
+# - the final SELECT: the ids already held, the audit entry's id and time, and
+#   everything the answer's state of the batch's sessions needs (tallies,
+#   check-ins, notes, leaders present).
 
 _TALLY_SQL = """
 WITH incoming (client_id, session_id, age_band_id, gender, visits, first_visits, device_time, payload) AS (
@@ -286,6 +296,16 @@ WITH incoming (client_id, session_id, age_band_id, gender, visits, first_visits,
                               AND u.age_band_id = m.age_band_id AND u.gender = m.gender
     )
     RETURNING 1
+), audit AS (
+    INSERT INTO {audit} (at, actor_id, action, content_type_id, object_id, object_repr, changes, ip_address, result,
+                         organisation_id)
+    SELECT %(now)s, %(actor)s, %(action)s, NULL, '', '',
+           %(changes)s::jsonb || jsonb_build_object(
+               'accepted', (SELECT count(*) FROM ins),
+               'duplicate', %(repeated)s + (SELECT count(*) FROM incoming) - (SELECT count(*) FROM ins)),
+           NULL, %(result)s, %(organisation)s
+    WHERE %(audited)s
+    RETURNING id, at
 )
 SELECT 0, NULL::integer, NULL::integer, NULL::varchar, NULL::integer, NULL::integer,
        i.client_id, NULL::timestamptz, NULL::timestamptz, NULL::jsonb, NULL::varchar
@@ -311,6 +331,8 @@ UNION ALL
 SELECT 4, l.session_id, l.user_id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
 FROM {leaders} l
 WHERE l.session_id = ANY(%(state)s::integer[])
+UNION ALL
+SELECT 5, NULL, id, NULL, NULL, NULL, NULL, at, NULL, NULL, NULL FROM audit
 """
 
 
@@ -331,6 +353,7 @@ def _tally_sql() -> str:
         check_in=quote(CheckIn._meta.db_table),
         participant=quote(Participant._meta.db_table),
         leaders=quote(Session.leaders_present.through._meta.db_table),
+        audit=quote(AuditLogEntry._meta.db_table),
     )
 
 
@@ -351,13 +374,15 @@ JOIN {activity} a ON a.id = s.activity_id
 JOIN {programme} p ON p.id = a.programme_id
 JOIN {organisation} o ON o.id = p.lead_organisation_id
 LEFT JOIN {venue} v ON v.id = a.venue_id
-WHERE s.id = ANY(%(ids)s::bigint[]) {rule}
+WHERE {sessions} {rule}
 ORDER BY s.id
 FOR UPDATE OF {locked}
 """
+# The statuses and roles are the code's own constants, written into the
+# statement: one parameter (the user) instead of three arrays adapted per sync.
 _MEMBER_OF = (
     "SELECT m.organisation_id FROM {membership} m"
-    " WHERE m.user_id = %(user)s AND m.status = %(active)s AND m.role = ANY(%({roles})s::varchar[])"
+    " WHERE m.user_id = %(user)s AND m.status = {active} AND m.role IN ({roles})"
 )
 
 _RULE = (
@@ -376,6 +401,10 @@ def _load_sql(*, superuser: bool, with_activity: bool = False) -> str:
     activity's, the order `_tally_sync` keeps with two statements otherwise
     (all sessions in id order, then their activities in id order), so no
     batch, correction or rollup refresh can wait on this one in a circle.
+    That read takes the session's id as one value (`%(id)s`), the others an
+    array (`%(ids)s`): the prepared statement's generic plan then knows it
+    reads one row, and joins by index (for an array it plans for ten rows and
+    hashed the whole activity table at every sync).
     """
     quote = connection.ops.quote_name
     tables = {
@@ -389,13 +418,22 @@ def _load_sql(*, superuser: bool, with_activity: bool = False) -> str:
     }
     names = {key: quote(model._meta.db_table) for key, model in tables.items()}
     names["leaders"] = quote(Activity.leaders.through._meta.db_table)
-    managed = _MEMBER_OF.format(roles="managing", **names)
-    leading = _MEMBER_OF.format(roles="leading", **names)
+    active = _sql_literals([MembershipStatus.ACTIVE])
+    managed = _MEMBER_OF.format(roles=_sql_literals(MANAGING_ROLES), active=active, **names)
+    leading = _MEMBER_OF.format(roles=_sql_literals(LEADING_ROLES), active=active, **names)
     locked = "s, a" if with_activity else "s"
+    where = "s.id = %(id)s::bigint" if with_activity else "s.id = ANY(%(ids)s::bigint[])"
     if superuser:
-        return _LOAD_SQL.format(manages="TRUE", rule="", locked=locked, **names)
+        return _LOAD_SQL.format(manages="TRUE", rule="", locked=locked, sessions=where, **names)
     rule = _RULE.format(managed=managed, leading=leading, **names)
-    return _LOAD_SQL.format(manages=_MANAGES.format(managed=managed), rule=rule, locked=locked, **names)
+    return _LOAD_SQL.format(manages=_MANAGES.format(managed=managed), rule=rule, locked=locked, sessions=where, **names)
+
+
+def _sql_literals(values: Sequence[str]) -> str:
+    """The code's own constants (enum values) as SQL string literals, checked to be plain words."""
+    if not all(re.fullmatch(r"[a-z_]+", value) for value in values):
+        raise ValueError(f"not plain words: {values!r}")
+    return ", ".join(f"'{value}'" for value in values)
 
 
 def _partial(model: type[Any], values: dict[str, Any]) -> Any:
@@ -416,13 +454,7 @@ def _sessions_for_sync(*, user: User, session_ids: list[int], with_activity: boo
     with prepared_cursor() as cursor:
         cursor.execute(
             _load_sql(superuser=user.is_superuser, with_activity=with_activity),
-            {
-                "ids": session_ids,
-                "user": user.pk,
-                "active": MembershipStatus.ACTIVE,
-                "managing": list(MANAGING_ROLES),
-                "leading": list(LEADING_ROLES),
-            },
+            {"id": session_ids[0], "user": user.pk} if with_activity else {"ids": session_ids, "user": user.pk},
         )
         found = cursor.fetchall()
     sessions = {}
@@ -493,11 +525,13 @@ def _tally_sync(
         rows: list[tuple[AttendanceEventIn, int, str, int, int]] = []
         seen: dict[uuid.UUID, AttendanceEventIn] = {}
         conflicts: list[uuid.UUID] = []
+        repeated = 0  # events sent twice in this batch: duplicates
         for event in events:
             earlier = seen.get(event.id)
             if earlier is not None:
                 if earlier != event:
                     conflicts.append(event.id)
+                repeated += 1
                 continue
             seen[event.id] = event
             # The checks of _validate for a tally, without building a model instance per event.
@@ -519,6 +553,11 @@ def _tally_sync(
         valid_sessions = {row[0].session_id for row in rows}
         named = [pk for pk in sorted(valid_sessions) if not locked[pk]]
         counted = [pk for pk in sorted(valid_sessions) if sessions[pk].status != SessionStatus.CANCELLED]
+        # The audit entry: written by the write itself when the batch's only
+        # open counts are the ones the write makes (nothing refused, one
+        # organisation: a tablet's every batch); otherwise by _log_sync after it.
+        organisations = {sessions[pk].activity.programme.lead_organisation_id for pk in valid_sessions}
+        audited = not verdicts and len(organisations) == 1
         if counted and not one_session:
             # Before the write's snapshot: see the notes above _TALLY_SQL.
             with connection.cursor() as cursor:
@@ -551,6 +590,12 @@ def _tally_sync(
                     "months": [rollup.month_of(sessions[pk].starts_at) for pk in counted],
                     "state": sorted(valid_sessions),
                     "named": named,
+                    "audited": audited,
+                    "action": AuditAction.ATTENDANCE_SYNCED,
+                    "result": AuditResult.SUCCEEDED,
+                    "organisation": min(organisations, default=None),
+                    "repeated": repeated,
+                    "changes": json.dumps(_sync_changes(device=device, skew=skew)),
                 },
             )
             answer = cursor.fetchall()
@@ -573,7 +618,17 @@ def _tally_sync(
                 continue
             answered.add(event.id)
             results.append(verdicts.get(event.id) or EventResult(event.id, EventStatus.ACCEPTED))
-        _log_sync(user=user, events=events, results=results, sessions=sessions, device=device, skew=skew)
+        if audited:
+            entry = next(line for line in answer if line[0] == 5)
+            announce_entry(
+                pk=entry[2],
+                at=entry[7],
+                actor_id=user.pk,
+                action=AuditAction.ATTENDANCE_SYNCED,
+                organisation_id=min(organisations),
+            )
+        else:
+            _log_sync(user=user, events=events, results=results, sessions=sessions, device=device, skew=skew)
     states = None
     if not any(
         result.status == EventStatus.DUPLICATE and seen[result.id].session_id not in valid_sessions
@@ -671,13 +726,18 @@ def _log_sync(
             action=AuditAction.ATTENDANCE_SYNCED,
             organisation=organisation_id,
             changes={
-                "device": device[:100],
+                **_sync_changes(device=device, skew=skew),
                 "accepted": sum(result.status == EventStatus.ACCEPTED for result in part),
                 "duplicate": sum(result.status == EventStatus.DUPLICATE for result in part),
                 "rejected": {str(result.id): result.reason for result in part if result.status == EventStatus.REJECTED},
-                "clock_skew_seconds": skew,
             },
         )
+
+
+def _sync_changes(*, device: str, skew: int) -> dict[str, Any]:
+    """A sync's audit entry, besides its counts: the same in `_log_sync` and in `_TALLY_SQL`'s `audit`,
+    which adds `accepted` and `duplicate` (the events it inserted, and those it found held)."""
+    return {"device": device[:100], "rejected": {}, "clock_skew_seconds": skew}
 
 
 def _load_context(*, user: User, events: Sequence[AttendanceEventIn]) -> _Context:

@@ -756,11 +756,12 @@ def test_sync_queries_do_not_grow_with_the_batch(
     # Tallies and check-ins also refresh their rollup cells: lock the
     # activities, delete the cells' rows, insert them summed again. The
     # state's visits are one more (activities.selectors.session_visits).
-    # On PostgreSQL a batch of tallies takes the short path (seven for one
-    # session, which locks its activity as it is read; eight for several:
+    # On PostgreSQL a batch of tallies takes the short path (six for one
+    # session, which locks its activity as it is read and writes its audit
+    # entry in its write; seven for several:
     # test_a_tally_sync_takes_at_most_eight_queries below).
     # (SQLite takes the general path: its rollup refresh reads the tallies and the imported history.)
-    expected = {"tally": 7 if connection.vendor == "postgresql" else 21, "check_in": 23, "note": 15, "status": 16}[kind]
+    expected = {"tally": 6 if connection.vendor == "postgresql" else 21, "check_in": 23, "note": 15, "status": 16}[kind]
     with django_assert_num_queries(expected):
         _post(client, batch(*events(1, 1)))
     with django_assert_num_queries(expected):
@@ -782,7 +783,8 @@ def test_sync_queries_do_not_grow_with_the_sessions_touched(django_assert_num_qu
     _post(client, batch(tap(cafe_session, bands[0])))
     # On PostgreSQL one session's batch locks its activity as the session is
     # read; several sessions' lock their activities in a statement of their own.
-    one, several = (7, 8) if connection.vendor == "postgresql" else (21, 21)
+    # (The audit entry is written by the write: test_the_audit_entry_of_a_sync_counts_its_events.)
+    one, several = (6, 7) if connection.vendor == "postgresql" else (21, 21)
     with django_assert_num_queries(one):
         _post(client, batch(tap(cafe_session, bands[0])))
 
@@ -812,8 +814,8 @@ def test_a_tally_sync_takes_at_most_eight_queries(
     """Issue 21: at most 8 queries whatever the batch size or the sessions touched, everything counted:
     the session and the user (middleware), BEGIN, the sessions locked with the user's right to record
     them and their age bands, the activities locked for their rollup cells (in that read for a batch
-    of one session: 7 queries then), the one write (ledger,
-    tallies, rollup, and the answer's state read back), the audit entry, COMMIT."""
+    of one session: 6 queries then), the one write (ledger, tallies, rollup, the audit entry, and the
+    answer's state read back), COMMIT."""
     targets = [cafe_session] + [
         SessionFactory(
             activity=cafe_session.activity,
@@ -834,7 +836,7 @@ def test_a_tally_sync_takes_at_most_eight_queries(
         ),
     )
 
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(7):
         response = _post(client, batch(*(tap(targets[n % sessions], bands[n % 2]) for n in range(events))))
 
     assert {result["status"] for result in response.json()["results"]} == {"accepted"}
@@ -947,3 +949,84 @@ def test_a_mixed_batch_never_puts_one_organisations_child_in_anothers_session(
         ("accepted", ""),
     ]
     assert list(CheckIn.objects.values_list("session", "participant")) == [(raster_session.pk, lotte.pk)]
+
+
+@pytest.mark.django_db
+def test_the_audit_entry_of_a_sync_counts_its_events(
+    caplog, django_capture_on_commit_callbacks, organisation, other_organisation, leader, cafe_session, bands
+):
+    """Every way a sync's batch can go, one entry per organisation with its counts, and its log line.
+
+    On PostgreSQL a tally batch of one organisation with nothing refused has
+    its entry written by its one write statement (counts known only there),
+    any other batch by `log_action` after it: both must write the same entry.
+    """
+    import logging
+
+    from accounts.enums import Role
+
+    from ..factories import MembershipFactory
+
+    caplog.set_level(logging.INFO, logger="kvarter.audit")
+    client = _client(leader)
+
+    def entries():
+        return [
+            (entry.organisation_id, entry.changes)
+            for entry in AuditLogEntry.objects.filter(action="attendance.synced").order_by("id")
+        ]
+
+    def lines():
+        return [json.loads(r.getMessage()) for r in caplog.records if r.name == "kvarter.audit"]
+
+    def changes(accepted=0, duplicate=0, rejected=None):
+        return {
+            "device": "tablet-1",
+            "accepted": accepted,
+            "duplicate": duplicate,
+            "rejected": rejected or {},
+            "clock_skew_seconds": 0,
+        }
+
+    first, second = tap(cafe_session, bands[0]), tap(cafe_session, bands[1], "M")
+    elsewhere = SessionFactory(
+        activity=ActivityFactory(programme=ProgrammeFactory(lead_organisation=other_organisation))
+    )
+    refused, good = tap(elsewhere, bands[0]), tap(cafe_session, bands[0])
+    changed = {**first, "at": "2020-01-01T00:00:00+00:00"}
+    with django_capture_on_commit_callbacks(execute=True):
+        # Fresh taps, one of them sent twice in the batch (the tablet's short path on PostgreSQL).
+        assert _post(client, batch(first, second, first)).status_code == 200
+        # The same batch again: all duplicates, nothing applied.
+        assert _post(client, batch(first, second, first)).status_code == 200
+        # A tap for a session this leader does not record, beside a good one: two entries, the refusal
+        # in the organisation-less one (the general path's rule, kept by the short path's fallback).
+        assert _post(client, batch(refused, good)).status_code == 200
+        # A conflict: nothing applied, no entry, no line.
+        assert _post(client, batch(tap(cafe_session, bands[0]), changed)).status_code == 422
+
+    assert entries() == [
+        (organisation.pk, changes(accepted=2, duplicate=1)),
+        (organisation.pk, changes(duplicate=3)),
+        (None, changes(rejected={refused["id"]: "unknown session"})),
+        (organisation.pk, changes(accepted=1)),
+    ]
+    written = AuditLogEntry.objects.filter(action="attendance.synced").order_by("id")
+    assert {(e.actor_id, e.content_type_id, e.object_id, e.object_repr, e.ip_address, e.result) for e in written} == {
+        (leader.pk, None, "", "", None, "succeeded")
+    }
+    assert [(line["audit_id"], line["organisation_id"], line["actor_id"]) for line in lines()] == [
+        (entry.pk, entry.organisation_id, leader.pk) for entry in written
+    ]
+    assert [line["at"] for line in lines()] == [entry.at.isoformat() for entry in written]
+
+    # A leader of two organisations, one batch with a session of each: an entry for each, never one for both.
+    MembershipFactory(user=leader, organisation=other_organisation, role=Role.LEADER)
+    elsewhere.activity.leaders.add(leader)
+    AuditLogEntry.objects.all().delete()
+    their_band = AgeBandFactory(organisation=other_organisation, min_age=0)
+    assert _post(client, batch(tap(elsewhere, their_band), tap(cafe_session, bands[0]))).status_code == 200
+    assert sorted(entries(), key=lambda entry: entry[0]) == sorted(
+        [(organisation.pk, changes(accepted=1)), (other_organisation.pk, changes(accepted=1))],
+        key=lambda entry: entry[0],
+    )
