@@ -760,6 +760,15 @@ class Tally(models.Model):
         default=0,
         help_text=_("Of these visits, people here for the first time this year."),
     )
+    # The ledger's sums for the cell, unclamped (an undo that arrives before its
+    # tap makes them negative: `visits` shows zero meanwhile). The tablet's sync
+    # adds its events to them, so a tap costs the same whatever the cell's
+    # history, instead of summing the cell's whole ledger again. Empty (None)
+    # means not known yet: a tally written before they existed, or by a writer
+    # that does not keep them (imports, the admin); the next sync of the cell
+    # sums its ledger once and fills them in (activities.services.attendance).
+    ledger_visits = models.IntegerField(_("visits in the ledger"), null=True, blank=True, editable=False)
+    ledger_first_visits = models.IntegerField(_("first visits in the ledger"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("headcount")

@@ -210,11 +210,15 @@ def attendance_sync(
 #   it returns are the accepted ones; an id it does not return was already held,
 #   and only those (answered by the final SELECT, usually none) are read back
 #   and compared (duplicate, or a conflict that rolls the whole batch back);
-# - `new`: each cell the accepted events touch, recomputed from the whole ledger
-#   (the events already stored plus those of `ins`, which the snapshot does not
-#   show) and upserted: the same rule as `_recompute_tallies` (a sum shown as
-#   zero while an undo waits for its tap), so any order of replay gives the same
-#   tally. The sessions are locked, so no other batch sums the same cell meanwhile;
+# - `added` / `summed` / `new`: each cell the accepted events touch gets the
+#   same rule as `_recompute_tallies` (the cell's ledger sum, shown as zero while
+#   an undo waits for its tap), so any order of replay gives the same tally. A
+#   tally that keeps its ledger sums (`Tally.ledger_visits`) has the batch's
+#   sums added to them (`added`): the same cost on the 1st and the 1,000th tap.
+#   Any other cell (a first tap, or a tally written without them) is summed
+#   from the whole ledger once (`sums`: the events already stored plus those of
+#   `ins`, which the snapshot does not show) and upserted with them (`summed`).
+#   The sessions are locked, so no other batch writes the same cell meanwhile;
 # - `upd` / `fresh`: the rollup cells moved by the difference between each
 #   tally's new and old value (`old` is the snapshot's). The cells' activities
 #   are locked before the statement (in id order, after the sessions, as
@@ -252,6 +256,19 @@ WITH incoming (client_id, session_id, age_band_id, gender, visits, first_visits,
 ), cells AS (
     SELECT session_id, age_band_id, gender, SUM(visits) AS visits, SUM(first_visits) AS first_visits
     FROM ins GROUP BY session_id, age_band_id, gender
+), old AS (
+    SELECT t.session_id, t.age_band_id, t.gender, t.visits, t.first_visits
+    FROM {tally} t JOIN cells c USING (session_id, age_band_id, gender)
+), added AS (
+    UPDATE {tally} t
+    SET ledger_visits = t.ledger_visits + c.visits,
+        ledger_first_visits = t.ledger_first_visits + c.first_visits,
+        visits = GREATEST(t.ledger_visits + c.visits, 0),
+        first_visits = LEAST(GREATEST(t.ledger_visits + c.visits, 0), GREATEST(t.ledger_first_visits + c.first_visits, 0))
+    FROM cells c
+    WHERE t.session_id = c.session_id AND t.age_band_id = c.age_band_id AND t.gender = c.gender
+          AND t.ledger_visits IS NOT NULL AND t.ledger_first_visits IS NOT NULL
+    RETURNING t.session_id, t.age_band_id, t.gender, t.visits, t.first_visits
 ), sums AS (
     SELECT c.session_id, c.age_band_id, c.gender,
            c.visits + COALESCE(SUM(e.visits), 0) AS visits,
@@ -259,17 +276,20 @@ WITH incoming (client_id, session_id, age_band_id, gender, visits, first_visits,
     FROM cells c
     LEFT JOIN {event} e ON e.session_id = c.session_id AND e.age_band_id = c.age_band_id
          AND e.gender = c.gender AND e.kind IN ('tally', 'correction')
+    WHERE NOT EXISTS (SELECT 1 FROM added a WHERE a.session_id = c.session_id AND a.age_band_id = c.age_band_id
+                                               AND a.gender = c.gender)
     GROUP BY c.session_id, c.age_band_id, c.gender, c.visits, c.first_visits
-), old AS (
-    SELECT t.session_id, t.age_band_id, t.gender, t.visits, t.first_visits
-    FROM {tally} t JOIN cells c USING (session_id, age_band_id, gender)
-), new AS (
-    INSERT INTO {tally} (session_id, age_band_id, gender, visits, first_visits)
-    SELECT session_id, age_band_id, gender, GREATEST(visits, 0), LEAST(GREATEST(visits, 0), GREATEST(first_visits, 0))
+), summed AS (
+    INSERT INTO {tally} (session_id, age_band_id, gender, visits, first_visits, ledger_visits, ledger_first_visits)
+    SELECT session_id, age_band_id, gender, GREATEST(visits, 0), LEAST(GREATEST(visits, 0), GREATEST(first_visits, 0)),
+           visits, first_visits
     FROM sums
     ON CONFLICT (session_id, age_band_id, gender)
-    DO UPDATE SET visits = excluded.visits, first_visits = excluded.first_visits
+    DO UPDATE SET visits = excluded.visits, first_visits = excluded.first_visits,
+                  ledger_visits = excluded.ledger_visits, ledger_first_visits = excluded.ledger_first_visits
     RETURNING session_id, age_band_id, gender, visits, first_visits
+), new AS (
+    SELECT * FROM added UNION ALL SELECT * FROM summed
 ), counted (session_id, activity_id, month) AS (
     SELECT * FROM unnest(%(counted)s::integer[], %(activities)s::integer[], %(months)s::date[])
 ), moved AS MATERIALIZED (
@@ -1007,13 +1027,15 @@ def _recompute_tallies(session_ids: set[int]) -> None:
                 gender=cell["gender"],
                 visits=visits,
                 first_visits=min(visits, max(0, cell["first_sum"])),
+                ledger_visits=cell["visits_sum"],
+                ledger_first_visits=cell["first_sum"],
             )
         )
     Tally.objects.bulk_create(
         tallies,
         update_conflicts=True,
         unique_fields=["session", "age_band", "gender"],
-        update_fields=["visits", "first_visits"],
+        update_fields=["visits", "first_visits", "ledger_visits", "ledger_first_visits"],
     )
 
 
