@@ -239,7 +239,8 @@ def chart(results: list[dict], path: Path, *, title: str) -> None:
     for result, point in zip(shown, points, strict=True):
         colour = "#1F5F8B" if result["p95"] < GOAL_P95_MS and not result["errors"] else "#B42318"
         draw.ellipse([point[0] - 6, point[1] - 6, point[0] + 6, point[1] + 6], fill=colour)
-        label = f"{result['p95']:,.0f} ms" + (f", {result['errors']} errors" if result["errors"] else "")
+        errors = result["errors"]
+        label = f"{result['p95']:,.0f} ms" + (f", {errors} error{'s' if errors != 1 else ''}" if errors else "")
         draw.text((point[0] - 10, point[1] - 10), label, fill="#1F2328", font=font, anchor="rb")
     draw.text(
         ((left + width - right) / 2, height - 30),
