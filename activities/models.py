@@ -767,8 +767,8 @@ class Tally(models.Model):
     # means not known yet: a tally written before they existed, or by a writer
     # that does not keep them (imports, the admin); the next sync of the cell
     # sums its ledger once and fills them in (activities.services.attendance).
-    ledger_visits = models.IntegerField(_("visits in the ledger"), null=True, blank=True, editable=False)
-    ledger_first_visits = models.IntegerField(_("first visits in the ledger"), null=True, blank=True, editable=False)
+    ledger_visits = models.BigIntegerField(_("visits in the ledger"), null=True, blank=True, editable=False)
+    ledger_first_visits = models.BigIntegerField(_("first visits in the ledger"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("headcount")

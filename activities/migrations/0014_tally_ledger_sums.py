@@ -25,12 +25,12 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="tally",
             name="ledger_visits",
-            field=models.IntegerField(blank=True, editable=False, null=True, verbose_name="visits in the ledger"),
+            field=models.BigIntegerField(blank=True, editable=False, null=True, verbose_name="visits in the ledger"),
         ),
         migrations.AddField(
             model_name="tally",
             name="ledger_first_visits",
-            field=models.IntegerField(
+            field=models.BigIntegerField(
                 blank=True, editable=False, null=True, verbose_name="first visits in the ledger"
             ),
         ),

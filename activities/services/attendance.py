@@ -229,7 +229,8 @@ def attendance_sync(
 #   nothing. (The clamps at zero only matter if the rollup was behind already:
 #   the nightly refresh repairs that, a 500 would not.)
 # - `audit`: the batch's audit entry, as `log_action` writes it (the same columns;
-#   `announce_entry` sends the same log line after the commit), with the counts
+#   `announce_entry` sends the same log line after the commit; its time is the
+#   insert's, `clock_timestamp()`, as `auto_now_add` gives it), with the counts
 #   only this statement knows: `accepted` the events `ins` inserted, `duplicate`
 #   those it found held plus those sent twice in the batch. Held ids with other
 #   content raise a conflict that rolls the entry back with the batch. Only for
@@ -319,7 +320,7 @@ WITH incoming (client_id, session_id, age_band_id, gender, visits, first_visits,
 ), audit AS (
     INSERT INTO {audit} (at, actor_id, action, content_type_id, object_id, object_repr, changes, ip_address, result,
                          organisation_id)
-    SELECT %(now)s, %(actor)s, %(action)s, NULL, '', '',
+    SELECT clock_timestamp(), %(actor)s, %(action)s, NULL, '', '',
            %(changes)s::jsonb || jsonb_build_object(
                'accepted', (SELECT count(*) FROM ins),
                'duplicate', %(repeated)s + (SELECT count(*) FROM incoming) - (SELECT count(*) FROM ins)),
@@ -1230,6 +1231,15 @@ def tallies_import(*, tallies: Sequence[Tally], source: str) -> None:
         for t in tallies
     ]
     with transaction.atomic():
+        # As every other writer of tallies: the sessions first, in id order. A
+        # tablet's sync of the same cell meanwhile would otherwise sum a ledger
+        # without this import's event and keep that sum (Tally.ledger_visits).
+        list(
+            Session.objects.select_for_update()
+            .filter(pk__in={t.session_id for t in tallies})
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
         Tally.objects.bulk_create(tallies)
         AttendanceEvent.objects.bulk_create(events)
         rollup.rollup_refresh_sessions(

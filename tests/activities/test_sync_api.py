@@ -984,6 +984,15 @@ def test_a_tally_keeps_its_ledger_sums_so_a_tap_does_not_read_the_cells_ledger_a
     assert _post(client, batch(tap(cafe_session, bands[0]))).status_code == 200
     assert Tally.objects.get(session=cafe_session).visits == 10
 
+    # Undos without end (a broken or hostile tablet) take the sums past a 32-bit integer: still
+    # shown as zero, never a 500 (the sums are 64-bit; the shown counts stay clamped).
+    Tally.objects.filter(session=cafe_session).update(ledger_visits=-(2**31) + 50)
+    assert _post(client, batch(tap(cafe_session, bands[0], visits=-100))).status_code == 200
+    tally = Tally.objects.get(session=cafe_session)
+    assert tally.visits == 0
+    if connection.vendor == "postgresql":
+        assert tally.ledger_visits == -(2**31) - 50
+
 
 @pytest.mark.django_db
 def test_a_mixed_batch_never_puts_one_organisations_child_in_anothers_session(
