@@ -579,6 +579,7 @@ def _tally_sync(
         # organisation: a tablet's every batch); otherwise by _log_sync after it.
         organisations = {sessions[pk].activity.programme.lead_organisation_id for pk in valid_sessions}
         audited = not verdicts and len(organisations) == 1
+        organisation = next(iter(organisations)) if audited else None
         if counted and not one_session:
             # Before the write's snapshot: see the notes above _TALLY_SQL.
             with connection.cursor() as cursor:
@@ -614,7 +615,7 @@ def _tally_sync(
                     "audited": audited,
                     "action": AuditAction.ATTENDANCE_SYNCED,
                     "result": AuditResult.SUCCEEDED,
-                    "organisation": min(organisations, default=None),
+                    "organisation": organisation,
                     "repeated": repeated,
                     "changes": json.dumps(_sync_changes(device=device, skew=skew)),
                 },
@@ -646,7 +647,7 @@ def _tally_sync(
                 at=entry[7],
                 actor_id=user.pk,
                 action=AuditAction.ATTENDANCE_SYNCED,
-                organisation_id=min(organisations),
+                organisation_id=organisation,
             )
         else:
             _log_sync(user=user, events=events, results=results, sessions=sessions, device=device, skew=skew)

@@ -12,6 +12,7 @@ import uuid
 
 import pytest
 from django.db import connection, connections
+from django.db.models import Sum
 from django.test import Client
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
@@ -919,8 +920,6 @@ def test_server_totals_equal_the_deduplicated_sum(leader, cafe_session, bands, p
 
 def _ledger_sums(session) -> dict[tuple[int, str], tuple[int, int]]:
     """Each cell's sums over the session's whole ledger (taps, undos and corrections)."""
-    from django.db.models import Sum
-
     return {
         (row["age_band_id"], row["gender"]): (row["v"], row["f"])
         for row in AttendanceEvent.objects.filter(session=session, kind__in=["tally", "correction"])
